@@ -1,0 +1,66 @@
+import type { RedisCommandError } from "../errors/redis-command-error.js";
+import type { RedisConnectionError } from "../errors/redis-connection-error.js";
+import type { RedisTimeoutError } from "../errors/redis-timeout-error.js";
+
+/** An argument sent to Redis. Numbers are sent as their decimal text; Buffers are sent byte for byte. */
+export type RedisArgument = string | Buffer | number;
+
+/**
+ * A reply in RESP2 shape, whatever protocol the socket speaks: bulk strings as `string` (or `Buffer` when
+ * asked for), integers as `number`, nil as `null`, arrays as arrays. Map replies arrive as flat
+ * `[field, value, ...]` arrays, as in RESP2.
+ */
+export type RedisReply = string | Buffer | number | null | RedisReply[];
+
+/** One command of a batch: the name, then its arguments. */
+export type Command = readonly [name: string, ...args: RedisArgument[]];
+
+/** The failure of one command inside a batch. Each carries `outcome`: "rejected" or "unknown". */
+export type CommandError = RedisCommandError | RedisConnectionError | RedisTimeoutError;
+
+/** One entry of a batch's answer: the reply, or the error of that command alone. */
+export type BatchReply = RedisReply | CommandError;
+
+/** The Redis key types that SCAN ... TYPE understands. Module types report their own names. */
+export type RedisKeyType = "string" | "list" | "set" | "zset" | "hash" | "stream" | "ReJSON-RL" | "TSDB-TYPE";
+
+export interface BatchOptions {
+  /** Commands sent per pipeline round trip. Large batches are cut into chunks of this size. [1000] */
+  chunkSize?: number;
+  /** Return bulk strings as Buffers instead of UTF-8 strings (binary-safe values). [false] */
+  buffers?: boolean;
+  /** Stop sending further chunks once aborted; commands not sent are not marked, the batch rejects. */
+  signal?: AbortSignal;
+}
+
+export interface ScanKeysOptions {
+  /** A glob-style pattern as SCAN MATCH understands it. ["*"] */
+  pattern?: string;
+  /** Only keys of this type (SCAN ... TYPE), so other types under the same pattern never trouble a scan. */
+  type?: RedisKeyType;
+  /** The COUNT hint of each SCAN call. [1000] */
+  count?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The small interface every package codes against. `connect()` gives one for a standalone server;
+ * `connectCluster()` (package cluster) gives one for Redis Cluster. Implementations must keep these promises:
+ *
+ * - `call` rejects with a RedisCommandError (server error reply), RedisConnectionError or RedisTimeoutError.
+ * - `batch` resolves with exactly one entry per command, in order. A failing command never fails the others.
+ *   Commands that were sent but never answered (connection lost) get an error with `outcome: "unknown"`.
+ * - `scanKeys` yields each SCAN page's keys (every master on a cluster); a key may appear twice only where
+ *   SCAN itself allows it (the implementation removes such duplicates where it can, e.g. on a cluster restart).
+ */
+export interface RedisConnection {
+  readonly kind: "standalone" | "cluster";
+  call(command: string, ...args: RedisArgument[]): Promise<RedisReply>;
+  /** Like `call`, but bulk strings come back as Buffers. */
+  callBuffer(command: string, ...args: RedisArgument[]): Promise<RedisReply>;
+  batch(commands: readonly Command[], options?: BatchOptions): Promise<BatchReply[]>;
+  scanKeys(options?: ScanKeysOptions): AsyncIterable<string[]>;
+  /** A new, dedicated connection with the same settings: for blocking reads and subscriptions. */
+  duplicate(): Promise<RedisConnection>;
+  close(): Promise<void>;
+}
