@@ -5,7 +5,7 @@ const symbol = Symbol.for(marker);
 
 /** The caller's AbortSignal fired. `cause` holds the signal's reason. */
 export class AbortedError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
 
   constructor(reason?: unknown) {
     super({ code: "ABORTED", message: "the operation was aborted", cause: reason });

@@ -5,7 +5,7 @@ const symbol = Symbol.for(marker);
 
 /** Bad input, detected before anything is sent or written. */
 export class InvalidArgumentError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   /** The option or argument at fault, e.g. "keyColumn" or "url". */
   readonly argument: string;
 

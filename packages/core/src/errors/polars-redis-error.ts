@@ -26,7 +26,7 @@ export interface PolarsRedisErrorOptions {
 }
 
 export class PolarsRedisError extends Error {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly code: ErrorCode;
   readonly retryable: boolean;
 

@@ -33,7 +33,7 @@ export function redisCodeOf(message: string): string {
 
 /** The server rejected one command; the other commands of a batch are unaffected. */
 export class RedisCommandError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   /** Redis's own error code: WRONGTYPE, OOM, LOADING, MOVED, ERR, ... */
   readonly redisCode: string;
   /** The command name, upper-case (arguments are not kept: they may be large or secret). */

@@ -9,7 +9,7 @@ const symbol = Symbol.for(marker);
  * that were sent but never answered: their `outcome` is "unknown".
  */
 export class RedisConnectionError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly host: string | undefined;
   readonly port: number | undefined;
   readonly outcome: CommandOutcome;

@@ -6,7 +6,7 @@ const symbol = Symbol.for(marker);
 
 /** No reply within the allowed time. The server may still apply the command: the outcome is "unknown". */
 export class RedisTimeoutError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly timeoutMs: number;
   readonly outcome: CommandOutcome = "unknown";
   readonly command: string | undefined;

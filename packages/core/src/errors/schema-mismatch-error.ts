@@ -5,7 +5,7 @@ const symbol = Symbol.for(marker);
 
 /** A stored value could not be converted to the dtype the schema asks for (with `onError: "raise"`). */
 export class SchemaMismatchError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly key: string;
   readonly field: string;
   readonly rawValue: string;

@@ -5,7 +5,7 @@ const symbol = Symbol.for(marker);
 
 /** A stream was trimmed past a reader's position: entries between `lastSeenId` and `firstAvailableId` are gone. */
 export class StreamGapError extends PolarsRedisError {
-  private readonly [symbol] = true;
+  protected readonly [symbol] = true;
   readonly stream: string;
   readonly lastSeenId: string;
   readonly firstAvailableId: string;

@@ -59,7 +59,10 @@ export class WriteResult {
       written += result.written;
       skipped += result.skipped;
       skippedKeys.push(...result.skippedKeys);
-      if (result.writtenKeys) (writtenKeys ??= []).push(...result.writtenKeys);
+      if (result.writtenKeys) {
+        writtenKeys ??= [];
+        writtenKeys.push(...result.writtenKeys);
+      }
       for (const [key, error] of result.errors) errors.set(key, error);
     }
     return new WriteResult({
