@@ -1,0 +1,164 @@
+import type { Redis } from "ioredis";
+import { throwIfAborted } from "../errors/aborted-error.js";
+import { RedisConnectionError } from "../errors/redis-connection-error.js";
+import type {
+  BatchOptions,
+  BatchReply,
+  Command,
+  RedisArgument,
+  RedisConnection,
+  RedisReply,
+  ScanKeysOptions,
+} from "./redis-connection.js";
+import { type Endpoint, toCommandError } from "./to-polars-redis-error.js";
+
+/** Pipelines kept in flight at once by `batch`: enough to hide the round trip, few enough to bound memory. */
+const CHUNKS_IN_FLIGHT = 4;
+const DEFAULT_CHUNK_SIZE = 1000;
+const DEFAULT_SCAN_COUNT = 1000;
+
+/** A RedisConnection over one ioredis client talking to a standalone server. */
+export class IoredisConnection implements RedisConnection {
+  readonly kind = "standalone" as const;
+  readonly client: Redis;
+  private readonly endpoint: Endpoint;
+  private readonly timeoutMs: number;
+  /** Whether `close()` may shut the client down: not when the application handed us its own client. */
+  private readonly owned: boolean;
+  private closed = false;
+
+  constructor(client: Redis, options: { owned: boolean }) {
+    this.client = client;
+    this.owned = options.owned;
+    this.endpoint = { host: client.options.host, port: client.options.port };
+    this.timeoutMs = client.options.commandTimeout ?? 0;
+  }
+
+  async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    try {
+      return (await this.client.call(command, ...args)) as RedisReply;
+    } catch (error) {
+      throw toCommandError(error, command, this.endpoint, this.timeoutMs);
+    }
+  }
+
+  async callBuffer(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    try {
+      return (await this.client.callBuffer(command, ...args)) as RedisReply;
+    } catch (error) {
+      throw toCommandError(error, command, this.endpoint, this.timeoutMs);
+    }
+  }
+
+  async batch(commands: readonly Command[], options: BatchOptions = {}): Promise<BatchReply[]> {
+    const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const replies: BatchReply[] = new Array(commands.length);
+    const starts: number[] = [];
+    for (let start = 0; start < commands.length; start += chunkSize) starts.push(start);
+
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < starts.length) {
+        throwIfAborted(options.signal);
+        const start = starts[next++]!;
+        await this.runPipeline(
+          commands,
+          start,
+          Math.min(start + chunkSize, commands.length),
+          replies,
+          options,
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, starts.length) }, worker));
+    return replies;
+  }
+
+  private async runPipeline(
+    commands: readonly Command[],
+    from: number,
+    to: number,
+    replies: BatchReply[],
+    options: BatchOptions,
+  ): Promise<void> {
+    const pipeline = this.client.pipeline();
+    for (let i = from; i < to; i++) {
+      const [name, ...args] = commands[i]!;
+      if (options.buffers) pipeline.callBuffer(name, ...args);
+      else pipeline.call(name, ...args);
+    }
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      results = null;
+      for (let i = from; i < to; i++)
+        replies[i] = toCommandError(error, commands[i]![0], this.endpoint, this.timeoutMs);
+    }
+    if (results === null) return;
+    for (let i = from; i < to; i++) {
+      const [error, reply] = results[i - from] ?? [new Error("Connection is closed."), null];
+      replies[i] = error
+        ? toCommandError(error, commands[i]![0], this.endpoint, this.timeoutMs)
+        : (reply as RedisReply);
+    }
+  }
+
+  async *scanKeys(options: ScanKeysOptions = {}): AsyncGenerator<string[]> {
+    const { pattern = "*", type, count = DEFAULT_SCAN_COUNT, signal } = options;
+    let cursor = "0";
+    do {
+      throwIfAborted(signal);
+      const args: RedisArgument[] = [cursor, "MATCH", pattern, "COUNT", count];
+      if (type !== undefined) args.push("TYPE", type);
+      const [nextCursor, keys] = (await this.call("SCAN", ...args)) as [string, string[]];
+      cursor = nextCursor;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== "0");
+  }
+
+  async duplicate(): Promise<RedisConnection> {
+    const copy = this.client.duplicate({ lazyConnect: true });
+    return openConnection(copy, this.endpoint);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed || !this.owned) return;
+    this.closed = true;
+    try {
+      await this.client.quit();
+    } catch {
+      // The connection is already gone: nothing left to release but the client's timers.
+    }
+    this.client.disconnect();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * Connects a lazy ioredis client and wraps it. A connection that cannot be opened rejects with a
+ * RedisConnectionError naming host and port; the client is shut down instead of retrying in the background.
+ */
+export async function openConnection(client: Redis, endpoint: Endpoint): Promise<IoredisConnection> {
+  let lastError: Error | undefined;
+  // Keep a listener at all times: without one ioredis prints "Unhandled error event" on every reconnect try.
+  client.on("error", (error: Error) => {
+    lastError = error;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    const reason = lastError ?? (error as Error);
+    throw new RedisConnectionError({
+      message: `cannot connect to Redis at ${endpoint.host}:${endpoint.port}: ${reason.message}`,
+      ...endpoint,
+      outcome: "rejected",
+      cause: reason,
+    });
+  }
+  return new IoredisConnection(client, { owned: true });
+}
