@@ -1,0 +1,300 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  connect,
+  InvalidArgumentError,
+  isCommandError,
+  PolarsRedisError,
+  RedisCommandError,
+  type RedisConnection,
+  RedisConnectionError,
+  RedisTimeoutError,
+} from "../src/index.js";
+
+let server: RedisServer;
+let conn: RedisConnection;
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+});
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+
+describe("connect: targets", () => {
+  it("rejects malformed URLs with an InvalidArgumentError before opening a socket", async () => {
+    for (const url of [
+      "localhost:6379",
+      "http://localhost",
+      "redis://:pw@/0",
+      "redis://h:99999",
+      "redis://h:1/abc",
+    ]) {
+      const error = await connect(url).catch((e: unknown) => e);
+      expect(InvalidArgumentError.isInstance(error), url).toBe(true);
+      expect((error as InvalidArgumentError).argument).toBe("url");
+    }
+  });
+
+  it("keeps passwords out of error messages", async () => {
+    const error = (await connect("redis://user:hunter2@h:99999").catch((e: unknown) => e)) as Error;
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("rejects a refused connection with a retryable RedisConnectionError naming host and port", async () => {
+    // Start and stop a server so the port is known to be free of listeners.
+    const gone = await startRedis();
+    const port = gone.port;
+    await gone.stop();
+    const error = await connect(`redis://127.0.0.1:${port}`).catch((e: unknown) => e);
+    expect(RedisConnectionError.isInstance(error)).toBe(true);
+    const connError = error as RedisConnectionError;
+    expect(connError.retryable).toBe(true);
+    expect(connError.message).toContain(`127.0.0.1:${port}`);
+    expect(connError.port).toBe(port);
+    expect(connError.outcome).toBe("rejected");
+  });
+
+  it("honours password and database number from the URL", async () => {
+    await using secured = await startRedis();
+    const setup = new Redis({ port: secured.port, lazyConnect: true });
+    await setup.connect();
+    await setup.call("CONFIG", "SET", "requirepass", "s3cr:et");
+    setup.disconnect();
+    const url = `redis://:${encodeURIComponent("s3cr:et")}@127.0.0.1:${secured.port}/3`;
+    const c = await connect(url);
+    await c.call("SET", "where", "db3");
+    await c.close();
+    const check = new Redis({ port: secured.port, password: "s3cr:et", db: 3, lazyConnect: true });
+    await check.connect();
+    expect(await check.get("where")).toBe("db3");
+    await check.select(0);
+    expect(await check.get("where")).toBeNull();
+    check.disconnect();
+    const denied = await connect(`redis://127.0.0.1:${secured.port}`).then(
+      async (c2) => c2.call("GET", "x").finally(() => c2.close()),
+      (e: unknown) => e,
+    );
+    expect(PolarsRedisError.isInstance(denied) || denied instanceof Error).toBe(true);
+  });
+
+  it("honours username and password (ACL user)", async () => {
+    await using acl = await startRedis();
+    const admin = new Redis({ port: acl.port, lazyConnect: true });
+    await admin.connect();
+    await admin.call("ACL", "SETUSER", "etl", "on", ">p@ss", "~*", "+@all");
+    admin.disconnect();
+    const c = await connect(`redis://etl:${encodeURIComponent("p@ss")}@127.0.0.1:${acl.port}`);
+    expect(await c.call("ACL", "WHOAMI")).toBe("etl");
+    await c.close();
+  });
+
+  it("speaks TLS for rediss:// URLs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pr-tls-"));
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+        ...["-addext", "subjectAltName=IP:127.0.0.1"],
+        ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      ],
+      { stdio: "ignore" },
+    );
+    const plain = await startRedis();
+    const tlsPort = plain.port + 1;
+    await plain.stop();
+    await using tlsServer = await startRedis({
+      args: [
+        ...["--tls-port", String(tlsPort), "--tls-cert-file", join(dir, "cert.pem")],
+        ...["--tls-key-file", join(dir, "key.pem"), "--tls-ca-cert-file", join(dir, "cert.pem")],
+        ...["--tls-auth-clients", "no"],
+      ],
+    });
+    const ca = execFileSync("cat", [join(dir, "cert.pem")]);
+    const c = await connect(`rediss://127.0.0.1:${tlsPort}`, {
+      ioredis: { tls: { ca, servername: "127.0.0.1" } },
+    });
+    await c.call("SET", "secure", "yes");
+    expect(await c.call("GET", "secure")).toBe("yes");
+    await c.close();
+    // The same port refuses a client that does not speak TLS.
+    const clearText = await connect(`redis://127.0.0.1:${tlsPort}`, {
+      connectTimeoutMs: 2000,
+      commandTimeoutMs: 2000,
+    })
+      .then(async (c2) => c2.call("PING").finally(() => c2.close()))
+      .catch((e: unknown) => e);
+    expect(PolarsRedisError.isInstance(clearText)).toBe(true);
+    expect(tlsServer.isRunning()).toBe(true);
+  });
+
+  it("wraps an application's own ioredis client and leaves it open on close()", async () => {
+    const own = new Redis({ port: server.port, protocol: 2, lazyConnect: true });
+    await own.connect();
+    const c = await connect(own);
+    await c.call("SET", "own", "1");
+    await c.close();
+    expect(await own.get("own")).toBe("1");
+    own.disconnect();
+  });
+
+  it("talks RESP2 even through an application's RESP3 client", async () => {
+    const own = new Redis({ port: server.port, lazyConnect: true });
+    await own.connect();
+    const c = await connect(own);
+    await c.call("ZADD", "resp", "1.5", "m");
+    expect(await c.call("ZRANGE", "resp", "0", "-1", "WITHSCORES")).toEqual(["m", "1.5"]);
+    await c.close();
+    expect(own.status).toBe("ready");
+    own.disconnect();
+  });
+});
+
+describe("call and batch", () => {
+  it("round-trips binary values byte for byte", async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await conn.call("SET", "bin:1", bytes);
+    const back = await conn.callBuffer("GET", "bin:1");
+    expect(Buffer.isBuffer(back)).toBe(true);
+    expect((back as Buffer).equals(bytes)).toBe(true);
+    const replies = await conn.batch(
+      [
+        ["SET", Buffer.from([0xff, 0x00, 0x0a]), bytes],
+        ["GET", Buffer.from([0xff, 0x00, 0x0a])],
+      ],
+      { buffers: true },
+    );
+    expect((replies[1] as Buffer).equals(bytes)).toBe(true);
+  });
+
+  it("round-trips Unicode text", async () => {
+    const text = "zoë 🚀 日本語 \u0000 end";
+    await conn.call("SET", "uni", text);
+    expect(await conn.call("GET", "uni")).toBe(text);
+  });
+
+  it("reports a per-command error inside a batch without failing the rest", async () => {
+    await conn.call("DEL", "b:list", "b:1", "b:2");
+    await conn.call("RPUSH", "b:list", "x");
+    const replies = await conn.batch([
+      ["SET", "b:1", "one"],
+      ["HSET", "b:list", "f", "v"],
+      ["SET", "b:2", "two"],
+      ["GET", "b:1"],
+    ]);
+    expect(replies[0]).toBe("OK");
+    expect(replies[2]).toBe("OK");
+    expect(replies[3]).toBe("one");
+    const failed = replies[1]!;
+    expect(isCommandError(failed)).toBe(true);
+    expect(RedisCommandError.isInstance(failed)).toBe(true);
+    const error = failed as RedisCommandError;
+    expect(error.redisCode).toBe("WRONGTYPE");
+    expect(error.command).toBe("HSET");
+    expect(error.outcome).toBe("rejected");
+    expect(error.retryable).toBe(false);
+  });
+
+  it("keeps the caller's order across chunks", async () => {
+    const commands = Array.from({ length: 2_500 }, (_, i) => ["SET", `order:${i}`, String(i)] as const);
+    await conn.batch(commands, { chunkSize: 100 });
+    const gets = await conn.batch(
+      Array.from({ length: 2_500 }, (_, i) => ["GET", `order:${i}`] as const),
+      { chunkSize: 100 },
+    );
+    expect(gets).toEqual(Array.from({ length: 2_500 }, (_, i) => String(i)));
+  });
+
+  it("call rejects with a RedisCommandError carrying Redis's code", async () => {
+    const error = await conn.call("INCR", "uni").catch((e: unknown) => e);
+    expect(RedisCommandError.isInstance(error)).toBe(true);
+    expect((error as RedisCommandError).redisCode).toBe("ERR");
+  });
+
+  it("marks commands in flight when the connection drops as outcome 'unknown'", async () => {
+    const c = await connect(server.url, { clientName: "victim" });
+    const killer = new Redis({ port: server.port, lazyConnect: true });
+    await killer.connect();
+    const pending = c.batch([
+      ["SET", "drop:1", "a"],
+      ["BLPOP", "drop:never", "5"],
+      ["SET", "drop:2", "b"],
+    ]);
+    // Wait until the BLPOP is blocked on the server, then cut the connection.
+    await expect
+      .poll(async () => (await killer.call("INFO", "clients")) as string)
+      .toMatch(/blocked_clients:1/);
+    await killer.call("CLIENT", "KILL", "SKIPME", "yes", "TYPE", "normal");
+    const replies = await pending;
+    expect(replies[0]).toBe("OK");
+    for (const reply of replies.slice(1)) {
+      expect(RedisConnectionError.isInstance(reply)).toBe(true);
+      expect((reply as RedisConnectionError).outcome).toBe("unknown");
+      expect((reply as RedisConnectionError).retryable).toBe(true);
+    }
+    // The connection recovers by itself for the next command.
+    expect(await c.call("GET", "drop:1")).toBe("a");
+    await c.close();
+    killer.disconnect();
+  });
+
+  it("times out a command with a RedisTimeoutError", async () => {
+    const c = await connect(server.url, { commandTimeoutMs: 200 });
+    const error = await c.call("DEBUG", "SLEEP", "1").catch((e: unknown) => e);
+    expect(RedisTimeoutError.isInstance(error)).toBe(true);
+    expect((error as RedisTimeoutError).outcome).toBe("unknown");
+    await c.close();
+  });
+});
+
+describe("scanKeys", () => {
+  it("returns only keys of the requested type", async () => {
+    const prefix = "scan:type:";
+    await conn.batch([
+      ...Array.from({ length: 300 }, (_, i) => ["HSET", `${prefix}h${i}`, "f", "v"] as const),
+      ...Array.from({ length: 200 }, (_, i) => ["SET", `${prefix}s${i}`, "v"] as const),
+      ["RPUSH", `${prefix}list`, "x"],
+    ]);
+    const hashes: string[] = [];
+    for await (const page of conn.scanKeys({ pattern: `${prefix}*`, type: "hash", count: 50 }))
+      hashes.push(...page);
+    expect(new Set(hashes).size).toBe(300);
+    expect(hashes.every((k) => k.startsWith(`${prefix}h`))).toBe(true);
+    const all: string[] = [];
+    for await (const page of conn.scanKeys({ pattern: `${prefix}*` })) all.push(...page);
+    expect(new Set(all).size).toBe(501);
+  });
+
+  it("stops when its signal is aborted", async () => {
+    const controller = new AbortController();
+    const pages: string[][] = [];
+    const run = async () => {
+      for await (const page of conn.scanKeys({ pattern: "*", count: 10, signal: controller.signal })) {
+        pages.push(page);
+        controller.abort();
+      }
+    };
+    const error = await run().catch((e: unknown) => e);
+    expect(PolarsRedisError.isInstance(error) && (error as PolarsRedisError).code).toBe("ABORTED");
+    expect(pages.length).toBe(1);
+  });
+});
+
+describe("duplicate", () => {
+  it("opens an independent connection with the same settings", async () => {
+    const c = await connect(`${server.url}/5`);
+    const twin = await c.duplicate();
+    await twin.call("SET", "twin", "1");
+    expect(await c.call("GET", "twin")).toBe("1");
+    await twin.close();
+    expect(await c.call("GET", "twin")).toBe("1");
+    await c.close();
+  });
+});
