@@ -1,0 +1,256 @@
+import { once } from "node:events";
+import { connect } from "node:net";
+import { Redis, type RedisOptions } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createFaultProxy, type FaultProxy, type RedisServer, startRedis, waitFor } from "../src/index.js";
+
+let server: RedisServer;
+let proxy: FaultProxy;
+const clients: Redis[] = [];
+
+/** An ioredis client through the proxy; reconnects quickly so recovery tests stay short. */
+async function connectViaProxy(options: RedisOptions = {}): Promise<Redis> {
+  const client = new Redis(proxy.url, {
+    lazyConnect: true,
+    retryStrategy: () => 50,
+    ...options,
+  });
+  client.on("error", () => {
+    // Faults make connection errors on purpose; tests observe them through their own listeners.
+  });
+  clients.push(client);
+  await client.connect();
+  return client;
+}
+
+beforeAll(async () => {
+  server = await startRedis();
+  const seed = new Redis(server.url);
+  await seed.set("value:1k", "v".repeat(1_000));
+  await seed.set("value:10k", "x".repeat(10_000));
+  seed.disconnect();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  proxy = await createFaultProxy({ target: server.url });
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+  await proxy.close();
+});
+
+describe("createFaultProxy", () => {
+  it("forwards traffic and counts connections and bytes per direction", async () => {
+    const client = await connectViaProxy();
+    expect(await client.get("value:1k")).toBe("v".repeat(1_000));
+    const stats = proxy.stats();
+    expect(stats.openConnections).toBe(1);
+    expect(stats.totalConnections).toBe(1);
+    expect(stats.bytesToClient).toBeGreaterThan(1_000);
+    expect(stats.bytesToServer).toBeGreaterThan("GET value:1k".length);
+    expect(proxy.url).toBe(`redis://127.0.0.1:${proxy.port}`);
+  });
+
+  it("latency delays each round trip by at least the configured time", async () => {
+    const client = await connectViaProxy();
+    const latency = proxy.latency({ latencyMs: 60, jitterMs: 10, direction: "both" });
+    const started = performance.now();
+    await client.ping();
+    const elapsed = performance.now() - started;
+    // 60 ms each way, jitter ±10: at least 100 ms; only a lower bound is asserted (the machine may be slow).
+    expect(elapsed).toBeGreaterThanOrEqual(100 * 0.8);
+    await latency.remove();
+    expect(await client.ping()).toBe("PONG");
+  });
+
+  it("latency toward the server only still shows on the round trip", async () => {
+    const client = await connectViaProxy();
+    await using _latency = proxy.latency({ latencyMs: 80, direction: "toServer" });
+    const started = performance.now();
+    await client.get("value:1k");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(80 * 0.8);
+  });
+
+  it("bandwidth paces a large reply", async () => {
+    const client = await connectViaProxy();
+    await using _bandwidth = proxy.bandwidth({ bytesPerSecond: 20_000, direction: "toClient" });
+    const started = performance.now();
+    expect(await client.get("value:10k")).toBe("x".repeat(10_000));
+    // 10 KB at 20 KB/s: at least half a second.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(500 * 0.8);
+  });
+
+  it("blackhole makes a command time out, and the held bytes flow once it is removed", async () => {
+    const client = await connectViaProxy({ commandTimeout: 300, maxRetriesPerRequest: 0 });
+    const blackhole = proxy.blackhole();
+    await expect(client.get("value:1k")).rejects.toThrow("Command timed out");
+    expect(client.status).toBe("ready");
+    await blackhole.remove();
+    // The timed-out GET's reply arrives now and is matched to it, so the next reply is the PING's.
+    expect(await client.ping()).toBe("PONG");
+  });
+
+  it("blackhole toward the client only: the server does the work but the reply never comes", async () => {
+    const client = await connectViaProxy({ commandTimeout: 300, maxRetriesPerRequest: 0 });
+    const observer = new Redis(server.url);
+    clients.push(observer);
+    const blackhole = proxy.blackhole({ direction: "toClient" });
+    await expect(client.set("blackhole:written", "yes")).rejects.toThrow("Command timed out");
+    expect(await observer.get("blackhole:written")).toBe("yes");
+    await blackhole.remove();
+  });
+
+  it("reset tears connections down with ECONNRESET and ioredis reconnects once it is off", async () => {
+    const client = await connectViaProxy();
+    const errors: NodeJS.ErrnoException[] = [];
+    client.on("error", (error: NodeJS.ErrnoException) => errors.push(error));
+    const reset = proxy.reset();
+    await waitFor(() => errors.some((error) => error.code === "ECONNRESET"), {
+      description: "an ECONNRESET on the client",
+    });
+    // While the fault is on, every reconnect is reset too.
+    const totalBefore = proxy.stats().totalConnections;
+    await waitFor(() => proxy.stats().totalConnections > totalBefore + 1, { description: "reconnects" });
+    expect(client.status).not.toBe("ready");
+    await reset.remove();
+    await waitFor(() => client.status === "ready", { description: "the client to reconnect" });
+    expect(await client.get("value:1k")).toBe("v".repeat(1_000));
+  });
+
+  it("reset after a delay lets traffic flow until it fires", async () => {
+    const client = await connectViaProxy();
+    const closed = once(client, "close");
+    await using _reset = proxy.reset({ afterMs: 150, direction: "toClient" });
+    expect(await client.ping()).toBe("PONG");
+    await closed;
+  });
+
+  it("closeAfterBytes cuts the connection in the middle of a reply", async () => {
+    const client = await connectViaProxy({ maxRetriesPerRequest: 0 });
+    const before = proxy.stats().bytesToClient;
+    const cut = proxy.closeAfterBytes({ bytes: 100, direction: "toClient" });
+    const closed = once(client, "close");
+    await expect(client.get("value:1k")).rejects.toThrow();
+    await closed;
+    expect(proxy.stats().bytesToClient - before).toBeGreaterThanOrEqual(100);
+    await cut.remove();
+    await waitFor(() => client.status === "ready", { description: "the client to reconnect" });
+    expect(await client.get("value:1k")).toBe("v".repeat(1_000));
+  });
+
+  it("closeAfterBytes forwards exactly the allowed bytes on a fresh connection", async () => {
+    await using _cut = proxy.closeAfterBytes({ bytes: 7, direction: "toClient" });
+    const raw = connect({ host: proxy.host, port: proxy.port });
+    const received: Buffer[] = [];
+    raw.on("data", (chunk: Buffer) => received.push(chunk));
+    raw.write("GET value:1k\r\n");
+    await once(raw, "close");
+    expect(Buffer.concat(received).toString()).toBe("$1000\r\n");
+  });
+
+  it("slice splits replies and requests into small pieces and they still parse", async () => {
+    const client = await connectViaProxy();
+    await using _slice = proxy.slice({ averageSize: 4, sizeVariation: 3, delayMs: 1 });
+    await client.set("sliced", "é🙂".repeat(40));
+    expect(await client.get("sliced")).toBe("é🙂".repeat(40));
+    expect(await client.get("value:1k")).toBe("v".repeat(1_000));
+  });
+
+  it("refuseConnections makes new connects fail while open connections carry on", async () => {
+    const open = await connectViaProxy();
+    const refusal = proxy.refuseConnections();
+    const fresh = new Redis(proxy.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    fresh.on("error", () => {});
+    await expect(fresh.connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(await open.ping()).toBe("PONG");
+    await refusal.remove();
+    const again = await connectViaProxy();
+    expect(await again.ping()).toBe("PONG");
+  });
+
+  it("dropConnections closes every open connection at once", async () => {
+    const first = await connectViaProxy();
+    const second = await connectViaProxy();
+    const closes = [once(first, "close"), once(second, "close")];
+    expect(proxy.dropConnections()).toBe(2);
+    await Promise.all(closes);
+    await waitFor(() => first.status === "ready" && second.status === "ready", { description: "reconnects" });
+    expect(proxy.stats().totalConnections).toBeGreaterThanOrEqual(4);
+    expect(await first.ping()).toBe("PONG");
+  });
+
+  it("faults switch on and off while a stream of commands flows", async () => {
+    const client = await connectViaProxy();
+    let stop = false;
+    let done = 0;
+    const traffic = (async () => {
+      while (!stop) {
+        await client.incr("flow:counter");
+        done++;
+      }
+    })();
+    await waitFor(() => done > 20, { description: "traffic" });
+    const latency = proxy.latency({ latencyMs: 20 });
+    const slice = proxy.slice({ averageSize: 2 });
+    const atFaultsOn = done;
+    await waitFor(() => done > atFaultsOn + 5, { description: "traffic under faults" });
+    await latency.remove();
+    await slice.remove();
+    stop = true;
+    await traffic;
+    expect(Number(await client.get("flow:counter"))).toBe(done);
+    expect(proxy.faults()).toHaveLength(0);
+  });
+
+  it("rejects invalid fault settings before switching anything on", () => {
+    expect(() => proxy.latency({ latencyMs: -1 })).toThrow(RangeError);
+    expect(() => proxy.bandwidth({ bytesPerSecond: 0 })).toThrow(RangeError);
+    expect(() => proxy.slice({ averageSize: 0 })).toThrow(RangeError);
+    expect(() => proxy.addFault({ kind: "blackhole", direction: "sideways" as "both" })).toThrow(RangeError);
+    expect(proxy.faults()).toHaveLength(0);
+  });
+});
+
+describe("fault proxy lifecycle", () => {
+  it("await using closes the proxy: its port refuses connections afterwards", async () => {
+    let port = 0;
+    {
+      await using scoped = await createFaultProxy({ target: { host: server.host, port: server.port } });
+      port = scoped.port;
+      const client = new Redis({ port, lazyConnect: true });
+      await client.connect();
+      expect(await client.ping()).toBe("PONG");
+      client.disconnect();
+    }
+    const after = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+    after.on("error", () => {});
+    await expect(after.connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  it("close is idempotent and drops open connections", async () => {
+    const scoped = await createFaultProxy({ target: server.url });
+    const client = new Redis(scoped.url, { lazyConnect: true, retryStrategy: () => null });
+    client.on("error", () => {});
+    await client.connect();
+    const closed = once(client, "close");
+    await scoped.close();
+    await scoped.close();
+    await closed;
+    expect(scoped.stats().openConnections).toBe(0);
+  });
+
+  it("keeps the target URL's credentials and database in its own URL", async () => {
+    await using scoped = await createFaultProxy({ target: `redis://:secret@${server.host}:${server.port}/3` });
+    expect(scoped.url).toBe(`redis://:secret@127.0.0.1:${scoped.port}/3`);
+  });
+
+  it("rejects a target that is not a redis:// URL or a host and port", async () => {
+    await expect(createFaultProxy({ target: "http://example.com" })).rejects.toThrow(TypeError);
+    await expect(createFaultProxy({ target: { host: "127.0.0.1", port: 0 } })).rejects.toThrow(TypeError);
+  });
+});
