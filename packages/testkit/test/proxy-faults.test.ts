@@ -23,6 +23,18 @@ async function connectViaProxy(options: RedisOptions = {}): Promise<Redis> {
   return client;
 }
 
+/** The error an ioredis client reports when it tries to connect once (it rejects connect() with a generic one). */
+async function connectError(url: string): Promise<NodeJS.ErrnoException | undefined> {
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  let reported: NodeJS.ErrnoException | undefined;
+  client.on("error", (error: NodeJS.ErrnoException) => {
+    reported ??= error;
+  });
+  await expect(client.connect()).rejects.toThrow();
+  client.disconnect();
+  return reported;
+}
+
 beforeAll(async () => {
   server = await startRedis();
   const seed = new Redis(server.url);
@@ -124,10 +136,13 @@ describe("createFaultProxy", () => {
 
   it("reset after a delay lets traffic flow until it fires", async () => {
     const client = await connectViaProxy();
-    const closed = once(client, "close");
+    const errors: NodeJS.ErrnoException[] = [];
+    client.on("error", (error: NodeJS.ErrnoException) => errors.push(error));
     await using _reset = proxy.reset({ afterMs: 150, direction: "toClient" });
     expect(await client.ping()).toBe("PONG");
-    await closed;
+    await waitFor(() => errors.some((error) => error.code === "ECONNRESET"), {
+      description: "the delayed reset",
+    });
   });
 
   it("closeAfterBytes cuts the connection in the middle of a reply", async () => {
@@ -153,6 +168,18 @@ describe("createFaultProxy", () => {
     expect(Buffer.concat(received).toString()).toBe("$1000\r\n");
   });
 
+  it("slice delivers a reply in several pieces", async () => {
+    await using _slice = proxy.slice({ averageSize: 1, delayMs: 2, direction: "toClient" });
+    const raw = connect({ host: proxy.host, port: proxy.port });
+    const chunks: Buffer[] = [];
+    raw.on("data", (chunk: Buffer) => chunks.push(chunk));
+    raw.write("PING\r\n");
+    await waitFor(() => Buffer.concat(chunks).length >= 7, { description: "the whole reply" });
+    raw.destroy();
+    expect(Buffer.concat(chunks).toString()).toBe("+PONG\r\n");
+    expect(chunks.length).toBeGreaterThan(1);
+  });
+
   it("slice splits replies and requests into small pieces and they still parse", async () => {
     const client = await connectViaProxy();
     await using _slice = proxy.slice({ averageSize: 4, sizeVariation: 3, delayMs: 1 });
@@ -164,9 +191,7 @@ describe("createFaultProxy", () => {
   it("refuseConnections makes new connects fail while open connections carry on", async () => {
     const open = await connectViaProxy();
     const refusal = proxy.refuseConnections();
-    const fresh = new Redis(proxy.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    fresh.on("error", () => {});
-    await expect(fresh.connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(await connectError(proxy.url)).toMatchObject({ code: "ECONNREFUSED" });
     expect(await open.ping()).toBe("PONG");
     await refusal.remove();
     const again = await connectViaProxy();
@@ -227,9 +252,7 @@ describe("fault proxy lifecycle", () => {
       expect(await client.ping()).toBe("PONG");
       client.disconnect();
     }
-    const after = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
-    after.on("error", () => {});
-    await expect(after.connect()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(await connectError(`redis://127.0.0.1:${port}`)).toMatchObject({ code: "ECONNREFUSED" });
   });
 
   it("close is idempotent and drops open connections", async () => {
@@ -245,7 +268,9 @@ describe("fault proxy lifecycle", () => {
   });
 
   it("keeps the target URL's credentials and database in its own URL", async () => {
-    await using scoped = await createFaultProxy({ target: `redis://:secret@${server.host}:${server.port}/3` });
+    await using scoped = await createFaultProxy({
+      target: `redis://:secret@${server.host}:${server.port}/3`,
+    });
     expect(scoped.url).toBe(`redis://:secret@127.0.0.1:${scoped.port}/3`);
   });
 

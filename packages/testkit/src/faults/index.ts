@@ -1,4 +1,9 @@
-export { createFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultProxyStats } from "./proxy/fault-proxy.js";
+export {
+  createFaultProxy,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyStats,
+} from "./proxy/fault-proxy.js";
 export type {
   ActiveFault,
   BandwidthFault,

@@ -1,6 +1,9 @@
 import type { ActiveFault, ProxyFault } from "./proxy-fault.js";
 
-export type FaultChangeListener = (entry: ActiveFaultEntry, change: "added" | "removed") => void | Promise<void>;
+export type FaultChangeListener = (
+  entry: ActiveFaultEntry,
+  change: "added" | "removed",
+) => void | Promise<void>;
 
 /** One switched-on fault; its identity is the key for per-connection state (e.g. bytes counted so far). */
 export class ActiveFaultEntry implements ActiveFault {
@@ -55,10 +58,13 @@ export class FaultBoard {
   }
 
   /** The active faults of one kind, oldest first. */
-  ofKind<K extends ProxyFault["kind"]>(kind: K): Array<ActiveFaultEntry & { fault: Extract<ProxyFault, { kind: K }> }> {
+  ofKind<K extends ProxyFault["kind"]>(
+    kind: K,
+  ): Array<ActiveFaultEntry & { fault: Extract<ProxyFault, { kind: K }> }> {
     const found: Array<ActiveFaultEntry & { fault: Extract<ProxyFault, { kind: K }> }> = [];
     for (const entry of this.#entries) {
-      if (entry.fault.kind === kind) found.push(entry as ActiveFaultEntry & { fault: Extract<ProxyFault, { kind: K }> });
+      if (entry.fault.kind === kind)
+        found.push(entry as ActiveFaultEntry & { fault: Extract<ProxyFault, { kind: K }> });
     }
     return found;
   }

@@ -1,14 +1,15 @@
 import { once } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
+import { pickFreePort } from "../../server/free-port.js";
 import { type ActiveFaultEntry, FaultBoard } from "./fault-board.js";
-import { type ProxyCounters, ProxiedConnection } from "./proxied-connection.js";
+import { ProxiedConnection, type ProxyCounters } from "./proxied-connection.js";
 import type { ActiveFault, FaultDirection, ProxyFault, ResetFault } from "./proxy-fault.js";
 import { type ProxyTarget, resolveProxyTarget } from "./proxy-target.js";
 
 export interface FaultProxyOptions {
   /** The server to forward to: `{ host, port }` or a redis:// URL (e.g. a startRedis() handle's `url`). */
   target: ProxyTarget;
-  /** Port to listen on; by default a free loopback port. */
+  /** Port to listen on; by default a free loopback port below the ephemeral range. */
   listenPort?: number;
   /** Address to listen on ["127.0.0.1"]. */
   listenHost?: string;
@@ -64,7 +65,20 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
   const target = resolveProxyTarget(options.target);
   const listenHost = options.listenHost ?? "127.0.0.1";
   const proxy = new TcpFaultProxy(target.host, target.port, listenHost);
-  await proxy.listen(options.listenPort ?? 0);
+  if (options.listenPort !== undefined) {
+    await proxy.listen(options.listenPort);
+  } else {
+    // A port below the kernel's ephemeral range: no outgoing socket can take it while a refusal has the
+    // proxy stop listening. The probe can still race another process, so a failed bind tries another port.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await proxy.listen(await pickFreePort());
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 8) throw error;
+      }
+    }
+  }
   proxy.setUrl(target.urlVia(listenHost, proxy.port));
   return proxy;
 }
@@ -110,7 +124,11 @@ class TcpFaultProxy implements FaultProxy {
     this.#server = server;
   }
 
-  latency({ latencyMs, jitterMs = 0, direction = "both" }: Parameters<FaultProxy["latency"]>[0]): ActiveFault {
+  latency({
+    latencyMs,
+    jitterMs = 0,
+    direction = "both",
+  }: Parameters<FaultProxy["latency"]>[0]): ActiveFault {
     return this.addFault({ kind: "latency", latencyMs, jitterMs, direction });
   }
 
@@ -122,7 +140,13 @@ class TcpFaultProxy implements FaultProxy {
     return this.addFault({ kind: "blackhole", direction });
   }
 
-  reset({ afterMs = 0, direction = "both" }: { afterMs?: number; direction?: FaultDirection } = {}): ActiveFault {
+  reset({
+    afterMs = 0,
+    direction = "both",
+  }: {
+    afterMs?: number;
+    direction?: FaultDirection;
+  } = {}): ActiveFault {
     return this.addFault({ kind: "reset", afterMs, direction });
   }
 
@@ -181,7 +205,9 @@ class TcpFaultProxy implements FaultProxy {
     await this.#board.clear();
     const server = this.#server;
     this.#server = undefined;
-    const stopped = server?.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
+    const stopped = server?.listening
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : undefined;
     const connections = [...this.#connections];
     for (const connection of connections) connection.destroy();
     await Promise.all(connections.map((connection) => connection.closed()));
@@ -240,8 +266,8 @@ class TcpFaultProxy implements FaultProxy {
       connection.reset(direction);
       return;
     }
-    let timers = this.#resetTimers.get(entry);
-    if (!timers) this.#resetTimers.set(entry, (timers = new Set()));
+    const timers = this.#resetTimers.get(entry) ?? new Set<NodeJS.Timeout>();
+    this.#resetTimers.set(entry, timers);
     const timer = setTimeout(() => {
       timers.delete(timer);
       connection.reset(direction);

@@ -112,20 +112,26 @@ export class Link {
     const rates = this.#active("bandwidth").map(({ fault }) => fault.bytesPerSecond);
     const bytesPerSecond = rates.length > 0 ? Math.min(...rates) : undefined;
     // Paced writes go out in pieces of about 50 ms worth of bytes, so the rate is smooth, not bursty.
-    const pacingPiece = bytesPerSecond === undefined ? Infinity : Math.max(1, Math.floor(bytesPerSecond / 20));
+    const pacingPiece =
+      bytesPerSecond === undefined ? Infinity : Math.max(1, Math.floor(bytesPerSecond / 20));
 
     let offset = 0;
     while (offset < payload.length) {
-      const size = Math.min(slice ? pieceSize(slice.averageSize, slice.sizeVariation) : Infinity, pacingPiece);
+      const size = Math.min(
+        slice ? pieceSize(slice.averageSize, slice.sizeVariation) : Infinity,
+        pacingPiece,
+      );
       const piece = payload.subarray(offset, Math.min(payload.length, offset + size));
       offset += piece.length;
       if (bytesPerSecond !== undefined) {
-        this.#bandwidthClock = Math.max(this.#bandwidthClock, Date.now()) + (piece.length * 1000) / bytesPerSecond;
+        this.#bandwidthClock =
+          Math.max(this.#bandwidthClock, Date.now()) + (piece.length * 1000) / bytesPerSecond;
         const waitMs = this.#bandwidthClock - Date.now();
         if (waitMs > 0) await sleep(waitMs, undefined, { signal });
       }
       await this.#write(piece);
-      if (slice && slice.delayMs > 0 && offset < payload.length) await sleep(slice.delayMs, undefined, { signal });
+      if (slice && slice.delayMs > 0 && offset < payload.length)
+        await sleep(slice.delayMs, undefined, { signal });
     }
 
     if (limitReached !== undefined) {

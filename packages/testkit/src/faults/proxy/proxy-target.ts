@@ -11,7 +11,9 @@ export interface ResolvedTarget {
 export function resolveProxyTarget(target: ProxyTarget): ResolvedTarget {
   if (typeof target !== "string") {
     if (!target.host || !Number.isInteger(target.port) || target.port <= 0 || target.port > 65_535) {
-      throw new TypeError(`invalid proxy target ${JSON.stringify(target)}: expected { host, port } with port 1..65535`);
+      throw new TypeError(
+        `invalid proxy target ${JSON.stringify(target)}: expected { host, port } with port 1..65535`,
+      );
     }
     return { host: target.host, port: target.port, urlVia: (host, port) => `redis://${host}:${port}` };
   }
@@ -22,7 +24,9 @@ export function resolveProxyTarget(target: ProxyTarget): ResolvedTarget {
     throw new TypeError(`invalid proxy target URL "${target}"`, { cause });
   }
   if (parsed.protocol !== "redis:") {
-    throw new TypeError(`invalid proxy target URL "${target}": only redis:// is supported (the proxy speaks plain TCP)`);
+    throw new TypeError(
+      `invalid proxy target URL "${target}": only redis:// is supported (the proxy speaks plain TCP)`,
+    );
   }
   const host = parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
   const port = parsed.port === "" ? 6379 : Number(parsed.port);
