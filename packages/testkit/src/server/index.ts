@@ -1,2 +1,10 @@
 export { RedisServerError, RedisServerNotFoundError } from "./redis-server-error.js";
+export {
+  CLUSTER_SLOTS,
+  type ClusterNode,
+  keySlot,
+  type RedisCluster,
+  type StartClusterOptions,
+  startCluster,
+} from "./start-cluster.js";
 export { type RedisServer, type StartRedisOptions, startRedis } from "./start-redis.js";

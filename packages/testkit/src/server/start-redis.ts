@@ -69,6 +69,8 @@ function serverArgs(port: number, dataDir: string, options: LaunchServerOptions)
     ...["--logfile", ""],
     // Fault tests use DEBUG SLEEP and friends; Redis 7 refuses DEBUG unless enabled.
     ...["--enable-debug-command", "yes"],
+    // Redis 7 waits 5 s before a diskless full sync to batch replicas; tests attach replicas one at a time.
+    ...["--repl-diskless-sync-delay", "0"],
     ...(options.persistence ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
     ...(options.fixtureArgs ?? []),
     ...(options.args ?? []),
