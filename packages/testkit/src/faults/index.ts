@@ -17,4 +17,23 @@ export type {
   SliceFault,
 } from "./proxy/proxy-fault.js";
 export type { ProxyTarget } from "./proxy/proxy-target.js";
+export {
+  configGet,
+  endpointUrl,
+  infoFields,
+  openAdminConnection,
+  type RedisEndpoint,
+  withAdminConnection,
+} from "./redis/admin-connection.js";
+export { type CrashableServer, crashAndRestart } from "./redis/crash-server.js";
+export { debugSleep, type ServerSleep } from "./redis/debug-sleep.js";
+export {
+  type ForceOutOfMemoryOptions,
+  forceOutOfMemory,
+  type OutOfMemoryFault,
+} from "./redis/force-out-of-memory.js";
+export { type ClientType, type KillClientsOptions, killClients } from "./redis/kill-clients.js";
+export { type LoadingRestart, loadingStateArgs, restartIntoLoading } from "./redis/loading-state.js";
+export { type ClientPause, pauseClients } from "./redis/pause-clients.js";
+export { type ConflictingType, createWrongTypeConflict } from "./redis/wrong-type-conflict.js";
 export { type WaitForOptions, waitFor } from "./wait-for.js";

@@ -1,0 +1,166 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createWrongTypeConflict,
+  debugSleep,
+  forceOutOfMemory,
+  killClients,
+  pauseClients,
+  type RedisServer,
+  startRedis,
+  waitFor,
+} from "../src/index.js";
+
+let server: RedisServer;
+const clients: Redis[] = [];
+
+function client(options: RedisOptions = {}): Redis {
+  const redis = new Redis(server.url, { retryStrategy: () => 50, ...options });
+  redis.on("error", () => {});
+  clients.push(redis);
+  return redis;
+}
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+afterEach(() => {
+  for (const redis of clients.splice(0)) redis.disconnect();
+});
+
+describe("forceOutOfMemory", () => {
+  it("makes writes get the real OOM reply, keeps reads working, and restore() makes writes work again", async () => {
+    const redis = client();
+    await redis.set("oom:existing", "kept");
+    const oom = await forceOutOfMemory(server);
+    expect(oom.maxmemory).toBe(1);
+    await expect(redis.set("oom:new", "x")).rejects.toThrow(
+      /^OOM command not allowed when used memory > 'maxmemory'/,
+    );
+    expect(await redis.get("oom:existing")).toBe("kept");
+    await oom.restore();
+    await oom.restore();
+    expect(await redis.set("oom:new", "x")).toBe("OK");
+    expect(await redis.config("GET", "maxmemory")).toEqual(["maxmemory", "0"]);
+  });
+
+  it("with headroom, writes succeed until the data outgrows it", async () => {
+    const redis = client();
+    await using _oom = await forceOutOfMemory(server, { headroomBytes: 200_000 });
+    let written = 0;
+    let refusal: unknown;
+    for (let index = 0; index < 100 && refusal === undefined; index++) {
+      try {
+        await redis.set(`oom:fill:${index}`, "f".repeat(10_000));
+        written++;
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    expect(written).toBeGreaterThan(0);
+    expect(String(refusal)).toMatch(/OOM command not allowed/);
+  });
+
+  it("rejects a negative headroom before touching the server", async () => {
+    await expect(forceOutOfMemory(server, { headroomBytes: -1 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("createWrongTypeConflict", () => {
+  it("turns a key into a list so hash commands get WRONGTYPE", async () => {
+    const redis = client();
+    await redis.hset("conflict:1", "a", "1");
+    await createWrongTypeConflict(server, "conflict:1");
+    expect(await redis.type("conflict:1")).toBe("list");
+    await expect(redis.hset("conflict:1", "a", "2")).rejects.toThrow(/^WRONGTYPE Operation against a key/);
+  });
+
+  it("can make the conflicting key any type", async () => {
+    const redis = client();
+    for (const as of ["string", "hash", "set", "zset", "stream"] as const) {
+      await createWrongTypeConflict(server.url, `conflict:${as}`, { as });
+      expect(await redis.type(`conflict:${as}`)).toBe(as);
+    }
+    await expect(redis.lpush("conflict:string", "x")).rejects.toThrow(/^WRONGTYPE/);
+  });
+});
+
+describe("killClients", () => {
+  it("kills the connections with a given name and ioredis reconnects", async () => {
+    const victim = client({ connectionName: "victim" });
+    const bystander = client({ connectionName: "bystander" });
+    await Promise.all([victim.ping(), bystander.ping()]);
+    let victimClosed = false;
+    let bystanderClosed = false;
+    victim.on("close", () => {
+      victimClosed = true;
+    });
+    bystander.on("close", () => {
+      bystanderClosed = true;
+    });
+    expect(await killClients(server, { name: "victim" })).toBe(1);
+    await waitFor(() => victimClosed, { description: "the victim's connection to close" });
+    expect(await bystander.ping()).toBe("PONG");
+    expect(bystanderClosed).toBe(false);
+    await waitFor(() => victim.status === "ready", { description: "the victim to reconnect" });
+    expect(await victim.ping()).toBe("PONG");
+  });
+
+  it("kills every connection of a type, e.g. subscribers", async () => {
+    const subscriber = client();
+    const plain = client();
+    await subscriber.subscribe("news");
+    await plain.ping();
+    let subscriberClosed = false;
+    subscriber.on("close", () => {
+      subscriberClosed = true;
+    });
+    expect(await killClients(server, { type: "pubsub" })).toBe(1);
+    await waitFor(() => subscriberClosed, { description: "the subscriber to be dropped" });
+    expect(await plain.ping()).toBe("PONG");
+  });
+
+  it("refuses to kill without a filter", async () => {
+    await expect(killClients(server, {})).rejects.toThrow(TypeError);
+  });
+});
+
+describe("pauseClients", () => {
+  it("WRITE pauses writes but not reads, until unpaused", async () => {
+    const redis = client({ commandTimeout: 300, maxRetriesPerRequest: 0 });
+    await redis.set("pause:key", "before");
+    const pause = await pauseClients(server, { ms: 10_000, mode: "WRITE" });
+    expect(await redis.get("pause:key")).toBe("before");
+    await expect(redis.set("pause:key", "during")).rejects.toThrow("Command timed out");
+    await pause.unpause();
+    // The held SET runs once the pause ends; the next write lands after it.
+    expect(await redis.set("pause:key", "after")).toBe("OK");
+    expect(await redis.get("pause:key")).toBe("after");
+  });
+
+  it("ALL pauses reads too, until the pause runs out", async () => {
+    const redis = client({ commandTimeout: 200, maxRetriesPerRequest: 0 });
+    await redis.set("pause:all", "readable");
+    const pause = await pauseClients(server, { ms: 1_000 });
+    await expect(redis.get("pause:all")).rejects.toThrow("Command timed out");
+    // Redis 7.0 postpones CLIENT UNPAUSE itself under an ALL pause: unpause() returns when the pause is over.
+    await pause.unpause();
+    expect(await redis.get("pause:all")).toBe("readable");
+  });
+});
+
+describe("debugSleep", () => {
+  it("blocks every client until the server wakes up", async () => {
+    const redis = client({ commandTimeout: 200, maxRetriesPerRequest: 0 });
+    await redis.ping();
+    const sleep = await debugSleep(server, 1_500);
+    await expect(redis.ping()).rejects.toThrow("Command timed out");
+    await sleep.finished;
+    expect(await redis.ping()).toBe("PONG");
+  });
+});
