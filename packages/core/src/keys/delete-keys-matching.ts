@@ -1,0 +1,88 @@
+import type { RedisConnection, RedisKeyType } from "../connection/redis-connection.js";
+import { throwIfAborted } from "../errors/aborted-error.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { deleteCommandName, type DeleteKeysOptions } from "./delete-keys.js";
+import { type DeleteResult, DeleteTally } from "./delete-result.js";
+import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
+
+export interface DeleteKeysMatchingOptions extends KeyCommandOptions {
+  /** Only keys of this type (SCAN ... TYPE): `deleteKeysMatching(conn, "user:*", { type: "hash" })`. */
+  type?: RedisKeyType;
+  /** Count the matching keys and list the first `sampleSize` of them, deleting nothing. [false] */
+  dryRun?: boolean;
+  /** How many matching keys a dry run lists in `sampleKeys`. [100] */
+  sampleSize?: number;
+  /** The COUNT hint of each SCAN call. [batchSize] */
+  countHint?: number;
+  /** See deleteKeys. ["unlink"] */
+  method?: DeleteKeysOptions["method"];
+  /** At most this many per-key errors are kept in `errors` (all are counted in `failed`). [1000] */
+  maxErrors?: number;
+  /** Called after each deleted batch with the running totals. */
+  onProgress?: (progress: { matched: number; deleted: number }) => void;
+}
+
+export interface DeleteMatchingResult extends DeleteResult {
+  /** Keys SCAN returned for the pattern (and type); SCAN may return a key twice, the second time it counts as not found. */
+  readonly matched: number;
+  readonly dryRun: boolean;
+  /** In a dry run, the first `sampleSize` matching keys; otherwise empty. */
+  readonly sampleKeys: readonly string[];
+}
+
+/**
+ * Deletes every key matching a SCAN pattern, streaming: keys are deleted batch by batch as SCAN finds them, so
+ * memory holds at most one batch whatever the number of keys. Deleting keys that SCAN already returned does not
+ * make SCAN skip others (SCAN's guarantee covers keys present for the whole iteration).
+ */
+export async function deleteKeysMatching(
+  conn: RedisConnection,
+  pattern: string,
+  options: DeleteKeysMatchingOptions = {},
+): Promise<DeleteMatchingResult> {
+  if (typeof pattern !== "string" || pattern.length === 0) {
+    throw new InvalidArgumentError("pattern", "expected a non-empty SCAN pattern such as \"session:*\"");
+  }
+  const batchSize = checkBatchSize(options.batchSize);
+  const command = deleteCommandName(options.method);
+  const sampleSize = checkInteger("sampleSize", options.sampleSize, 100, 0);
+  const maxErrors = checkInteger("maxErrors", options.maxErrors, 1000, 0);
+  const countHint = checkInteger("countHint", options.countHint, batchSize, 1);
+  const dryRun = options.dryRun ?? false;
+
+  const tally = new DeleteTally(maxErrors);
+  const sampleKeys: string[] = [];
+  let matched = 0;
+  let pending: string[] = [];
+
+  const flush = async (): Promise<void> => {
+    const keys = pending;
+    pending = [];
+    const replies = await conn.batch(
+      keys.map((key) => [command, key] as const),
+      { signal: options.signal },
+    );
+    for (let index = 0; index < keys.length; index++) tally.count(keys[index]!, replies[index]!);
+    options.onProgress?.({ matched, deleted: tally.deleted });
+  };
+
+  const scan = conn.scanKeys({
+    pattern,
+    count: countHint,
+    ...(options.type === undefined ? {} : { type: options.type }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  for await (const page of scan) {
+    throwIfAborted(options.signal);
+    matched += page.length;
+    if (dryRun) {
+      for (const key of page) if (sampleKeys.length < sampleSize) sampleKeys.push(key);
+      continue;
+    }
+    for (const key of page) pending.push(key);
+    if (pending.length >= batchSize) await flush();
+  }
+  if (pending.length > 0) await flush();
+
+  return Object.assign(tally, { matched, dryRun, sampleKeys });
+}
