@@ -1,7 +1,7 @@
 import type { RedisConnection, RedisKeyType } from "../connection/redis-connection.js";
 import { throwIfAborted } from "../errors/aborted-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { deleteCommandName, type DeleteKeysOptions } from "./delete-keys.js";
+import { type DeleteKeysOptions, deleteCommandName } from "./delete-keys.js";
 import { type DeleteResult, DeleteTally } from "./delete-result.js";
 import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
 
@@ -41,7 +41,7 @@ export async function deleteKeysMatching(
   options: DeleteKeysMatchingOptions = {},
 ): Promise<DeleteMatchingResult> {
   if (typeof pattern !== "string" || pattern.length === 0) {
-    throw new InvalidArgumentError("pattern", "expected a non-empty SCAN pattern such as \"session:*\"");
+    throw new InvalidArgumentError("pattern", 'expected a non-empty SCAN pattern such as "session:*"');
   }
   const batchSize = checkBatchSize(options.batchSize);
   const command = deleteCommandName(options.method);
@@ -56,8 +56,8 @@ export async function deleteKeysMatching(
   let pending: string[] = [];
 
   const flush = async (): Promise<void> => {
-    const keys = pending;
-    pending = [];
+    const keys = pending.length > batchSize ? pending.slice(0, batchSize) : pending;
+    pending = pending.length > batchSize ? pending.slice(batchSize) : [];
     const replies = await conn.batch(
       keys.map((key) => [command, key] as const),
       { signal: options.signal },
@@ -80,7 +80,7 @@ export async function deleteKeysMatching(
       continue;
     }
     for (const key of page) pending.push(key);
-    if (pending.length >= batchSize) await flush();
+    while (pending.length >= batchSize) await flush();
   }
   if (pending.length > 0) await flush();
 

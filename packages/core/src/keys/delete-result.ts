@@ -1,6 +1,5 @@
-import type { CommandError } from "../connection/redis-connection.js";
 import { isCommandError } from "../connection/is-command-error.js";
-import type { BatchReply } from "../connection/redis-connection.js";
+import type { BatchReply, CommandError } from "../connection/redis-connection.js";
 
 /** What a delete did. Every key is counted once: deleted, not found (already gone), or failed. */
 export interface DeleteResult {

@@ -21,7 +21,8 @@ export async function existsKeys(
     keyList,
     (key) => [["EXISTS", key]],
     (chunk, replies, first) => {
-      for (let index = 0; index < chunk.length; index++) exists[first + index] = replyOrThrow(replies[index]!) === 1;
+      for (let index = 0; index < chunk.length; index++)
+        exists[first + index] = replyOrThrow(replies[index]!) === 1;
     },
     { batchSize: checkBatchSize(options.batchSize), signal: options.signal },
   );

@@ -1,5 +1,9 @@
 export { type DeleteKeysOptions, deleteKeys } from "./delete-keys.js";
-export { type DeleteKeysMatchingOptions, type DeleteMatchingResult, deleteKeysMatching } from "./delete-keys-matching.js";
+export {
+  type DeleteKeysMatchingOptions,
+  type DeleteMatchingResult,
+  deleteKeysMatching,
+} from "./delete-keys-matching.js";
 export type { DeleteResult } from "./delete-result.js";
 export { existsKeys } from "./exists-keys.js";
 export { type KeyInfoOptions, keyInfo, scanKeyInfo } from "./key-info.js";

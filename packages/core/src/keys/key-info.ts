@@ -31,7 +31,10 @@ export interface KeyInfoOptions extends KeyCommandOptions {
  * With `pattern`, keys deleted between SCAN and the lookup are left out; with `keys`, every key gets a row.
  * Commands are single-key (TYPE, TTL, MEMORY USAGE, OBJECT ENCODING), pipelined, so they route on a cluster.
  */
-export async function* scanKeyInfo(conn: RedisConnection, options: KeyInfoOptions = {}): AsyncGenerator<pl.DataFrame> {
+export async function* scanKeyInfo(
+  conn: RedisConnection,
+  options: KeyInfoOptions = {},
+): AsyncGenerator<pl.DataFrame> {
   const batchSize = checkBatchSize(options.batchSize);
   const includeMemory = options.includeMemory ?? true;
   if (options.keys !== undefined) {
@@ -142,7 +145,12 @@ function asStringOrNull(reply: RedisReply): string | null {
 }
 
 function emptyKeyInfo(includeMemory: boolean): pl.DataFrame {
-  const columns: pl.Series[] = [pl.Series("key", [], pl.Utf8), pl.Series("key_type", [], pl.Utf8), pl.Series("ttl", [], pl.Int64)];
-  if (includeMemory) columns.push(pl.Series("memory_usage", [], pl.Int64), pl.Series("encoding", [], pl.Utf8));
+  const columns: pl.Series[] = [
+    pl.Series("key", [], pl.Utf8),
+    pl.Series("key_type", [], pl.Utf8),
+    pl.Series("ttl", [], pl.Int64),
+  ];
+  if (includeMemory)
+    columns.push(pl.Series("memory_usage", [], pl.Int64), pl.Series("encoding", [], pl.Utf8));
   return pl.DataFrame(columns);
 }

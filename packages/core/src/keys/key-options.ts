@@ -21,7 +21,12 @@ export function checkBatchSize(batchSize: number | undefined): number {
 }
 
 /** `value` when it is an integer >= `minimum`, `fallback` when undefined; an InvalidArgumentError otherwise. */
-export function checkInteger(argument: string, value: number | undefined, fallback: number, minimum: number): number {
+export function checkInteger(
+  argument: string,
+  value: number | undefined,
+  fallback: number,
+  minimum: number,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < minimum) {
     throw new InvalidArgumentError(argument, `expected an integer >= ${minimum}, got ${String(value)}`);

@@ -80,7 +80,10 @@ export async function renameKeys(
   return tally;
 }
 
-function resolveMapping(mapping: RenameMapping, options: RenameKeysOptions): { from: string[]; to: string[] } {
+function resolveMapping(
+  mapping: RenameMapping,
+  options: RenameKeysOptions,
+): { from: string[]; to: string[] } {
   const from: unknown[] = [];
   const to: unknown[] = [];
   if (pl.DataFrame.isDataFrame(mapping)) {
@@ -123,7 +126,10 @@ function resolveMapping(mapping: RenameMapping, options: RenameKeysOptions): { f
   const seen = new Set<string>();
   for (const name of [...from, ...to]) {
     if (typeof name !== "string") {
-      throw new InvalidArgumentError("mapping", `every key name must be a string, got ${name === null ? "null" : typeof name}`);
+      throw new InvalidArgumentError(
+        "mapping",
+        `every key name must be a string, got ${name === null ? "null" : typeof name}`,
+      );
     }
     if (seen.has(name)) {
       throw new InvalidArgumentError(

@@ -50,7 +50,10 @@ export async function setTtl(
   const command = options.unit === "ms" ? "PEXPIRE" : "EXPIRE";
   const condition = options.condition;
   if (condition !== undefined && !CONDITIONS.has(condition)) {
-    throw new InvalidArgumentError("condition", `expected NX, XX, GT or LT, got ${JSON.stringify(condition)}`);
+    throw new InvalidArgumentError(
+      "condition",
+      `expected NX, XX, GT or LT, got ${JSON.stringify(condition)}`,
+    );
   }
   const tally = new KeyUpdateTally();
   await sendPerKey(
@@ -85,7 +88,11 @@ function resolveTtls(source: KeySource, keys: readonly string[], ttl: TtlSpec): 
   if (Array.isArray(ttl)) {
     values = ttl;
     argument = "ttl";
-  } else if (ttl !== null && typeof ttl === "object" && typeof (ttl as { column?: unknown }).column === "string") {
+  } else if (
+    ttl !== null &&
+    typeof ttl === "object" &&
+    typeof (ttl as { column?: unknown }).column === "string"
+  ) {
     const column = (ttl as { column: string }).column;
     if (!pl.DataFrame.isDataFrame(source)) {
       throw new InvalidArgumentError("ttl", "{ column } needs the keys as a DataFrame that has that column");

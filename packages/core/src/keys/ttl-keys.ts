@@ -29,7 +29,8 @@ export async function ttlKeys(
     keyList,
     (key) => [[command, key]],
     (chunk, replies, first) => {
-      for (let index = 0; index < chunk.length; index++) ttls[first + index] = replyOrThrow(replies[index]!) as number;
+      for (let index = 0; index < chunk.length; index++)
+        ttls[first + index] = replyOrThrow(replies[index]!) as number;
     },
     { batchSize: checkBatchSize(options.batchSize), signal: options.signal },
   );
