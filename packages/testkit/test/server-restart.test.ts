@@ -1,3 +1,5 @@
+import { createServer } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { type RedisServer, startRedis } from "../src/index.js";
@@ -59,9 +61,34 @@ describe("kill() and restart()", () => {
     await withClient(server, async (redis) => expect(await redis.get("survives")).toBe("yes"));
   });
 
+  it("waits for its port when another process holds it at restart", async () => {
+    await using server = await startRedis();
+    await server.kill();
+    // The squatter hangs up on whoever connects (our readiness probe included).
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolvePromise) =>
+      squatter.listen({ host: "127.0.0.1", port: server.port }, resolvePromise),
+    );
+    const restarted = server.restart();
+    // Release the port only once redis-server has really failed to bind it at least once.
+    await waitForLog(server, /Address already in use/);
+    await new Promise<void>((resolvePromise) => squatter.close(() => resolvePromise()));
+    await restarted;
+    expect(server.isRunning()).toBe(true);
+    await withClient(server, async (redis) => expect(await redis.ping()).toBe("PONG"));
+  });
+
   it("refuses to restart after stop()", async () => {
     const server = await startRedis();
     await server.stop();
     await expect(server.restart()).rejects.toThrow(/stopped/);
   });
 });
+
+async function waitForLog(server: RedisServer, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(server.logTail(200))) {
+    if (Date.now() > deadline) throw new Error(`log never matched ${pattern}:\n${server.logTail()}`);
+    await delay(25);
+  }
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 
 /*
  * Why a reaper: a redis-server started by a test must not outlive the test process, even when that process is
@@ -17,24 +17,26 @@ const REAPER_SOURCE = `
 process.title = "polars-redis-testkit-reaper";
 const fs = require("node:fs");
 const watched = new Map();
-// The process's start time, or undefined once it is gone (a zombie counts as gone: it holds no port or file).
+// Same encoding as the parent's processStartTime: start time of a live pid, "gone", or "-" (no /proc).
+const hasProc = fs.existsSync("/proc/self/stat");
 function startTime(pid) {
+  if (!hasProc) return "-";
   try {
-    const fields = fs.readFileSync("/proc/" + pid + "/stat", "utf8");
-    const after = fields.slice(fields.lastIndexOf(")") + 2).split(" ");
-    return after[0] === "Z" || after[0] === "X" ? undefined : after[19];
-  } catch { return undefined; }
+    const stat = fs.readFileSync("/proc/" + pid + "/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" || fields[0] === "X" ? "gone" : fields[19];
+  } catch { return "gone"; }
 }
 function reap() {
+  // Kill only the processes we were told about, and only if the pid still names that same process.
   for (const [pid, entry] of watched) {
-    const now = startTime(pid);
-    if (entry.startTime === undefined || now === entry.startTime) {
+    if (entry.startTime !== "gone" && startTime(pid) === entry.startTime) {
       try { process.kill(pid, "SIGKILL"); } catch {}
     }
   }
   const deadline = Date.now() + 5000;
   for (const [pid, entry] of watched) {
-    while (Date.now() < deadline && entry.startTime !== undefined && startTime(pid) === entry.startTime) {
+    while (Date.now() < deadline && entry.startTime !== "-" && startTime(pid) === entry.startTime) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
     if (entry.dir) { try { fs.rmSync(entry.dir, { recursive: true, force: true }); } catch {} }
@@ -49,7 +51,7 @@ process.stdin.on("data", (chunk) => {
   while ((newline = buffered.indexOf("\\n")) >= 0) {
     const [verb, pid, start, ...dir] = buffered.slice(0, newline).split(" ");
     buffered = buffered.slice(newline + 1);
-    if (verb === "watch") watched.set(Number(pid), { startTime: start === "-" ? undefined : start, dir: dir.join(" ") });
+    if (verb === "watch") watched.set(Number(pid), { startTime: start, dir: dir.join(" ") });
     if (verb === "forget") watched.delete(Number(pid));
   }
 });
@@ -60,24 +62,42 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, reap);
 `;
 
 let reaper: ChildProcess | undefined;
-/** Servers this process owns and has not stopped yet: pid -> temp dir. */
-const owned = new Map<number, string>();
+
+interface OwnedServer {
+  readonly dir: string;
+  /** Field 22 of /proc/<pid>/stat when we started it (see processStartTime): tells our process from a reused pid. */
+  readonly startTime: string;
+}
+/** Servers this process started and has not stopped yet (killed ones included: their dirs still need cleaning). */
+const owned = new Map<number, OwnedServer>();
 let exitHandlerInstalled = false;
 
+const HAS_PROC = existsSync("/proc/self/stat");
+
+/** The start time of a live `pid`; "gone" when it is not running; "-" when there is no /proc to tell. */
 function processStartTime(pid: number): string {
+  if (!HAS_PROC) return "-";
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "-";
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" || fields[0] === "X" ? "gone" : (fields[19] ?? "gone");
   } catch {
-    return "-";
+    return "gone";
   }
+}
+
+function announce(child: ChildProcess, pid: number, server: OwnedServer): void {
+  child.stdin?.write(`watch ${pid} ${server.startTime} ${server.dir}\n`);
 }
 
 function reaperProcess(): ChildProcess {
   if (reaper !== undefined && reaper.exitCode === null && reaper.signalCode === null) return reaper;
+  // No NODE_OPTIONS: a test runner's --import/--require hooks have no business in the reaper.
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
   const child = spawn(process.execPath, ["-e", REAPER_SOURCE], {
     detached: true,
     stdio: ["pipe", "ignore", "ignore"],
+    env,
   });
   child.on("error", () => {});
   child.stdin?.on("error", () => {});
@@ -85,6 +105,8 @@ function reaperProcess(): ChildProcess {
   child.unref();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   reaper = child;
+  // A replacement reaper (someone killed the first one) takes over every server still owned.
+  for (const [pid, server] of owned) announce(child, pid, server);
   return child;
 }
 
@@ -93,14 +115,16 @@ function installExitHandler(): void {
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
   process.on("exit", () => {
-    for (const [pid, dir] of owned) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
+    for (const [pid, server] of owned) {
+      if (server.startTime !== "gone" && processStartTime(pid) === server.startTime) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
       }
       // The reaper deletes the dir once the process is really gone; deleting it here too is harmless.
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(server.dir, { recursive: true, force: true });
     }
   });
 }
@@ -108,8 +132,10 @@ function installExitHandler(): void {
 /** Hands a just-spawned redis-server to the reaper, so it dies with this process. */
 export function watchServerProcess(pid: number, dir: string): void {
   installExitHandler();
-  owned.set(pid, dir);
-  reaperProcess().stdin?.write(`watch ${pid} ${processStartTime(pid)} ${dir}\n`);
+  const server = { dir, startTime: processStartTime(pid) };
+  const current = reaperProcess();
+  owned.set(pid, server);
+  announce(current, pid, server);
 }
 
 /** The server was stopped by its owner: the reaper must not touch its pid (which the kernel may reuse) again. */

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { readLogTail } from "./log-tail.js";
-import { pingOnce } from "./ping.js";
+import { fileSize, readLogTail } from "./log-tail.js";
+import { probeRedisServer } from "./readiness-probe.js";
 import { forgetServerProcess, watchServerProcess } from "./reaper.js";
 import { RedisServerError } from "./redis-server-error.js";
 import { waitUntil } from "./wait-until.js";
@@ -39,10 +39,13 @@ const BIND_FAILURE =
 
 /**
  * Spawns redis-server with stdout and stderr appended to the log file (so configuration errors printed before
- * the server opens its log land there too), hands it to the reaper, and resolves when it answers PING.
+ * the server opens its log land there too), hands it to the reaper, and resolves when it answers PING (and is
+ * really this process: see readiness-probe.ts).
  * Rejects with PortInUseError when the port was taken, RedisServerError (with the log tail) otherwise.
  */
 export async function launchRedisProcess(spec: RedisProcessSpec): Promise<RedisProcess> {
+  // Judge a failure by this run's log lines only: the file also holds earlier runs (restart() appends).
+  const logStart = fileSize(spec.logFile);
   const logFd = openSync(spec.logFile, "a");
   let child: ChildProcess;
   try {
@@ -63,7 +66,7 @@ export async function launchRedisProcess(spec: RedisProcessSpec): Promise<RedisP
   if (child.pid !== undefined) watchServerProcess(child.pid, spec.dataDir);
 
   const failure = (reason: string, cause?: unknown) => {
-    const logTail = readLogTail(spec.logFile);
+    const logTail = readLogTail(spec.logFile, 30, logStart);
     if (BIND_FAILURE.test(logTail)) return new PortInUseError(spec.port, logTail);
     return new RedisServerError(
       `redis-server (${spec.binary}) on ${spec.host}:${spec.port} ${reason}; log: ${spec.logFile}`,
@@ -76,7 +79,7 @@ export async function launchRedisProcess(spec: RedisProcessSpec): Promise<RedisP
       async () => {
         if (spawnError !== undefined) throw spawnError;
         if (!isAlive()) throw new Error(`exited with code ${child.exitCode} signal ${child.signalCode}`);
-        return (await pingOnce(spec.host, spec.port)) ? true : undefined;
+        return (await probeRedisServer(spec.host, spec.port, child.pid as number)) ? true : undefined;
       },
       {
         timeoutMs: spec.startTimeoutMs,
