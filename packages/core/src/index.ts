@@ -3,3 +3,5 @@ export * from "./connection/index.js";
 export * from "./errors/index.js";
 export * from "./keys/index.js";
 export * from "./sink/index.js";
+export * from "./scan/index.js";
+export * from "./schema/index.js";

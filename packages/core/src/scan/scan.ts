@@ -1,0 +1,188 @@
+import pl, { type DataFrame } from "nodejs-polars";
+import type { BatchReply, Command, RedisConnection } from "../connection/redis-connection.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { CoercionPolicy } from "./coercion-policy.js";
+import { assembleFrameFromSeries, type FrameAssembler, type NamedColumn } from "./columns/assemble-frame.js";
+import { createColumnBuilder } from "./columns/create-column-builder.js";
+import { KeySource } from "./key-source.js";
+import { keyColumnData, ttlColumnData } from "./metadata-columns.js";
+import { orderedParallel } from "./ordered-parallel.js";
+import { abortedErrorOf, raceAbort } from "./race-abort.js";
+import type { ResolvedScanOptions } from "./scan-options.js";
+import type { ReadContext, ScanReader } from "./scan-reader.js";
+import { type ScanReport, ScanStats } from "./scan-report.js";
+
+/**
+ * What `scanT` returns: iterate it (`for await (const frame of scan)`) to get the frames; each iteration
+ * runs the scan afresh. `report` describes the latest iteration (final once it has ended).
+ */
+export interface ScanIterable extends AsyncIterable<DataFrame> {
+  readonly report: ScanReport;
+}
+
+/** Frames of one batch that a parallel batch may prepare ahead of the consumer. */
+const LOOKAHEAD_FRAMES = 1;
+
+/** The scan engine: SCAN (or the key list) → batches → reader → frames, with every common option applied. */
+export class Scan implements ScanIterable {
+  private readonly connection: RedisConnection;
+  private readonly reader: ScanReader;
+  private readonly options: ResolvedScanOptions;
+  private readonly assembler: FrameAssembler;
+  private stats = new ScanStats();
+
+  constructor(
+    connection: RedisConnection,
+    reader: ScanReader,
+    options: ResolvedScanOptions,
+    assembler: FrameAssembler = assembleFrameFromSeries,
+  ) {
+    if (connection === null || typeof connection !== "object" || typeof connection.batch !== "function") {
+      throw new InvalidArgumentError("connection", "expected a RedisConnection (see connect())");
+    }
+    this.connection = connection;
+    this.reader = reader;
+    this.options = options;
+    this.assembler = assembler;
+    assertDistinctColumnNames(this.columnNames());
+  }
+
+  get report(): ScanReport {
+    return this.stats.report();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<DataFrame> {
+    this.stats = new ScanStats();
+    return this.run(this.stats)[Symbol.asyncIterator]();
+  }
+
+  /** A frame with no rows and exactly the columns and dtypes the scan yields. */
+  emptyFrame(): DataFrame {
+    const columns: NamedColumn[] = [];
+    const { keyColumn, ttlColumn, rowIndexColumn } = this.options;
+    if (keyColumn !== undefined) columns.push({ name: keyColumn, data: keyColumnData([], new Int32Array(0)) });
+    if (ttlColumn !== undefined) columns.push({ name: ttlColumn, data: ttlColumnData([], new Int32Array(0)) });
+    for (const spec of this.reader.columns) {
+      columns.push({ name: spec.name, data: createColumnBuilder(spec.dtype, 0).finish() });
+    }
+    const frame = columns.length > 0 ? this.assembler(columns) : pl.DataFrame({});
+    return rowIndexColumn === undefined ? frame : frame.withRowIndex(rowIndexColumn, 0);
+  }
+
+  private columnNames(): string[] {
+    const { keyColumn, ttlColumn, rowIndexColumn } = this.options;
+    const names = [rowIndexColumn, keyColumn, ttlColumn].filter((name): name is string => name !== undefined);
+    return [...names, ...this.reader.columns.map((spec) => spec.name)];
+  }
+
+  private async *run(stats: ScanStats): AsyncGenerator<DataFrame, void, undefined> {
+    const { options, connection, reader } = this;
+    const userSignal = options.signal;
+    if (userSignal?.aborted) throw abortedErrorOf(userSignal);
+    const controller = new AbortController();
+    const onUserAbort = (): void => controller.abort(abortedErrorOf(userSignal!));
+    userSignal?.addEventListener("abort", onUserAbort, { once: true });
+    const context = this.createContext(controller.signal, stats);
+    const keys = new KeySource(
+      connection,
+      options.keys !== undefined
+        ? { kind: "list", keys: options.keys }
+        : { kind: "scan", pattern: options.pattern, type: reader.keyType, countHint: options.countHint },
+      { batchSize: options.batchSize, signal: controller.signal, onKeys: (count) => (stats.keysScanned += count) },
+    );
+    try {
+      if (options.limit === 0) {
+        stats.limitReached = true;
+      } else {
+        const frames = orderedParallel({
+          nextInput: () => keys.next(),
+          run: (batch: string[]) => this.readBatch(batch, context),
+          parallel: options.parallel,
+          lookahead: LOOKAHEAD_FRAMES,
+          stop: () => controller.abort(new Error("scan stopped")),
+        });
+        for await (let frame of frames) {
+          if (options.limit !== undefined && frame.height > options.limit - stats.rows) {
+            frame = frame.head(options.limit - stats.rows);
+          }
+          if (options.rowIndexColumn !== undefined) frame = frame.withRowIndex(options.rowIndexColumn, stats.rows);
+          stats.rows += frame.height;
+          stats.frames++;
+          options.onProgress?.(stats.progress());
+          yield frame;
+          if (userSignal?.aborted) throw abortedErrorOf(userSignal);
+          if (options.limit !== undefined && stats.rows >= options.limit) {
+            stats.limitReached = true;
+            break;
+          }
+        }
+      }
+      stats.complete = true;
+      stats.finishedAt = performance.now();
+      options.onReport?.(stats.report());
+    } catch (error) {
+      // Whatever failed while the caller's signal fired was a consequence of the abort.
+      if (userSignal?.aborted) throw abortedErrorOf(userSignal);
+      throw error;
+    } finally {
+      stats.finishedAt ??= performance.now();
+      userSignal?.removeEventListener("abort", onUserAbort);
+      if (!controller.signal.aborted) controller.abort(new Error("scan ended"));
+      keys.close();
+    }
+  }
+
+  /** One key batch: the reader's chunks, each with the engine's columns added, filtered. */
+  private async *readBatch(keys: readonly string[], context: ReadContext): AsyncGenerator<DataFrame> {
+    const { keyColumn, ttlColumn, filter } = this.options;
+    let ttls: Promise<BatchReply[]> | undefined;
+    if (ttlColumn !== undefined) {
+      ttls = context.batch(keys.map((key): Command => ["PTTL", key]));
+      ttls.catch(() => undefined);
+    }
+    for await (const chunk of this.reader.readBatch(keys, context)) {
+      if (chunk.rowCount === 0) continue;
+      const columns: NamedColumn[] = [];
+      if (keyColumn !== undefined) columns.push({ name: keyColumn, data: keyColumnData(keys, chunk.keyIndexes) });
+      if (ttlColumn !== undefined) {
+        columns.push({ name: ttlColumn, data: ttlColumnData(await ttls!, chunk.keyIndexes) });
+      }
+      this.reader.columns.forEach((spec, index) => {
+        columns.push({ name: spec.name, data: chunk.columns[index]! });
+      });
+      let frame = this.assembler(columns);
+      if (filter !== undefined) frame = frame.filter(filter);
+      if (frame.height > 0) yield frame;
+    }
+  }
+
+  private createContext(signal: AbortSignal, stats: ScanStats): ReadContext {
+    const connection = this.connection;
+    const chunkSize = this.options.batchSize;
+    return {
+      connection,
+      signal,
+      coercion: new CoercionPolicy(this.options.onError, stats.coercedToNull),
+      batch: (commands) => raceAbort(connection.batch(commands, { buffers: true, signal, chunkSize }), signal),
+      addBytes: (count) => {
+        stats.bytes += count;
+      },
+      keyMissing: () => {
+        stats.keysMissing++;
+      },
+      keyWrongType: () => {
+        stats.keysWrongType++;
+      },
+    };
+  }
+}
+
+function assertDistinctColumnNames(names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new InvalidArgumentError("columns", `two columns would be named ${JSON.stringify(name)}; rename one of them`);
+    }
+    seen.add(name);
+  }
+}
