@@ -23,7 +23,12 @@ export class CoercionPolicy {
   append(builder: ColumnBuilder, raw: RawValue, key: string, field: string): void {
     if (builder.append(raw)) return;
     if (this.onError === "raise") {
-      throw new SchemaMismatchError({ key, field, rawValue: toDisplayText(raw), expected: dtypeLabel(builder.dtype) });
+      throw new SchemaMismatchError({
+        key,
+        field,
+        rawValue: toDisplayText(raw),
+        expected: dtypeLabel(builder.dtype),
+      });
     }
     this.coercedToNull.set(field, (this.coercedToNull.get(field) ?? 0) + 1);
     builder.appendNull();

@@ -3,7 +3,12 @@ import { raceAbort } from "./race-abort.js";
 
 /** Where the keys of a scan come from: SCAN over a pattern (with TYPE), or the caller's own list. */
 export type KeySourceSpec =
-  | { readonly kind: "scan"; readonly pattern: string; readonly type: RedisKeyType; readonly countHint: number }
+  | {
+      readonly kind: "scan";
+      readonly pattern: string;
+      readonly type: RedisKeyType;
+      readonly countHint: number;
+    }
   | { readonly kind: "list"; readonly keys: readonly string[] };
 
 /**
@@ -71,7 +76,8 @@ export class KeySource {
       }
     }
     if (this.pending.length === 0) return undefined;
-    const batch = this.pending.length <= this.batchSize ? this.pending : this.pending.slice(0, this.batchSize);
+    const batch =
+      this.pending.length <= this.batchSize ? this.pending : this.pending.slice(0, this.batchSize);
     this.pending = this.pending.length <= this.batchSize ? [] : this.pending.slice(this.batchSize);
     return batch;
   }

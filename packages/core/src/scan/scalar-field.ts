@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { type ScalarDtype, requireScalarDtype, resolveDtype } from "../schema/dtype.js";
+import { requireScalarDtype, resolveDtype, type ScalarDtype } from "../schema/dtype.js";
 import { resolveSchema } from "../schema/schema.js";
 
 /** A schema field whose dtype is flat (what hashes, strings, sets, lists, zsets and streams hold). */
@@ -12,7 +12,11 @@ export interface ScalarField {
  * The fields a hash or stream scan reads: the schema's fields, narrowed to `columns` when given (which
  * then must name schema fields). Without a schema, `columns` alone names the fields and they are Utf8.
  */
-export function resolveFields(schema: unknown, columns: unknown, typeName: string): { fields: ScalarField[]; projected: boolean } {
+export function resolveFields(
+  schema: unknown,
+  columns: unknown,
+  typeName: string,
+): { fields: ScalarField[]; projected: boolean } {
   const projection = columns === undefined ? undefined : columnList(columns);
   if (schema === undefined) {
     if (projection === undefined) {
@@ -33,7 +37,10 @@ export function resolveFields(schema: unknown, columns: unknown, typeName: strin
   const fields = projection.map((name) => {
     const field = byName.get(name);
     if (!field) {
-      throw new InvalidArgumentError("columns", `${JSON.stringify(name)} is not in the schema (${all.map((f) => f.name).join(", ")})`);
+      throw new InvalidArgumentError(
+        "columns",
+        `${JSON.stringify(name)} is not in the schema (${all.map((f) => f.name).join(", ")})`,
+      );
     }
     return field;
   });
@@ -46,7 +53,11 @@ export function resolveScalarDtype(input: unknown, argument: string, fallback: S
 }
 
 function columnList(columns: unknown): string[] {
-  if (!Array.isArray(columns) || columns.length === 0 || columns.some((name) => typeof name !== "string" || name === "")) {
+  if (
+    !Array.isArray(columns) ||
+    columns.length === 0 ||
+    columns.some((name) => typeof name !== "string" || name === "")
+  ) {
     throw new InvalidArgumentError("columns", "expected a non-empty array of field names");
   }
   const unique = new Set(columns as string[]);

@@ -74,8 +74,12 @@ export function resolveScanOptions(options: ScanOptions | undefined): ResolvedSc
     keys: keyList(o.keys),
     filter: expression(o.filter),
     limit: o.limit === undefined ? undefined : nonNegativeInteger(o.limit, "limit"),
-    keyColumn: flag(o.includeKey, "includeKey", true) ? nonEmptyString(o.keyColumn, "keyColumn", "_key") : undefined,
-    ttlColumn: flag(o.includeTtl, "includeTtl", false) ? nonEmptyString(o.ttlColumn, "ttlColumn", "_ttl") : undefined,
+    keyColumn: flag(o.includeKey, "includeKey", true)
+      ? nonEmptyString(o.keyColumn, "keyColumn", "_key")
+      : undefined,
+    ttlColumn: flag(o.includeTtl, "includeTtl", false)
+      ? nonEmptyString(o.ttlColumn, "ttlColumn", "_ttl")
+      : undefined,
     rowIndexColumn: flag(o.includeRowIndex, "includeRowIndex", false)
       ? nonEmptyString(o.rowIndexColumn, "rowIndexColumn", "_index")
       : undefined,
@@ -99,14 +103,23 @@ export function nonEmptyString(value: unknown, argument: string, fallback: strin
 
 export function flag(value: unknown, argument: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new InvalidArgumentError(argument, `expected true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== "boolean")
+    throw new InvalidArgumentError(argument, `expected true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
-export function positiveInteger(value: unknown, argument: string, fallback: number, max = 100_000_000): number {
+export function positiveInteger(
+  value: unknown,
+  argument: string,
+  fallback: number,
+  max = 100_000_000,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidArgumentError(argument, `expected an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidArgumentError(
+      argument,
+      `expected an integer from 1 to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -130,7 +143,10 @@ function expression(value: unknown): Expr | undefined {
   if (value === undefined) return undefined;
   const candidate = value as { _expr?: unknown; alias?: unknown } | null;
   if (candidate === null || typeof candidate !== "object" || typeof candidate.alias !== "function") {
-    throw new InvalidArgumentError("filter", "expected a nodejs-polars expression such as pl.col(\"age\").gt(30)");
+    throw new InvalidArgumentError(
+      "filter",
+      'expected a nodejs-polars expression such as pl.col("age").gt(30)',
+    );
   }
   return value as Expr;
 }

@@ -60,8 +60,10 @@ export class Scan implements ScanIterable {
   emptyFrame(): DataFrame {
     const columns: NamedColumn[] = [];
     const { keyColumn, ttlColumn, rowIndexColumn } = this.options;
-    if (keyColumn !== undefined) columns.push({ name: keyColumn, data: keyColumnData([], new Int32Array(0)) });
-    if (ttlColumn !== undefined) columns.push({ name: ttlColumn, data: ttlColumnData([], new Int32Array(0)) });
+    if (keyColumn !== undefined)
+      columns.push({ name: keyColumn, data: keyColumnData([], new Int32Array(0)) });
+    if (ttlColumn !== undefined)
+      columns.push({ name: ttlColumn, data: ttlColumnData([], new Int32Array(0)) });
     for (const spec of this.reader.columns) {
       columns.push({ name: spec.name, data: createColumnBuilder(spec.dtype, 0).finish() });
     }
@@ -88,7 +90,11 @@ export class Scan implements ScanIterable {
       options.keys !== undefined
         ? { kind: "list", keys: options.keys }
         : { kind: "scan", pattern: options.pattern, type: reader.keyType, countHint: options.countHint },
-      { batchSize: options.batchSize, signal: controller.signal, onKeys: (count) => (stats.keysScanned += count) },
+      {
+        batchSize: options.batchSize,
+        signal: controller.signal,
+        onKeys: (count) => (stats.keysScanned += count),
+      },
     );
     try {
       if (options.limit === 0) {
@@ -105,7 +111,8 @@ export class Scan implements ScanIterable {
           if (options.limit !== undefined && frame.height > options.limit - stats.rows) {
             frame = frame.head(options.limit - stats.rows);
           }
-          if (options.rowIndexColumn !== undefined) frame = frame.withRowIndex(options.rowIndexColumn, stats.rows);
+          if (options.rowIndexColumn !== undefined)
+            frame = frame.withRowIndex(options.rowIndexColumn, stats.rows);
           stats.rows += frame.height;
           stats.frames++;
           options.onProgress?.(stats.progress());
@@ -143,7 +150,8 @@ export class Scan implements ScanIterable {
     for await (const chunk of this.reader.readBatch(keys, context)) {
       if (chunk.rowCount === 0) continue;
       const columns: NamedColumn[] = [];
-      if (keyColumn !== undefined) columns.push({ name: keyColumn, data: keyColumnData(keys, chunk.keyIndexes) });
+      if (keyColumn !== undefined)
+        columns.push({ name: keyColumn, data: keyColumnData(keys, chunk.keyIndexes) });
       if (ttlColumn !== undefined) {
         columns.push({ name: ttlColumn, data: ttlColumnData(await ttls!, chunk.keyIndexes) });
       }
@@ -163,7 +171,8 @@ export class Scan implements ScanIterable {
       connection,
       signal,
       coercion: new CoercionPolicy(this.options.onError, stats.coercedToNull),
-      batch: (commands) => raceAbort(connection.batch(commands, { buffers: true, signal, chunkSize }), signal),
+      batch: (commands) =>
+        raceAbort(connection.batch(commands, { buffers: true, signal, chunkSize }), signal),
       addBytes: (count) => {
         stats.bytes += count;
       },
@@ -181,7 +190,10 @@ function assertDistinctColumnNames(names: readonly string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) {
-      throw new InvalidArgumentError("columns", `two columns would be named ${JSON.stringify(name)}; rename one of them`);
+      throw new InvalidArgumentError(
+        "columns",
+        `two columns would be named ${JSON.stringify(name)}; rename one of them`,
+      );
     }
     seen.add(name);
   }

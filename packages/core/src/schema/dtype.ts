@@ -61,7 +61,10 @@ export function resolveDtype(input: unknown, argument: string): ScanDtype {
   if (input !== null && typeof input === "object" && "variant" in input) {
     return resolvePolarsDtype(input as DataType, argument);
   }
-  throw new InvalidArgumentError(argument, `expected a nodejs-polars DataType or a dtype name (${KNOWN_NAMES}), got ${describe(input)}`);
+  throw new InvalidArgumentError(
+    argument,
+    `expected a nodejs-polars DataType or a dtype name (${KNOWN_NAMES}), got ${describe(input)}`,
+  );
 }
 
 function resolvePolarsDtype(dtype: DataType, argument: string): ScanDtype {
@@ -84,7 +87,9 @@ function resolvePolarsDtype(dtype: DataType, argument: string): ScanDtype {
     case "Date":
       return { kind: "date" };
     case "Datetime": {
-      const [unit, timeZone] = (dtype as unknown as { inner: [string | undefined, string | null | undefined] }).inner;
+      const [unit, timeZone] = (
+        dtype as unknown as { inner: [string | undefined, string | null | undefined] }
+      ).inner;
       return datetime(unit ?? "us", timeZone ?? null, argument);
     }
     case "List": {
@@ -95,11 +100,17 @@ function resolvePolarsDtype(dtype: DataType, argument: string): ScanDtype {
       const fields = (dtype as unknown as { inner: { name: string; dtype: DataType }[] }).inner;
       return {
         kind: "struct",
-        fields: fields.map((field) => ({ name: field.name, dtype: resolveDtype(field.dtype, `${argument}.${field.name}`) })),
+        fields: fields.map((field) => ({
+          name: field.name,
+          dtype: resolveDtype(field.dtype, `${argument}.${field.name}`),
+        })),
       };
     }
     default:
-      throw new InvalidArgumentError(argument, `unsupported dtype ${String(dtype)}; supported: ${KNOWN_NAMES}`);
+      throw new InvalidArgumentError(
+        argument,
+        `unsupported dtype ${String(dtype)}; supported: ${KNOWN_NAMES}`,
+      );
   }
 }
 
@@ -108,21 +119,34 @@ function resolveDtypeName(text: string, argument: string): ScanDtype {
   const scalar = SCALAR_NAMES[name];
   if (scalar) return scalar;
   const list = /^list\s*\[(.+)\]$/.exec(name);
-  if (list) return { kind: "list", inner: resolveDtypeName(text.trim().slice(text.indexOf("[") + 1, -1), `${argument}[]`) };
+  if (list)
+    return {
+      kind: "list",
+      inner: resolveDtypeName(text.trim().slice(text.indexOf("[") + 1, -1), `${argument}[]`),
+    };
   const datetimeMatch = /^datetime\s*(?:\[\s*([a-zμ]+)\s*(?:,\s*([^\]]+?)\s*)?\])?$/i.exec(text.trim());
   if (datetimeMatch) {
     const unit = (datetimeMatch[1] ?? "us").toLowerCase().replace("μ", "u");
     return datetime(unit, datetimeMatch[2] ?? null, argument);
   }
-  throw new InvalidArgumentError(argument, `unknown dtype ${JSON.stringify(text)}; supported: ${KNOWN_NAMES}`);
+  throw new InvalidArgumentError(
+    argument,
+    `unknown dtype ${JSON.stringify(text)}; supported: ${KNOWN_NAMES}`,
+  );
 }
 
 function datetime(unit: string, timeZone: string | null, argument: string): ScanDtype {
   if (unit !== "ms" && unit !== "us" && unit !== "ns") {
-    throw new InvalidArgumentError(argument, `unknown time unit ${JSON.stringify(unit)}; use "ms", "us" or "ns"`);
+    throw new InvalidArgumentError(
+      argument,
+      `unknown time unit ${JSON.stringify(unit)}; use "ms", "us" or "ns"`,
+    );
   }
   if (timeZone !== null && !isValidTimeZone(timeZone)) {
-    throw new InvalidArgumentError(argument, `unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as "UTC" or "Europe/Paris"`);
+    throw new InvalidArgumentError(
+      argument,
+      `unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as "UTC" or "Europe/Paris"`,
+    );
   }
   return { kind: "datetime", unit, timeZone };
 }
@@ -161,7 +185,9 @@ export function toPolarsDtype(dtype: ScanDtype): DataType {
     case "list":
       return pl.List(toPolarsDtype(dtype.inner));
     case "struct":
-      return pl.Struct(Object.fromEntries(dtype.fields.map((field) => [field.name, toPolarsDtype(field.dtype)])));
+      return pl.Struct(
+        Object.fromEntries(dtype.fields.map((field) => [field.name, toPolarsDtype(field.dtype)])),
+      );
   }
 }
 
@@ -185,7 +211,9 @@ export function dtypeLabel(dtype: ScanDtype): string {
     case "date":
       return "Date";
     case "datetime":
-      return dtype.timeZone === null ? `Datetime(${dtype.unit})` : `Datetime(${dtype.unit}, ${dtype.timeZone})`;
+      return dtype.timeZone === null
+        ? `Datetime(${dtype.unit})`
+        : `Datetime(${dtype.unit}, ${dtype.timeZone})`;
     case "list":
       return `List(${dtypeLabel(dtype.inner)})`;
     case "struct":
@@ -203,6 +231,7 @@ export function requireScalarDtype(dtype: ScanDtype, argument: string): ScalarDt
 
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"} (did you forget to call it?)`;
+  if (typeof value === "function")
+    return `function ${value.name || "(anonymous)"} (did you forget to call it?)`;
   return typeof value;
 }

@@ -25,7 +25,8 @@ export function resolveSchema(input: unknown, argument = "schema"): SchemaField[
     if (typeof name !== "string" || name.length === 0) {
       throw new InvalidArgumentError(argument, "field names must be non-empty strings");
     }
-    if (seen.has(name)) throw new InvalidArgumentError(argument, `field ${JSON.stringify(name)} appears twice`);
+    if (seen.has(name))
+      throw new InvalidArgumentError(argument, `field ${JSON.stringify(name)} appears twice`);
     seen.add(name);
     fields.push({ name, dtype: resolveDtype(dtype, `${argument}.${name}`) });
   }

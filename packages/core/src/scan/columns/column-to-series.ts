@@ -31,7 +31,8 @@ export function columnToSeries(name: string, column: ColumnData): Series {
 }
 
 function numericSeries(name: string, column: ColumnData, dtype: DataType): Series {
-  if (column.validity === null) return pl.Series(name, column.values as Float64Array | Float32Array | Int32Array);
+  if (column.validity === null)
+    return pl.Series(name, column.values as Float64Array | Float32Array | Int32Array);
   return pl.Series(name, withNulls(column), dtype);
 }
 
@@ -39,7 +40,8 @@ function booleanSeries(name: string, column: ColumnData): Series {
   const bytes = column.values as Uint8Array;
   const values: (boolean | null)[] = new Array(column.length);
   const validity = column.validity;
-  for (let i = 0; i < column.length; i++) values[i] = validity !== null && validity[i] === 0 ? null : bytes[i] === 1;
+  for (let i = 0; i < column.length; i++)
+    values[i] = validity !== null && validity[i] === 0 ? null : bytes[i] === 1;
   return pl.Series(name, values, pl.Bool);
 }
 

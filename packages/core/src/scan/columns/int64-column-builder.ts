@@ -60,7 +60,8 @@ export class Int64ColumnBuilder implements ColumnBuilder {
   }
 
   finish(): ColumnData {
-    const values = this.numbers !== null ? this.numbers.subarray(0, this.length) : this.bigints!.subarray(0, this.length);
+    const values =
+      this.numbers !== null ? this.numbers.subarray(0, this.length) : this.bigints!.subarray(0, this.length);
     const data: ColumnData = {
       dtype: this.dtype,
       length: this.length,

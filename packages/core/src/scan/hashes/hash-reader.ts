@@ -2,8 +2,8 @@ import type { BatchReply, Command } from "../../connection/redis-connection.js";
 import type { ColumnBuilder } from "../columns/column-builder.js";
 import { createColumnBuilder } from "../columns/create-column-builder.js";
 import { skipWrongType } from "../reply-errors.js";
-import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
 import type { ScalarField } from "../scalar-field.js";
+import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
 
 /**
  * Hashes: one row per hash, one column per schema field. Reads every field with HGETALL, or only the
@@ -22,7 +22,9 @@ export class HashReader implements ScanReader {
     this.columns = fields;
     this.projected = options.projected;
     this.fieldNames = fields.map((field) => field.name);
-    this.fieldIndex = new Map(fields.map((field, index) => [Buffer.from(field.name, "utf8").toString("latin1"), index]));
+    this.fieldIndex = new Map(
+      fields.map((field, index) => [Buffer.from(field.name, "utf8").toString("latin1"), index]),
+    );
   }
 
   async *readBatch(keys: readonly string[], context: ReadContext): AsyncGenerator<RowChunk> {
@@ -50,7 +52,11 @@ export class HashReader implements ScanReader {
       }
       keyIndexes[rows++] = k;
     }
-    yield { rowCount: rows, keyIndexes: keyIndexes.subarray(0, rows), columns: builders.map((builder) => builder.finish()) };
+    yield {
+      rowCount: rows,
+      keyIndexes: keyIndexes.subarray(0, rows),
+      columns: builders.map((builder) => builder.finish()),
+    };
   }
 
   /**
@@ -81,7 +87,12 @@ export class HashReader implements ScanReader {
     return gone;
   }
 
-  private appendProjected(key: string, values: (Buffer | null)[], builders: ColumnBuilder[], context: ReadContext): void {
+  private appendProjected(
+    key: string,
+    values: (Buffer | null)[],
+    builders: ColumnBuilder[],
+    context: ReadContext,
+  ): void {
     let bytes = 0;
     for (let f = 0; f < builders.length; f++) {
       const value = values[f];

@@ -22,4 +22,3 @@ export function parseDate(text: string, options: ParseDateOptions = {}): number 
   if ((options.allowEpochDays ?? true) && INTEGER.test(text)) return Number(text);
   return undefined;
 }
-

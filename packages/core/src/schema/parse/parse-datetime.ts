@@ -74,7 +74,10 @@ export function isValidIsoMatch(match: RegExpExecArray): boolean {
   const minute = match[5] === undefined ? 0 : Number(match[5]);
   const second = match[6] === undefined ? 0 : Number(match[6]);
   return (
-    isValidCivilDate(Number(match[1]), Number(match[2]), Number(match[3])) && hour <= 23 && minute <= 59 && second <= 59
+    isValidCivilDate(Number(match[1]), Number(match[2]), Number(match[3])) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
   );
 }
 
