@@ -1,3 +1,11 @@
+export { masterOf, replicasOf } from "./cluster/cluster-views.js";
+export { killMaster, type MasterKill, type MasterSelector } from "./cluster/kill-master.js";
+export {
+  type ManualFailover,
+  type ManualFailoverOptions,
+  manualFailover,
+} from "./cluster/manual-failover.js";
+export { type MigrateSlotsOptions, migrateSlots, type SlotMigration } from "./cluster/migrate-slots.js";
 export {
   createFaultProxy,
   type FaultProxy,
