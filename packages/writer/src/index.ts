@@ -1,1 +1,18 @@
-export {};
+export { AmbiguousWriteError } from "./errors/ambiguous-write-error.js";
+export { WriteAbortedError } from "./errors/write-aborted-error.js";
+export { WriteInterruptedError } from "./errors/write-interrupted-error.js";
+export type { IfExists, WriteOptions, WriteProgress } from "./options/write-options.js";
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  type ResolvedRetryPolicy,
+  type RetryOption,
+  type RetryPolicy,
+  resolveRetryPolicy,
+} from "./retry/retry-policy.js";
+export { type RetryContext, type RetryHooks, withRetry } from "./retry/with-retry.js";
+export { type RedisHashSinkOptions, redisHashSink } from "./sinks/redis-hash-sink.js";
+export type { RedisSinkOptions } from "./sinks/redis-sink-options.js";
+export { type RedisStreamSinkOptions, redisStreamSink } from "./sinks/redis-stream-sink.js";
+export { type WriteHashesOptions, writeHashes } from "./writers/write-hashes.js";
+export { type WriteStreamsOptions, writeStreams } from "./writers/write-streams.js";

@@ -1,0 +1,220 @@
+import {
+  type KeyError,
+  PolarsRedisError,
+  type RedisConnection,
+  RedisConnectionError,
+  RedisTimeoutError,
+  WriteResult,
+} from "@polars-redis/core";
+import { AmbiguousWriteError } from "../errors/ambiguous-write-error.js";
+import { WriteAbortedError } from "../errors/write-aborted-error.js";
+import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
+import type { WriteProgress } from "../options/write-options.js";
+import type { ResolvedRetryPolicy } from "../retry/retry-policy.js";
+import { withRetry } from "../retry/with-retry.js";
+import type { KeyStatus, KeyUnit, WritePlan } from "./write-plan.js";
+
+export interface ExecuteOptions {
+  batchSize: number;
+  parallel: number;
+  retry: ResolvedRetryPolicy;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: WriteProgress) => void) | undefined;
+  keepWrittenKeys: boolean;
+  /** Keys decided before anything is sent (rows with nothing to write); reported as skipped. */
+  skippedKeys?: readonly string[];
+}
+
+/**
+ * Runs a plan over its units: batches of `batchSize` keys, `parallel` batches in flight, retries of failed
+ * keys whose errors are retryable (never of keys written or skipped), progress after every batch.
+ * Resolves with a WriteResult for every key; rejects with a WriteAbortedError (carrying the partial result)
+ * when the signal fires.
+ */
+export async function executeWrite<U extends KeyUnit>(
+  connection: RedisConnection,
+  plan: WritePlan<U>,
+  units: readonly U[],
+  options: ExecuteOptions,
+): Promise<WriteResult> {
+  const startedAt = performance.now();
+  const skippedKeys = options.skippedKeys ?? [];
+  const total = units.length + skippedKeys.length;
+  const failing = new Set<string>();
+  const counts = { written: 0, skipped: skippedKeys.length };
+  const report = (attempt: number): void =>
+    options.onProgress?.({
+      written: counts.written,
+      failed: failing.size,
+      skipped: counts.skipped,
+      total,
+      attempt,
+      elapsedMs: performance.now() - startedAt,
+    });
+
+  const run = withRetry(
+    async ({ attempt, keys }) => {
+      const selected = keys === undefined ? units : units.filter((unit) => keys.has(unit.key));
+      return runPass(
+        connection,
+        plan,
+        selected,
+        options,
+        (unit, status) => {
+          if (status === "written") counts.written++;
+          else if (status === "skipped") counts.skipped++;
+          if (typeof status === "string") failing.delete(unit.key);
+          else failing.add(unit.key);
+        },
+        () => report(attempt),
+      );
+    },
+    options.retry,
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
+  if (skippedKeys.length === 0) return run;
+  const presetSkipped = new WriteResult({ written: 0, skippedKeys });
+  try {
+    return WriteResult.merge([await run, presetSkipped]);
+  } catch (error) {
+    if (!WriteAbortedError.isInstance(error)) throw error;
+    throw new WriteAbortedError(WriteResult.merge([error.result, presetSkipped]), error.cause);
+  }
+}
+
+/** One pass over `units`: every unit gets a status, or the pass rejects with a WriteAbortedError. */
+async function runPass<U extends KeyUnit>(
+  connection: RedisConnection,
+  plan: WritePlan<U>,
+  units: readonly U[],
+  options: ExecuteOptions,
+  onStatus: (unit: U, status: KeyStatus) => void,
+  onBatch: () => void,
+): Promise<WriteResult> {
+  const { signal } = options;
+  const statuses: (KeyStatus | undefined)[] = new Array(units.length);
+  /** Batches sent and not yet answered: their keys' outcome is unknown if the write is aborted now. */
+  const inFlight = new Set<number>();
+  const batchSize = options.batchSize;
+  const batchCount = Math.ceil(units.length / batchSize);
+  let next = 0;
+  let aborted = false;
+
+  const worker = async (): Promise<void> => {
+    while (next < batchCount && !aborted) {
+      if (signal?.aborted) {
+        aborted = true;
+        return;
+      }
+      const batch = next++;
+      const from = batch * batchSize;
+      const slice = units.slice(from, Math.min(from + batchSize, units.length));
+      inFlight.add(batch);
+      const answer = await untilAborted(sendBatch(connection, plan, slice, signal), signal);
+      if (answer === ABORTED) {
+        aborted = true;
+        return;
+      }
+      inFlight.delete(batch);
+      answer.forEach((status, offset) => {
+        const finalStatus = settle(status, plan);
+        statuses[from + offset] = finalStatus;
+        onStatus(units[from + offset]!, finalStatus);
+      });
+      onBatch();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.parallel, batchCount) }, worker));
+
+  if (aborted) {
+    units.forEach((_, index) => {
+      if (statuses[index] !== undefined) return;
+      const sent = inFlight.has(Math.floor(index / batchSize));
+      statuses[index] = new WriteInterruptedError({
+        outcome: sent ? "unknown" : "rejected",
+        retryable: !sent || plan.idempotent,
+        cause: signal?.reason,
+      });
+    });
+    throw new WriteAbortedError(toWriteResult(units, statuses, options.keepWrittenKeys), signal?.reason);
+  }
+  return toWriteResult(units, statuses, options.keepWrittenKeys);
+}
+
+/** A plan's send, with anything it throws turned into the status of every key of the batch. */
+async function sendBatch<U extends KeyUnit>(
+  connection: RedisConnection,
+  plan: WritePlan<U>,
+  units: readonly U[],
+  signal: AbortSignal | undefined,
+): Promise<KeyStatus[]> {
+  try {
+    return await plan.send(connection, units, signal);
+  } catch (error) {
+    const keyError: KeyError = PolarsRedisError.isInstance(error)
+      ? error
+      : new RedisConnectionError({
+          message: `${plan.description}: ${(error as Error)?.message ?? String(error)}`,
+          outcome: "unknown",
+          cause: error,
+        });
+    return units.map(() => keyError);
+  }
+}
+
+/** A lost reply of a non-idempotent write must not be retried: say so in the key's error. */
+function settle<U extends KeyUnit>(status: KeyStatus, plan: WritePlan<U>): KeyStatus {
+  if (typeof status === "string" || plan.idempotent) return status;
+  const unknown =
+    (RedisConnectionError.isInstance(status) || RedisTimeoutError.isInstance(status)) &&
+    status.outcome === "unknown";
+  return unknown ? new AmbiguousWriteError(status, plan.description) : status;
+}
+
+function toWriteResult<U extends KeyUnit>(
+  units: readonly U[],
+  statuses: readonly (KeyStatus | undefined)[],
+  keepWrittenKeys: boolean,
+): WriteResult {
+  let written = 0;
+  const skippedKeys: string[] = [];
+  const writtenKeys: string[] | undefined = keepWrittenKeys ? [] : undefined;
+  const errors = new Map<string, KeyError>();
+  units.forEach((unit, index) => {
+    const status = statuses[index]!;
+    if (status === "written") {
+      written++;
+      writtenKeys?.push(unit.key);
+    } else if (status === "skipped") {
+      skippedKeys.push(unit.key);
+    } else {
+      errors.set(unit.key, status);
+    }
+  });
+  return new WriteResult({ written, skippedKeys, errors, ...(writtenKeys ? { writtenKeys } : {}) });
+}
+
+const ABORTED = Symbol("aborted");
+
+/** The promise's value, or ABORTED as soon as the signal fires (the promise is then left to settle alone). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve(ABORTED);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

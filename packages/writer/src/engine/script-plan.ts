@@ -1,0 +1,260 @@
+import {
+  type BatchReply,
+  type Command,
+  isCommandError,
+  type KeyError,
+  type RedisArgument,
+  RedisCommandError,
+  type RedisConnection,
+} from "@polars-redis/core";
+import calculateSlot from "cluster-key-slot";
+import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
+import type { IfExists } from "../options/write-options.js";
+import { PUBLISH_STAGED_SCRIPT } from "../scripts/publish-staged-script.js";
+import { LuaScript } from "./lua-script.js";
+import { stagingKeyFor } from "./same-slot-key.js";
+import type { KeyStatus, KeyUnit, WritePlan } from "./write-plan.js";
+
+/** Keys combined into one script call: enough to amortise the per-command cost, few enough to keep the
+ * server's other clients waiting for a fraction of a millisecond at most. */
+const KEYS_PER_CALL = 100;
+/** Arguments per script call; a key with more is sent in several parts. */
+export const ARGS_PER_CALL = 16_000;
+/** A staged value is published within one write; if the writer dies first, the leftover expires. */
+const STAGING_TTL_SECONDS = 3600;
+
+/** One key for a script plan: its TTL and its payload, cut into parts of at most ARGS_PER_CALL arguments. */
+export interface ScriptUnit extends KeyUnit {
+  readonly ttl: number;
+  readonly parts: readonly (readonly RedisArgument[])[];
+}
+
+export interface ScriptPlanOptions {
+  /** Called as EVALSHA sha numkeys key... mode ...header, then per key: ttl, n, n payload arguments. */
+  readonly script: LuaScript;
+  readonly mode: IfExists;
+  /** Arguments after the mode and before the per-key sections. */
+  readonly header?: readonly RedisArgument[];
+  /** The Redis command the script runs per key, named in errors: "HSET". */
+  readonly command: string;
+  readonly description: string;
+  readonly idempotent: boolean;
+}
+
+/**
+ * Writes units through one Lua script, many keys per call. Scripts make "replace" (DEL + write + EXPIRE) and
+ * "fail" (EXISTS check + write) atomic per key, report an outcome per key, route by key on a cluster (keys of
+ * one call share a slot there), and cost the server less than MULTI/EXEC. Scripts declare `#!lua`, so a server
+ * over `maxmemory` rejects a call before it writes anything (OOM, retryable), never half-way through.
+ *
+ * A key too large for one call is sent in parts. In "append" mode the parts simply follow each other; in
+ * "replace" and "fail" mode they are staged under a temporary key in the same slot and then published with
+ * one atomic RENAME, so no reader ever sees a half-written key.
+ */
+export class ScriptPlan implements WritePlan<ScriptUnit> {
+  readonly description: string;
+  readonly idempotent: boolean;
+
+  constructor(private readonly options: ScriptPlanOptions) {
+    this.description = options.description;
+    this.idempotent = options.idempotent;
+  }
+
+  async send(
+    connection: RedisConnection,
+    units: readonly ScriptUnit[],
+    signal?: AbortSignal,
+  ): Promise<KeyStatus[]> {
+    const statuses: (KeyStatus | undefined)[] = new Array(units.length);
+    const calls: ScriptCall[] = [];
+    const staged: StagedUnit[] = [];
+    const cluster = connection.kind === "cluster";
+    const groups = new Map<number, { units: number[]; args: number }>();
+    const flush = (slot: number): void => {
+      const group = groups.get(slot);
+      if (group && group.units.length > 0) calls.push(this.groupCall(units, group.units));
+      groups.delete(slot);
+    };
+
+    for (let index = 0; index < units.length; index++) {
+      const unit = units[index]!;
+      if (unit.parts.length === 1) {
+        const slot = cluster ? calculateSlot(unit.key) : 0;
+        let group = groups.get(slot);
+        if (group === undefined) {
+          group = { units: [], args: 0 };
+          groups.set(slot, group);
+        }
+        group.units.push(index);
+        group.args += unit.parts[0]!.length + 3;
+        if (group.units.length >= KEYS_PER_CALL || group.args >= ARGS_PER_CALL) flush(slot);
+      } else if (this.options.mode === "append") {
+        for (const part of unit.parts) calls.push(this.partCall(unit.key, "append", unit.ttl, part, index));
+      } else {
+        const stagingKey = stagingKeyFor(unit.key, cluster);
+        if (stagingKey === undefined) {
+          statuses[index] = new RedisCommandError({
+            message: `ERR key ${JSON.stringify(unit.key)} is too large to write in one call, and it has no hash tag for a same-slot staging key (it contains "}")`,
+            command: this.options.command,
+          });
+          continue;
+        }
+        staged.push({ index, stagingKey });
+        unit.parts.forEach((part, partIndex) => {
+          const mode = partIndex === 0 ? "replace" : "append";
+          calls.push(this.partCall(stagingKey, mode, STAGING_TTL_SECONDS, part, index));
+        });
+      }
+    }
+    for (const slot of [...groups.keys()]) flush(slot);
+
+    const replies = await runScripts(
+      connection,
+      calls.map((call) => call.command),
+    );
+    calls.forEach((call, callIndex) => {
+      const reply = replies[callIndex]!;
+      call.units.forEach((unitIndex, position) => {
+        const status = this.statusOf(reply, position, call.units.length);
+        // A key sent in several parts is written only if every part is; the first failure is its status.
+        const previous = statuses[unitIndex];
+        if (previous === undefined || previous === "written") statuses[unitIndex] = status;
+      });
+    });
+
+    if (staged.length > 0) await this.publish(connection, units, staged, statuses, signal);
+    return statuses.map((status) => status ?? "written");
+  }
+
+  /** Renames every fully staged value onto its key (atomically, honouring "fail"); drops the others. */
+  private async publish(
+    connection: RedisConnection,
+    units: readonly ScriptUnit[],
+    staged: readonly StagedUnit[],
+    statuses: (KeyStatus | undefined)[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const ready = staged.filter(
+      ({ index }) => statuses[index] === "written" || statuses[index] === undefined,
+    );
+    const failed = staged.filter((entry) => !ready.includes(entry));
+    if (failed.length > 0) {
+      // Best effort: the leftovers expire anyway.
+      void connection
+        .batch(failed.map(({ stagingKey }) => ["DEL", stagingKey] as const))
+        .catch(() => undefined);
+    }
+    if (ready.length === 0) return;
+    if (signal?.aborted) {
+      for (const { index } of ready)
+        statuses[index] = new WriteInterruptedError({ outcome: "rejected", retryable: true });
+      return;
+    }
+    const commands: Command[] = ready.map(({ index, stagingKey }) => [
+      "EVALSHA",
+      PUBLISH_STAGED_SCRIPT.sha,
+      2,
+      units[index]!.key,
+      stagingKey,
+      this.options.mode,
+      units[index]!.ttl,
+    ]);
+    const replies = await runScripts(connection, commands);
+    ready.forEach(({ index }, position) => {
+      statuses[index] = this.statusOf(replies[position]!, 0, 1, true);
+    });
+  }
+
+  private groupCall(units: readonly ScriptUnit[], group: readonly number[]): ScriptCall {
+    const { script, mode, header = [] } = this.options;
+    const command: RedisArgument[] = ["EVALSHA", script.sha, group.length];
+    for (const index of group) command.push(units[index]!.key);
+    command.push(mode);
+    for (const arg of header) command.push(arg);
+    for (const index of group) {
+      const unit = units[index]!;
+      const part = unit.parts[0]!;
+      command.push(unit.ttl, part.length);
+      for (const arg of part) command.push(arg);
+    }
+    return { command: command as unknown as Command, units: group };
+  }
+
+  private partCall(
+    key: string,
+    mode: IfExists,
+    ttl: number,
+    part: readonly RedisArgument[],
+    unitIndex: number,
+  ): ScriptCall {
+    const { script, header = [] } = this.options;
+    const command: RedisArgument[] = ["EVALSHA", script.sha, 1, key, mode];
+    for (const arg of header) command.push(arg);
+    command.push(ttl, part.length);
+    for (const arg of part) command.push(arg);
+    return { command: command as unknown as Command, units: [unitIndex] };
+  }
+
+  /** Reads one key's outcome from a script reply: 1 written, 0 skipped, a string is a Redis error. */
+  private statusOf(reply: BatchReply, position: number, keys: number, scalar = false): KeyStatus {
+    if (isCommandError(reply)) return reply;
+    const value = scalar
+      ? reply
+      : Array.isArray(reply) && reply.length === keys
+        ? reply[position]
+        : undefined;
+    if (value === 1) return "written";
+    if (value === 0) return "skipped";
+    if (typeof value === "string")
+      return new RedisCommandError({ message: value, command: this.options.command });
+    return new RedisCommandError({
+      message: `ERR unexpected script reply ${JSON.stringify(reply)?.slice(0, 200)}`,
+      command: this.options.command,
+    }) satisfies KeyError;
+  }
+}
+
+interface ScriptCall {
+  command: Command;
+  /** Indexes of the units this call writes, in the order of its keys. */
+  units: readonly number[];
+}
+
+interface StagedUnit {
+  index: number;
+  stagingKey: string;
+}
+
+/**
+ * Sends EVALSHA commands; those a server answers with NOSCRIPT (it has not seen the script yet, e.g. after a
+ * restart or on a new cluster node) are sent once more as EVAL with the body, which also caches it there.
+ */
+export async function runScripts(
+  connection: RedisConnection,
+  commands: readonly Command[],
+): Promise<BatchReply[]> {
+  const replies = await connection.batch(commands);
+  const missing: number[] = [];
+  replies.forEach((reply, index) => {
+    if (isCommandError(reply) && RedisCommandError.isInstance(reply) && reply.redisCode === "NOSCRIPT") {
+      missing.push(index);
+    }
+  });
+  if (missing.length === 0) return replies;
+  const retried = await connection.batch(
+    missing.map((index) => {
+      const [, sha, ...rest] = commands[index]!;
+      return ["EVAL", scriptBodyOf(String(sha)), ...rest] as Command;
+    }),
+  );
+  missing.forEach((index, position) => {
+    replies[index] = retried[position]!;
+  });
+  return replies;
+}
+
+function scriptBodyOf(sha: string): string {
+  const body = LuaScript.bodyOf(sha);
+  if (body === undefined) throw new Error(`no script known for sha ${sha}`);
+  return body;
+}

@@ -1,0 +1,14 @@
+import { InvalidArgumentError } from "@polars-redis/core";
+import type { DataFrame, Series } from "nodejs-polars";
+
+/** The named column, or an InvalidArgumentError that lists the columns the frame does have. */
+export function requireColumn(frame: DataFrame, name: string, option: string): Series {
+  if (typeof name !== "string" || name === "") {
+    throw new InvalidArgumentError(option, `expected a column name, got ${JSON.stringify(name)}`);
+  }
+  if (!frame.columns.includes(name)) {
+    const have = frame.columns.length === 0 ? "no columns" : `columns: ${frame.columns.join(", ")}`;
+    throw new InvalidArgumentError(option, `column ${JSON.stringify(name)} not found; the frame has ${have}`);
+  }
+  return frame.getColumn(name);
+}

@@ -1,0 +1,60 @@
+import type { RetryOption } from "../retry/retry-policy.js";
+
+/**
+ * What to do with a key that already exists:
+ * - "replace": the key ends up holding exactly the rows written (old fields, members, TTL are gone), atomically.
+ * - "append": merge into what is there (hash fields set, set/zset members added, list elements pushed,
+ *   stream entries added, JSON documents merged).
+ * - "fail": leave existing keys untouched and report them as skipped; the check and the write are one atomic step.
+ */
+export type IfExists = "replace" | "append" | "fail";
+
+/** Reported after every batch of keys a write finishes. */
+export interface WriteProgress {
+  /** Keys confirmed written so far. */
+  written: number;
+  /** Keys failed so far (a failed key that a retry then writes moves to `written`). */
+  failed: number;
+  skipped: number;
+  /** Keys this write handles in total. */
+  total: number;
+  /** 1 for the first pass over the keys, 2 for the first retry of failed keys, ... */
+  attempt: number;
+  elapsedMs: number;
+}
+
+/** Options shared by every writer. */
+export interface WriteOptions {
+  /** Column holding each row's key. ["_key"] Ignored when `keyTemplate` is given. */
+  keyColumn?: string;
+  /** Prepended to every key (also to keys built from `keyTemplate`). [""] */
+  keyPrefix?: string;
+  /**
+   * Builds keys from columns: `"user:{id}:{region}"`. Write `{{` and `}}` for literal braces (cluster hash tags:
+   * `"{{tenant}}:{id}"` gives `{tenant}:42`).
+   */
+  keyTemplate?: string;
+  /** Expire every written key after this many seconds (a positive integer). */
+  ttl?: number;
+  /**
+   * Per-key expiry in seconds from a numeric column. Null or -1 (what a scan's `_ttl` column holds for keys
+   * without expiry) means no expiry. The column is not written as data.
+   */
+  ttlColumn?: string;
+  /** ["replace"; "append" for streams and time series] */
+  ifExists?: IfExists;
+  /** Keys per pipelined round trip. [1000] */
+  batchSize?: number;
+  /** Batches in flight at once. [2] */
+  parallel?: number;
+  /**
+   * Retry keys that failed with a retryable error (OOM, LOADING, BUSY, TRYAGAIN, connection loss). Keys
+   * already written are never re-sent. `true` = defaults, a number = attempts in total, or a policy. [3 attempts]
+   */
+  retry?: RetryOption;
+  /** Stops sending further batches; the write then rejects with a WriteAbortedError carrying the partial result. */
+  signal?: AbortSignal;
+  onProgress?: (progress: WriteProgress) => void;
+  /** Keep the list of written keys in `WriteResult.writtenKeys`. [false] */
+  keepWrittenKeys?: boolean;
+}

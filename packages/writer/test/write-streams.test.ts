@@ -1,0 +1,125 @@
+import {
+  connect,
+  InvalidArgumentError,
+  type RedisCommandError,
+  type RedisConnection,
+} from "@polars-redis/core";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import pl from "nodejs-polars";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { writeStreams } from "../src/index.js";
+
+let server: RedisServer;
+let conn: RedisConnection;
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+});
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await conn.call("FLUSHALL");
+});
+
+type Entry = [string, string[]];
+const entries = async (key: string): Promise<Entry[]> =>
+  (await conn.call("XRANGE", key, "-", "+")) as Entry[];
+
+describe("writeStreams", () => {
+  it("adds entries with explicit ids in id order, fields without nulls", async () => {
+    const frame = pl.DataFrame({
+      _key: ["s", "s", "t"],
+      id: ["5-1", "5-0", "1-0"],
+      kind: ["b", "a", "x"],
+      n: [null, "1", "2"],
+    });
+    const result = await writeStreams(conn, frame, { idColumn: "id" });
+    expect(result.written).toBe(2);
+    expect(await entries("s")).toEqual([
+      ["5-0", ["kind", "a", "n", "1"]],
+      ["5-1", ["kind", "b"]],
+    ]);
+    expect(await entries("t")).toEqual([["1-0", ["kind", "x", "n", "2"]]]);
+  });
+
+  it("detects a replay by id: nothing is added twice, and the replay counts as written", async () => {
+    const frame = pl.DataFrame({ id: ["1-0", "2-0", "3-0"], v: ["a", "b", "c"] });
+    await writeStreams(conn, frame.head(2), { stream: "ev", idColumn: "id" });
+    const replay = await writeStreams(conn, frame, { stream: "ev", idColumn: "id" });
+    expect(replay.isCompleteSuccess()).toBe(true);
+    expect(replay.written).toBe(1);
+    expect((await entries("ev")).map(([id]) => id)).toEqual(["1-0", "2-0", "3-0"]);
+  });
+
+  it("reports an id below the stream's last id that is not in it as an error, never drops it silently", async () => {
+    await conn.call("XADD", "ev", "10-0", "v", "x");
+    const result = await writeStreams(conn, pl.DataFrame({ v: ["late"] }), { stream: "ev", ids: ["4-0"] });
+    expect(result.failedKeys()).toEqual(["ev"]);
+    expect(result.errors.get("ev")!.message).toContain("out of order");
+    expect(await conn.call("XLEN", "ev")).toBe(1);
+  });
+
+  it("lets the server assign ids when none are given, and trims with MAXLEN", async () => {
+    const frame = pl.DataFrame({ v: Array.from({ length: 50 }, (_, i) => `e${i}`) });
+    const result = await writeStreams(conn, frame, { stream: "auto", maxLen: 10, exactTrim: true });
+    expect(result.written).toBe(1);
+    const kept = await entries("auto");
+    expect(kept.length).toBe(10);
+    expect(kept.at(-1)![1]).toEqual(["v", "e49"]);
+  });
+
+  it("replace rebuilds a stream atomically, also when it needs several calls; fail skips existing streams", async () => {
+    await conn.call("XADD", "big", "1-0", "old", "1");
+    const count = 5000;
+    const frame = pl.DataFrame({
+      id: Array.from({ length: count }, (_, i) => `${i + 100}-0`),
+      a: Array.from({ length: count }, (_, i) => `a${i}`),
+      b: Array.from({ length: count }, (_, i) => `b${i}`),
+    });
+    const result = await writeStreams(conn, frame, {
+      stream: "big",
+      idColumn: "id",
+      ifExists: "replace",
+      ttl: 600,
+    });
+    expect(result.written).toBe(1);
+    expect(await conn.call("XLEN", "big")).toBe(count);
+    expect((await entries("big"))[0]![0]).toBe("100-0");
+    expect(await conn.call("TTL", "big")).toBeGreaterThan(0);
+    expect(await conn.call("KEYS", "*staging*")).toEqual([]);
+
+    const skipped = await writeStreams(conn, frame.head(1), {
+      stream: "big",
+      idColumn: "id",
+      ifExists: "fail",
+    });
+    expect(skipped.skippedKeys).toEqual(["big"]);
+  });
+
+  it("reports WRONGTYPE per stream key", async () => {
+    await conn.call("SET", "str", "x");
+    const frame = pl.DataFrame({ _key: ["str", "ok"], v: ["1", "2"] });
+    const result = await writeStreams(conn, frame);
+    expect(result.written).toBe(1);
+    expect((result.errors.get("str") as RedisCommandError).redisCode).toBe("WRONGTYPE");
+  });
+
+  it("rejects bad ids and trim options before writing", async () => {
+    const frame = pl.DataFrame({ v: ["a", "b"] });
+    for (const options of [
+      { stream: "s", ids: ["1-0", "bad"] },
+      { stream: "s", ids: ["0-0", "1-0"] },
+      { stream: "s", ids: ["1-0", "1-0"] },
+      { stream: "s", ids: ["1-0"] },
+      { stream: "s", maxLen: -1 },
+      { stream: "s", minId: "x" },
+    ]) {
+      const error = await writeStreams(conn, frame, options).catch((e: unknown) => e);
+      expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
+    }
+    expect(await conn.call("DBSIZE")).toBe(0);
+  });
+});
