@@ -1,6 +1,7 @@
 export type { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export * from "./connection/index.js";
 export * from "./errors/index.js";
+export * from "./infer/index.js";
 export * from "./keys/index.js";
 export * from "./scan/index.js";
 export * from "./schema/index.js";

@@ -1,0 +1,4 @@
+export { type InferSchemaOptions, inferHashSchema } from "./infer-hash-schema.js";
+export { inferJsonSchema } from "./infer-json-schema.js";
+export type { FieldInference, InferredSchema } from "./inferred-schema.js";
+export type { SamplingMethod } from "./sample-keys.js";
