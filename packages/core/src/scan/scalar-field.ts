@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { requireScalarDtype, resolveDtype, type ScalarDtype } from "../schema/dtype.js";
+import { requireScalarDtype, resolveDtype, type ScalarDtype, type ScanDtype } from "../schema/dtype.js";
 import { resolveSchema } from "../schema/schema.js";
 
 /** A schema field whose dtype is flat (what hashes, strings, sets, lists, zsets and streams hold). */
@@ -63,4 +63,9 @@ function columnList(columns: unknown): string[] {
   const unique = new Set(columns as string[]);
   if (unique.size !== columns.length) throw new InvalidArgumentError("columns", "a field is listed twice");
   return columns as string[];
+}
+
+/** Narrows a column's dtype to a flat one (readers of flat values only ever declare flat columns). */
+export function requireScalar(dtype: ScanDtype): ScalarDtype {
+  return requireScalarDtype(dtype, "columns");
 }

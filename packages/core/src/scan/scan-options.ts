@@ -60,7 +60,10 @@ export interface ResolvedScanOptions {
 }
 
 /** Validates the common options; throws InvalidArgumentError before any I/O. */
-export function resolveScanOptions(options: ScanOptions | undefined): ResolvedScanOptions {
+export function resolveScanOptions(
+  options: ScanOptions | undefined,
+  defaults: { batchSize?: number } = {},
+): ResolvedScanOptions {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new InvalidArgumentError("options", "expected an options object");
   }
@@ -68,7 +71,7 @@ export function resolveScanOptions(options: ScanOptions | undefined): ResolvedSc
   if (o.pattern !== undefined && o.keys !== undefined) {
     throw new InvalidArgumentError("keys", "give either `pattern` or `keys`, not both");
   }
-  const batchSize = positiveInteger(o.batchSize, "batchSize", 1000);
+  const batchSize = positiveInteger(o.batchSize, "batchSize", defaults.batchSize ?? 1000);
   return {
     pattern: nonEmptyString(o.pattern, "pattern", "*"),
     keys: keyList(o.keys),

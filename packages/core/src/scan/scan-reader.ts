@@ -1,12 +1,14 @@
 import type { BatchReply, Command, RedisConnection, RedisKeyType } from "../connection/redis-connection.js";
-import type { ScalarDtype } from "../schema/dtype.js";
+import type { ScanDtype } from "../schema/dtype.js";
 import type { CoercionPolicy } from "./coercion-policy.js";
+import type { NamedColumn } from "./columns/assemble-frame.js";
 import type { ColumnData } from "./columns/column-data.js";
 
 /** A column a reader produces: its name in the frame and its dtype. */
 export interface ColumnSpec {
   readonly name: string;
-  readonly dtype: ScalarDtype;
+  /** Flat dtypes are built with ColumnBuilders; list and struct columns arrive as ready Series (JSON). */
+  readonly dtype: ScanDtype;
 }
 
 /**
@@ -18,6 +20,8 @@ export interface RowChunk {
   readonly keyIndexes: Int32Array;
   /** One column per `ScanReader.columns` entry, in that order, each `rowCount` long. */
   readonly columns: readonly ColumnData[];
+  /** Columns found in the data itself (readers with `dynamicColumns`), placed after the declared ones. */
+  readonly extraColumns?: readonly NamedColumn[];
 }
 
 /** What a reader may use while it reads a batch. */
@@ -49,6 +53,11 @@ export interface ScanReader {
   readonly keyType: RedisKeyType;
   /** The data columns, in frame order (they follow the engine's row-index, key and TTL columns). */
   readonly columns: readonly ColumnSpec[];
+  /**
+   * True when chunks may carry `extraColumns` discovered in the data (stream fields without a schema): frames
+   * of one scan may then differ in columns, and `readT` concatenates them diagonally.
+   */
+  readonly dynamicColumns?: boolean;
   /**
    * Reads the keys' values and yields their rows, in as many chunks as it needs: one per round trip, so a
    * key with millions of members spans several chunks and is never held in memory at once. Keys that are

@@ -1,8 +1,10 @@
 import pl, { type DataFrame } from "nodejs-polars";
 import type { BatchReply, Command, RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { type ScanDtype, toPolarsDtype } from "../schema/dtype.js";
 import { CoercionPolicy } from "./coercion-policy.js";
 import { assembleFrameFromSeries, type FrameAssembler, type NamedColumn } from "./columns/assemble-frame.js";
+import type { ColumnData } from "./columns/column-data.js";
 import { createColumnBuilder } from "./columns/create-column-builder.js";
 import { KeySource } from "./key-source.js";
 import { keyColumnData, ttlColumnData } from "./metadata-columns.js";
@@ -30,6 +32,8 @@ export class Scan implements ScanIterable {
   private readonly options: ResolvedScanOptions;
   private readonly assembler: FrameAssembler;
   private stats = new ScanStats();
+  /** The engine's and the reader's column names: a field found in the data must not take one. */
+  private readonly reservedNames: ReadonlySet<string>;
 
   constructor(
     connection: RedisConnection,
@@ -44,6 +48,7 @@ export class Scan implements ScanIterable {
     this.reader = reader;
     this.options = options;
     this.assembler = assembler;
+    this.reservedNames = new Set(this.columnNames());
     assertDistinctColumnNames(this.columnNames());
   }
 
@@ -64,11 +69,14 @@ export class Scan implements ScanIterable {
       columns.push({ name: keyColumn, data: keyColumnData([], new Int32Array(0)) });
     if (ttlColumn !== undefined)
       columns.push({ name: ttlColumn, data: ttlColumnData([], new Int32Array(0)) });
-    for (const spec of this.reader.columns) {
-      columns.push({ name: spec.name, data: createColumnBuilder(spec.dtype, 0).finish() });
-    }
+    for (const spec of this.reader.columns) columns.push({ name: spec.name, data: emptyColumn(spec.dtype) });
     const frame = columns.length > 0 ? this.assembler(columns) : pl.DataFrame({});
     return rowIndexColumn === undefined ? frame : frame.withRowIndex(rowIndexColumn, 0);
+  }
+
+  /** Whether frames may differ in columns (see ScanReader.dynamicColumns). */
+  get dynamicColumns(): boolean {
+    return this.reader.dynamicColumns === true;
   }
 
   private columnNames(): string[] {
@@ -158,6 +166,17 @@ export class Scan implements ScanIterable {
       this.reader.columns.forEach((spec, index) => {
         columns.push({ name: spec.name, data: chunk.columns[index]! });
       });
+      if (chunk.extraColumns !== undefined) {
+        for (const extra of chunk.extraColumns) {
+          if (this.reservedNames.has(extra.name)) {
+            throw new InvalidArgumentError(
+              "schema",
+              `a field named ${JSON.stringify(extra.name)} clashes with a metadata column; rename the metadata column`,
+            );
+          }
+          columns.push(extra);
+        }
+      }
       let frame = this.assembler(columns);
       if (filter !== undefined) frame = frame.filter(filter);
       if (frame.height > 0) yield frame;
@@ -184,6 +203,21 @@ export class Scan implements ScanIterable {
       },
     };
   }
+}
+
+/** A zero-row column of `dtype` (nodejs-polars builds empty nested Series only by casting a null one). */
+function emptyColumn(dtype: ScanDtype): ColumnData {
+  if (dtype.kind === "list" || dtype.kind === "struct") {
+    return {
+      dtype,
+      length: 0,
+      values: [],
+      validity: null,
+      nullCount: 0,
+      series: pl.Series("", [null]).cast(toPolarsDtype(dtype)).head(0),
+    };
+  }
+  return createColumnBuilder(dtype, 0).finish();
 }
 
 function assertDistinctColumnNames(names: readonly string[]): void {

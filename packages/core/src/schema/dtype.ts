@@ -90,7 +90,8 @@ function resolvePolarsDtype(dtype: DataType, argument: string): ScanDtype {
       const [unit, timeZone] = (
         dtype as unknown as { inner: [string | undefined, string | null | undefined] }
       ).inner;
-      return datetime(unit ?? "us", timeZone ?? null, argument);
+      // nodejs-polars reports a naive Datetime read from a frame with the time zone "".
+      return datetime(unit ?? "us", timeZone || null, argument);
     }
     case "List": {
       const [inner] = (dtype as unknown as { inner: [DataType] }).inner;

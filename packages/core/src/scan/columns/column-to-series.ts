@@ -9,6 +9,7 @@ import type { ColumnData } from "./column-data.js";
  * values beyond 2^53, which are set to null after the fact so no digit is lost.
  */
 export function columnToSeries(name: string, column: ColumnData): Series {
+  if (column.series !== undefined) return column.series.alias(name);
   const { dtype } = column;
   switch (dtype.kind) {
     case "utf8":
@@ -27,6 +28,9 @@ export function columnToSeries(name: string, column: ColumnData): Series {
       return int64Series(name, column);
     case "datetime":
       return int64Series(name, column).cast(toPolarsDtype(dtype));
+    case "list":
+    case "struct":
+      throw new TypeError(`a ${dtype.kind} column must come with a ready-made series`);
   }
 }
 

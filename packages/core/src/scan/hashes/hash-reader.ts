@@ -3,7 +3,7 @@ import type { ColumnBuilder } from "../columns/column-builder.js";
 import { createColumnBuilder } from "../columns/create-column-builder.js";
 import { skipWrongType } from "../reply-errors.js";
 import type { ScalarField } from "../scalar-field.js";
-import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
+import type { ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
 
 /**
  * Hashes: one row per hash, one column per schema field. Reads every field with HGETALL, or only the
@@ -12,7 +12,7 @@ import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-read
  */
 export class HashReader implements ScanReader {
   readonly keyType = "hash" as const;
-  readonly columns: readonly ColumnSpec[];
+  readonly columns: readonly ScalarField[];
   private readonly projected: boolean;
   /** Field name, as latin1 text of its UTF-8 bytes (cheap to decode from a reply) → column index. */
   private readonly fieldIndex: Map<string, number>;
