@@ -1,0 +1,129 @@
+import { connect, InvalidArgumentError, type RedisConnection, SchemaMismatchError } from "@polars-redis/core";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import pl from "nodejs-polars";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readStream, scanStream } from "../src/index.js";
+import { fillStream } from "./helpers.js";
+
+let server: RedisServer;
+let conn: RedisConnection;
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+  await fillStream(conn, "orders", 2500, (i) => ({
+    amount: (i * 1.5).toFixed(1),
+    qty: i,
+    paid: i % 2 === 0 ? "true" : "false",
+    at: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+    ...(i % 10 === 0 ? { note: `n${i}` } : {}),
+  }));
+});
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+
+describe("readStream", () => {
+  it("reads every entry with _id, _ts, _seq and typed fields", async () => {
+    const frame = await readStream(conn, {
+      stream: "orders",
+      batchSize: 700,
+      schema: { amount: pl.Float64, qty: pl.Int64, paid: pl.Bool, at: pl.Datetime("ms") },
+    });
+    expect(frame.height).toBe(2500);
+    expect(frame.columns).toEqual(["_id", "_ts", "_seq", "amount", "qty", "paid", "at", "note"]);
+    expect(String(frame.getColumn("_ts").dtype)).toContain("Datetime");
+    expect(String(frame.getColumn("_seq").dtype)).toBe("DataType(Int64)");
+    expect(String(frame.getColumn("qty").dtype)).toBe("DataType(Int64)");
+    expect(String(frame.getColumn("paid").dtype)).toBe("DataType(Bool)");
+    const rows = frame.select("_id", "_seq", "amount", "qty", "paid", "at", "note").rows();
+    expect(rows[0]).toEqual(["1-1", 1, 0, 0, true, new Date(Date.UTC(2024, 0, 1)), "n0"]);
+    expect(rows[2499]).toEqual([
+      "1-2500",
+      2500,
+      3748.5,
+      2499,
+      false,
+      new Date(Date.UTC(2024, 0, 1) + 2499 * 60_000),
+      null,
+    ]);
+    expect(frame.getColumn("_ts").toArray()[0]).toEqual(new Date(1));
+    expect(frame.getColumn("qty").sum()).toBe((2499 * 2500) / 2);
+  });
+
+  it("pages with an exclusive start: no entry twice, none missed", async () => {
+    const seen: string[] = [];
+    for await (const page of scanStream(conn, { stream: "orders", batchSize: 333 })) {
+      expect(page.height).toBeLessThanOrEqual(333);
+      seen.push(...(page.getColumn("_id").toArray() as string[]));
+    }
+    expect(seen.length).toBe(2500);
+    expect(new Set(seen).size).toBe(2500);
+  });
+
+  it("applies ranges, projection, a filter and a limit counted after the filter", async () => {
+    const frame = await readStream(conn, {
+      stream: "orders",
+      start: "1-101",
+      end: "1-2000",
+      columns: ["qty"],
+      includeTimestamp: false,
+      includeSequence: false,
+      schema: { qty: pl.Int64 },
+      filter: pl.col("qty").modulo(7).eq(0),
+      limit: 50,
+      batchSize: 64,
+    });
+    expect(frame.columns).toEqual(["_id", "qty"]);
+    expect(frame.height).toBe(50);
+    const qty = frame.getColumn("qty").toArray() as number[];
+    expect(qty.every((value) => value % 7 === 0 && value >= 100)).toBe(true);
+    expect(qty[0]).toBe(105);
+  });
+
+  it("raises a SchemaMismatchError naming stream, entry, field and value, or nulls and counts", async () => {
+    await conn.call("XADD", "bad", "1-1", "qty", "12");
+    await conn.call("XADD", "bad", "1-2", "qty", "twelve");
+    const error = await readStream(conn, { stream: "bad", schema: { qty: pl.Int64 } }).catch(
+      (e: unknown) => e,
+    );
+    expect(SchemaMismatchError.isInstance(error)).toBe(true);
+    expect((error as SchemaMismatchError).key).toBe("bad entry 1-2");
+    expect((error as SchemaMismatchError).field).toBe("qty");
+    expect((error as SchemaMismatchError).rawValue).toBe("twelve");
+
+    let nulled = 0;
+    const frame = await readStream(conn, {
+      stream: "bad",
+      schema: { qty: pl.Int64 },
+      onError: "null",
+      onProgress: (progress) => {
+        nulled = progress.nulled;
+      },
+    });
+    expect(frame.getColumn("qty").toArray()).toEqual([12, null]);
+    expect(nulled).toBe(1);
+  });
+
+  it("gives a typed empty frame for a missing stream", async () => {
+    const frame = await readStream(conn, { stream: "missing", schema: { qty: pl.Int64 } });
+    expect(frame.height).toBe(0);
+    expect(frame.columns).toEqual(["_id", "_ts", "_seq", "qty"]);
+  });
+
+  it("rejects bad input before reading", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ stream: "" }, "stream"],
+      [{ stream: "orders", batchSize: 0 }, "batchSize"],
+      [{ stream: "orders", start: "yesterday" }, "start"],
+      [{ stream: "orders", schema: { qty: "int" } }, "schema"],
+      [{ stream: "orders", onError: "ignore" }, "onError"],
+    ];
+    for (const [options, argument] of cases) {
+      const error = await readStream(conn, options as never).catch((e: unknown) => e);
+      expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
+    }
+  });
+});
