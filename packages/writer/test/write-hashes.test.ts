@@ -95,7 +95,7 @@ describe("writeHashes", () => {
     const frame = pl.DataFrame([
       pl.Series("id", [1, 2], pl.Int64),
       pl.Series("region", ["eu", "us"]),
-      pl.Series("ttl", [100, null]),
+      pl.Series("ttl", [100_000, null]),
       pl.Series("v", ["a", "b"]),
     ]);
     const result = await writeHashes(conn, frame, {

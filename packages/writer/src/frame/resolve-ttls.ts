@@ -1,14 +1,18 @@
 import { InvalidArgumentError } from "@polars-redis/core";
-import type { DataFrame } from "nodejs-polars";
+import pl, { type DataFrame } from "nodejs-polars";
 import { isNumericDtype } from "./format-column.js";
 import { requireColumn } from "./require-column.js";
 
-/** Seconds to expire after, per row; 0 means no expiry. */
+/** Milliseconds to expire after, per row; 0 means no expiry. */
 export type RowTtls = (row: number) => number;
 
 const NO_TTL: RowTtls = () => 0;
 
-/** Checks `ttl` / `ttlColumn` and returns each row's expiry. Bad values fail before anything is written. */
+/**
+ * Checks `ttl` (seconds) / `ttlColumn` (milliseconds, or a Duration column) and returns each row's expiry in
+ * milliseconds. The column is in milliseconds because that is what a scan's `_ttl` column holds (PTTL), so
+ * read → write round-trips expiries. Bad values fail before anything is written.
+ */
 export function resolveTtls(frame: DataFrame, options: { ttl?: number; ttlColumn?: string }): RowTtls {
   if (options.ttl !== undefined && options.ttlColumn !== undefined) {
     throw new InvalidArgumentError("ttl", "give either ttl or ttlColumn, not both");
@@ -18,14 +22,15 @@ export function resolveTtls(frame: DataFrame, options: { ttl?: number; ttlColumn
     if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl <= 0) {
       throw new InvalidArgumentError("ttl", `must be a positive whole number of seconds, got ${String(ttl)}`);
     }
-    return () => ttl;
+    return () => ttl * 1000;
   }
   if (options.ttlColumn === undefined) return NO_TTL;
-  const series = requireColumn(frame, options.ttlColumn, "ttlColumn");
+  let series = requireColumn(frame, options.ttlColumn, "ttlColumn");
+  if (series.dtype.variant === "Duration") series = series.cast(pl.Duration("ms")).cast(pl.Int64);
   if (!isNumericDtype(series)) {
     throw new InvalidArgumentError(
       "ttlColumn",
-      `column ${JSON.stringify(options.ttlColumn)} must hold seconds as numbers, not ${String(series.dtype)}`,
+      `column ${JSON.stringify(options.ttlColumn)} must hold milliseconds as numbers (or be a Duration), not ${String(series.dtype)}`,
     );
   }
   const values = series.toArray() as (number | bigint | null)[];
@@ -38,7 +43,7 @@ export function resolveTtls(frame: DataFrame, options: { ttl?: number; ttlColumn
     if (!Number.isInteger(value) || value <= 0) {
       throw new InvalidArgumentError(
         "ttlColumn",
-        `row ${row} of ${JSON.stringify(options.ttlColumn)} is ${String(raw)}: a TTL must be a positive whole number of seconds (null or -1 for none)`,
+        `row ${row} of ${JSON.stringify(options.ttlColumn)} is ${String(raw)}: a TTL must be a positive whole number of milliseconds (null or -1 for none)`,
       );
     }
     ttls[row] = value;

@@ -37,8 +37,9 @@ export interface WriteOptions {
   /** Expire every written key after this many seconds (a positive integer). */
   ttl?: number;
   /**
-   * Per-key expiry in seconds from a numeric column. Null or -1 (what a scan's `_ttl` column holds for keys
-   * without expiry) means no expiry. The column is not written as data.
+   * Per-key expiry in **milliseconds** from a numeric (or Duration) column: the unit of a scan's `_ttl` column
+   * (PTTL), so a frame read with `includeTtl` writes back with the same expiries. Null (or -1) means no expiry.
+   * The column is not written as data.
    */
   ttlColumn?: string;
   /** ["replace"; "append" for streams and time series] */

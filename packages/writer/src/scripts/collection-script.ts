@@ -4,7 +4,7 @@ import { LuaScript } from "../engine/lua-script.js";
  * Writes hashes (HSET), sets (SADD), sorted sets (ZADD) and lists (RPUSH), many keys per call, each key
  * atomically. KEYS: the keys. ARGV[1]: replace | append | fail; ARGV[2]: the command; ARGV[3]: arguments per
  * command (even, so field/value and score/member pairs stay together; Lua's unpack is limited to ~8000 values);
- * then per key: ttl seconds (0 = none), n, and n arguments.
+ * then per key: ttl in ms (0 = none), n, and n arguments.
  * Returns per key 1 (written), 0 (skipped: it existed, in fail mode) or the error text of the failing command.
  * In replace mode DEL also drops the old TTL, so the key ends up exactly as written.
  */
@@ -30,7 +30,7 @@ for i = 1, #KEYS do
         break
       end
     end
-    if status == 1 and ttl > 0 then redis.call('EXPIRE', key, ttl) end
+    if status == 1 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
     out[i] = status
   end
 end

@@ -2,7 +2,7 @@ import { LuaScript } from "../engine/lua-script.js";
 
 /**
  * Adds stream entries, many keys per call. KEYS: the streams. ARGV[1]: replace | append | fail; ARGV[2]: trim
- * strategy ("" | MAXLEN | MINID); ARGV[3]: "~" or "="; ARGV[4]: trim threshold; then per key: ttl seconds
+ * strategy ("" | MAXLEN | MINID); ARGV[3]: "~" or "="; ARGV[4]: trim threshold; then per key: ttl in ms
  * (0 = none), n, and n arguments made of entries: id ("*" for a server-generated id), m, m field/value args.
  *
  * An explicit id at or below the stream's last id is either an entry already added (a replay after a lost
@@ -47,7 +47,7 @@ for i = 1, #KEYS do
         end
       end
     end
-    if status == 1 and ttl > 0 then redis.call('EXPIRE', key, ttl) end
+    if status == 1 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
     out[i] = status
   end
 end

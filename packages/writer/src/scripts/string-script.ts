@@ -1,7 +1,7 @@
 import { LuaScript } from "../engine/lua-script.js";
 
 /**
- * Writes strings, many keys per call. KEYS: the keys. ARGV[1]: replace | fail; then per key: ttl seconds
+ * Writes strings, many keys per call. KEYS: the keys. ARGV[1]: replace | fail; then per key: ttl in ms
  * (0 = none), 1, value. SET replaces value and TTL in one step; SET NX is the race-free "fail".
  * Returns per key 1 (written), 0 (skipped: it existed) or an error text.
  */
@@ -16,7 +16,7 @@ for i = 1, #KEYS do
   local args = { 'SET', KEYS[i], value }
   if mode == 'fail' then args[#args + 1] = 'NX' end
   if ttl > 0 then
-    args[#args + 1] = 'EX'
+    args[#args + 1] = 'PX'
     args[#args + 1] = ttl
   end
   local reply = redis.pcall(unpack(args))

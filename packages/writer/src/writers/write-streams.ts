@@ -9,6 +9,7 @@ import { executeWrite } from "../engine/execute-write.js";
 import { ARGS_PER_CALL, ScriptPlan, type ScriptUnit } from "../engine/script-plan.js";
 import { formatColumn } from "../frame/format-column.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
+import { consistentTtl } from "../frame/key-ttl.js";
 import { requireColumn } from "../frame/require-column.js";
 import { resolveKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
@@ -173,20 +174,6 @@ function orderById(key: string, rows: number[], ids: EntryIds): number[] {
     }
   }
   return ordered;
-}
-
-/** Rows of one key must agree on its TTL. */
-export function consistentTtl(key: string, rows: readonly number[], ttlOf: (row: number) => number): number {
-  const ttl = ttlOf(rows[0]!);
-  for (const row of rows) {
-    if (ttlOf(row) !== ttl) {
-      throw new InvalidArgumentError(
-        "ttlColumn",
-        `rows of key ${JSON.stringify(key)} disagree on its TTL (${ttl} vs ${ttlOf(row)})`,
-      );
-    }
-  }
-  return ttl;
 }
 
 function trimHeader(options: WriteStreamsOptions): RedisArgument[] {

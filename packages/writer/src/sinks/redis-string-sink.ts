@@ -1,0 +1,19 @@
+import type { RedisConnection, Sink } from "@polars-redis/core";
+import { type WriteStringsOptions, writeStrings } from "../writers/write-strings.js";
+import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
+
+export interface RedisStringSinkOptions extends Omit<WriteStringsOptions, "signal">, RedisSinkOptions {}
+
+/**
+ * A Sink writing one string per row (see writeStrings). Replaying a batch is harmless: SET of the same value
+ * leaves the same state. Retries are left to the caller unless `retry` is given.
+ */
+export function redisStringSink(connection: RedisConnection, options: RedisStringSinkOptions = {}): Sink {
+  const { name = "redis-strings", closeConnection: _, ...writeOptions } = options;
+  return {
+    name,
+    write: (frame, context) =>
+      writeStrings(connection, frame, { retry: false, ...writeOptions, signal: context.signal }),
+    close: sinkCloser(connection, options),
+  };
+}
