@@ -1,4 +1,4 @@
-import { Field, makeData, Schema, Table, tableToIPC, Utf8, RecordBatch, Struct } from "apache-arrow";
+import { Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8 } from "apache-arrow";
 import pl from "nodejs-polars";
 import type { ByteColumn } from "./byte-column.js";
 

@@ -16,8 +16,8 @@ export interface RawReadOptions {
   pagesInFlight: number;
   /** Rows gathered before they become one Polars frame. */
   frameRows: number;
-  /** Applied to every frame (casts). */
-  finish?: (frame: pl.DataFrame) => pl.DataFrame;
+  /** Applied to every frame (casts); may run in Polars' thread pool while the socket keeps being read. */
+  finish?: (frame: pl.DataFrame) => pl.DataFrame | Promise<pl.DataFrame>;
 }
 
 /**
@@ -31,7 +31,7 @@ export async function readHashesRaw(options: RawReadOptions): Promise<pl.DataFra
   try {
     const reader = new RespHashReader(options.fields, options.shape, options.frameRows + options.pageSize);
     const names = ["_key", ...options.fields];
-    const frames: pl.DataFrame[] = [];
+    const frames: Promise<pl.DataFrame>[] = [];
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
 
@@ -62,15 +62,14 @@ export async function readHashesRaw(options: RawReadOptions): Promise<pl.DataFra
     const flushFrame = () => {
       if (reader.rowsRead === 0) return;
       const frame = byteColumnsToFrame(names, [reader.keyColumn, ...reader.columns]);
-      frames.push(options.finish ? options.finish(frame) : frame);
+      frames.push(Promise.resolve(options.finish ? options.finish(frame) : frame));
       reader.resetColumns();
     };
 
-    const fieldSuffix = options.shape === "hmget" ? options.fields.map(bulk).join("") : "";
-    const header =
-      options.shape === "hmget"
-        ? `*${2 + options.fields.length}\r\n$5\r\nHMGET\r\n`
-        : "*2\r\n$7\r\nHGETALL\r\n";
+    const encoder = new CommandEncoder(
+      options.shape === "hmget" ? "HMGET" : "HGETALL",
+      options.shape === "hmget" ? options.fields : [],
+    );
     let written = 0;
     let cursor = "0";
     do {
@@ -78,18 +77,17 @@ export async function readHashesRaw(options: RawReadOptions): Promise<pl.DataFra
       cursor = next;
       if (keys.length === 0) continue;
       const page = encodeKeys(keys);
-      let commands = "";
-      for (const key of keys) commands += `${header}$${Buffer.byteLength(key)}\r\n${key}\r\n${fieldSuffix}`;
       reader.expectKeys(page);
-      socket.write(commands);
+      socket.write(encoder.encode(page));
       written += keys.length;
       await waitUntil(() => written - reader.repliesRead <= options.pageSize * (options.pagesInFlight - 1));
       if (reader.rowsRead >= options.frameRows) flushFrame();
     } while (cursor !== "0");
     await waitUntil(() => reader.repliesRead === written);
     flushFrame();
-    if (frames.length === 1) return frames[0]!;
-    return pl.concat(frames, { how: "vertical", rechunk: false });
+    const finished = await Promise.all(frames);
+    if (finished.length === 1) return finished[0]!;
+    return pl.concat(finished, { how: "vertical", rechunk: false });
   } finally {
     socket.destroy();
     redis.disconnect();
@@ -109,8 +107,36 @@ function encodeKeys(keys: string[]): KeyPage {
   return { bytes, offsets, count: keys.length };
 }
 
-function bulk(text: string): string {
-  return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+/** Writes `<NAME> <key> [fields...]` for every key of a page into one Buffer, copying bytes, no strings. */
+class CommandEncoder {
+  private readonly head: Buffer;
+  private readonly tail: Buffer;
+
+  constructor(name: string, fields: readonly string[]) {
+    this.head = Buffer.from(`*${2 + fields.length}\r\n$${name.length}\r\n${name}\r\n`);
+    this.tail = Buffer.from(fields.map((field) => `$${Buffer.byteLength(field)}\r\n${field}\r\n`).join(""));
+  }
+
+  encode(page: KeyPage): Buffer {
+    const perKey = this.head.length + this.tail.length + 16;
+    const out = Buffer.allocUnsafe(page.count * perKey + page.bytes.length);
+    const keys = Buffer.from(page.bytes.buffer, page.bytes.byteOffset, page.bytes.byteLength);
+    let at = 0;
+    for (let i = 0; i < page.count; i++) {
+      const start = page.offsets[i]!;
+      const end = page.offsets[i + 1]!;
+      at += this.head.copy(out, at);
+      out[at++] = 36; // '$'
+      at += out.write(String(end - start), at, "latin1");
+      out[at++] = 13;
+      out[at++] = 10;
+      at += keys.copy(out, at, start, end);
+      out[at++] = 13;
+      out[at++] = 10;
+      at += this.tail.copy(out, at);
+    }
+    return out.subarray(0, at);
+  }
 }
 
 function openSocket(host: string, port: number): Promise<Socket> {

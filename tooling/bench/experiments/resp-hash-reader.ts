@@ -30,7 +30,9 @@ export class RespHashReader {
   rowsRead = 0;
   repliesRead = 0;
   readonly errors: { reply: number; message: string }[] = [];
-  private pending: Uint8Array | undefined;
+  /** Bytes of a reply cut by a chunk boundary, kept at the front of `scratch`. */
+  private scratch = new Uint8Array(1 << 17);
+  private leftover = 0;
   private readonly fieldNames: Uint8Array[];
   /** For HGETALL: the field order seen last, so the usual case (same order every key) is one compare each. */
   private readonly lastOrder: Int32Array;
@@ -62,9 +64,14 @@ export class RespHashReader {
 
   /** Moves past the current reply's key, copying it into the key column when the reply made a row. */
   private takeKey(madeRow: boolean): void {
-    let page = this.pages[0];
+    const page = this.pages[0];
     if (!page) throw new Error("a reply arrived for which no command was written");
-    if (madeRow) this.keyColumn.appendBytes(page.bytes, page.offsets[this.keyInPage]!, page.offsets[this.keyInPage + 1]!);
+    if (madeRow)
+      this.keyColumn.appendBytes(
+        page.bytes,
+        page.offsets[this.keyInPage]!,
+        page.offsets[this.keyInPage + 1]!,
+      );
     if (++this.keyInPage === page.count) {
       this.pages.shift();
       this.keyInPage = 0;
@@ -74,25 +81,44 @@ export class RespHashReader {
   /** Feeds one socket chunk; returns the number of complete replies decoded from it. */
   push(chunk: Uint8Array): number {
     let buffer = chunk;
-    if (this.pending) {
-      const joined = new Uint8Array(this.pending.length + chunk.length);
-      joined.set(this.pending);
-      joined.set(chunk, this.pending.length);
-      buffer = joined;
-      this.pending = undefined;
+    if (this.leftover > 0) {
+      // A reply was cut by the chunk boundary: append the chunk to its start in the reusable scratch buffer.
+      if (this.leftover + chunk.length > this.scratch.length) {
+        const grown = new Uint8Array(Math.max(this.scratch.length * 2, this.leftover + chunk.length));
+        grown.set(this.scratch.subarray(0, this.leftover));
+        this.scratch = grown;
+      }
+      this.scratch.set(chunk, this.leftover);
+      buffer = this.scratch.subarray(0, this.leftover + chunk.length);
     }
     let position = 0;
     let decoded = 0;
     const end = buffer.length;
     while (position < end) {
-      const next = this.shape === "hmget" ? this.readHmget(buffer, position) : this.readHgetall(buffer, position);
+      const next =
+        this.shape === "hmget" ? this.readHmget(buffer, position) : this.readHgetall(buffer, position);
       if (next < 0) break;
       position = next;
       decoded++;
     }
-    if (position < end) this.pending = buffer.slice(position);
+    this.keepLeftover(buffer, position);
     this.repliesRead += decoded;
     return decoded;
+  }
+
+  /** Moves the unread tail to the front of the scratch buffer (no allocation once the buffer is big enough). */
+  private keepLeftover(buffer: Uint8Array, position: number): void {
+    const rest = buffer.length - position;
+    if (rest === 0) {
+      this.leftover = 0;
+      return;
+    }
+    if (buffer.buffer === this.scratch.buffer) this.scratch.copyWithin(0, position, buffer.length);
+    else {
+      if (rest > this.scratch.length) this.scratch = new Uint8Array(Math.max(rest, this.scratch.length * 2));
+      this.scratch.set(buffer.subarray(position));
+    }
+    this.leftover = rest;
   }
 
   /** Returns the position after the reply, or -1 if the reply is incomplete (column writes undone). */
@@ -138,7 +164,8 @@ export class RespHashReader {
     for (let pair = 0; pair < count; pair++) {
       // field name
       if (position >= buffer.length) return this.undo(rowsBefore);
-      if (buffer[position] !== DOLLAR) throw new Error(`unexpected RESP type ${buffer[position]} in HGETALL reply`);
+      if (buffer[position] !== DOLLAR)
+        throw new Error(`unexpected RESP type ${buffer[position]} in HGETALL reply`);
       const nameLineEnd = findCr(buffer, position + 1);
       if (nameLineEnd < 0) return this.undo(rowsBefore);
       const nameLength = parseInteger(buffer, position + 1, nameLineEnd);

@@ -73,7 +73,9 @@ function countReplies(socket: Socket) {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       if (lineStart && byte === 0x2d /* '-' */ && !failure) {
-        failure = new Error(`HSET failed while loading: ${chunk.subarray(i, chunk.indexOf(13, i)).toString()}`);
+        failure = new Error(
+          `HSET failed while loading: ${chunk.subarray(i, chunk.indexOf(13, i)).toString()}`,
+        );
       }
       lineStart = byte === 0x0a;
       if (lineStart) answered++;

@@ -53,8 +53,12 @@ function toRecord(key: string, value: unknown, columns?: readonly string[]): Rec
 }
 
 export function castLikeTheLibrary(frame: pl.DataFrame, columns?: readonly HashFieldName[]): pl.DataFrame {
+  return frame.withColumns(...castExpressions(columns));
+}
+
+export function castExpressions(columns?: readonly HashFieldName[]): pl.Expr[] {
   const names = columns ?? (Object.keys(HASH_FIELDS) as HashFieldName[]);
-  return frame.withColumns(...names.map((name) => castExpression(name)));
+  return names.map((name) => castExpression(name));
 }
 
 function castExpression(name: HashFieldName): pl.Expr {

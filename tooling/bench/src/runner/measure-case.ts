@@ -1,0 +1,47 @@
+import type { BenchCase, CaseContext } from "../registry/bench-case.js";
+import type { CaseMeasurement } from "./case-measurement.js";
+
+/** A full collection between repetitions when the process runs with --expose-gc, so garbage left by one
+ * repetition is not collected on the next one's clock. */
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Runs warm-ups, then timed repetitions of one case in this process. */
+export async function measureCase(
+  benchCase: BenchCase,
+  context: CaseContext,
+  warmups: number,
+  repetitions: number,
+  options: { trackMemory: boolean },
+): Promise<CaseMeasurement> {
+  const startRssBytes = options.trackMemory ? process.memoryUsage.rss() : null;
+  const expected = benchCase.expectedRows?.(context.size);
+  let wrongRows: string | undefined;
+  let rows = 0;
+  const samplesMs: number[] = [];
+  const cpuSamplesMs: number[] = [];
+  for (let round = 0; round < warmups + repetitions; round++) {
+    collectGarbage();
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const run = await benchCase.run(context);
+    const elapsedMs = run.elapsedMs ?? performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    rows = run.rows;
+    if (expected !== undefined && run.rows !== expected) {
+      wrongRows ??= `expected ${expected} rows, got ${run.rows}`;
+    }
+    if (round >= warmups) {
+      samplesMs.push(elapsedMs);
+      cpuSamplesMs.push((cpu.user + cpu.system) / 1000);
+    }
+  }
+  const peakRssBytes = options.trackMemory ? process.resourceUsage().maxRSS * 1024 : null;
+  return {
+    rows,
+    samplesMs,
+    cpuSamplesMs: options.trackMemory ? cpuSamplesMs : null,
+    peakRssBytes,
+    startRssBytes,
+    ...(wrongRows ? { wrongRows } : {}),
+  };
+}
