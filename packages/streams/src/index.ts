@@ -8,11 +8,8 @@ export {
   type RunOptions,
   type StreamConsumer,
 } from "./consumer/create-consumer.js";
-export type { OnCoercionError } from "./frame/coerce-column.js";
 export type { StreamEntry } from "./frame/stream-entry.js";
 export type { StreamFrameOptions } from "./frame/stream-frame-options.js";
-export type { StreamSchema } from "./frame/stream-schema.js";
 export type { BackoffOptions } from "./internal/backoff.js";
-export { type ReadStreamOptions, readStream } from "./read/read-stream.js";
-export { type ScanStreamOptions, type ScanStreamProgress, scanStream } from "./read/scan-stream.js";
+export { readStream, type ScanStreamOptions, scanStream } from "./read/scan-stream.js";
 export { compareStreamIds, isStreamId, nextStreamId } from "./stream-id.js";

@@ -35,13 +35,17 @@ describe("createConsumer", () => {
     });
     const seen: number[] = [];
     let pendingDuringHandler = -1;
+    const columns = new Set<string>();
+    const deliveries = new Set<number>();
     await consumer.run(async (batch) => {
-      expect(batch.frame.columns).toEqual(["_id", "_ts", "_seq", "n"]);
-      expect(batch.deliveries.every((count) => count === 1)).toBe(true);
+      columns.add(batch.frame.columns.join(","));
+      for (const count of batch.deliveries) deliveries.add(count);
       seen.push(...(batch.frame.getColumn("n").toArray() as number[]));
       if (pendingDuringHandler < 0) pendingDuringHandler = await pendingOf("basic", "g");
       if (seen.length === 250) consumer.stop();
     });
+    expect([...columns]).toEqual(["_id,_ts,n"]);
+    expect([...deliveries]).toEqual([1]);
     expect(pendingDuringHandler).toBe(100); // nothing acked before the handler returned
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
     expect(await pendingOf("basic", "g")).toBe(0);

@@ -1,15 +1,21 @@
-import { InvalidArgumentError } from "@polars-redis/core";
-import type { OnCoercionError } from "./coerce-column.js";
-import { type StreamSchema, validateStreamSchema } from "./stream-schema.js";
+import {
+  InvalidArgumentError,
+  type OnError,
+  type SchemaInput,
+  streamEntriesToFrame,
+} from "@polars-redis/core";
 
-/** How stream entries become DataFrame columns. Shared by readers, consumers and the router. */
+/**
+ * How stream entries become DataFrame columns: exactly as core's `scanStreams` does it (same dtypes, same
+ * parsing rules), plus a `_stream` column when several streams are read at once.
+ */
 export interface StreamFrameOptions {
-  /** Field dtypes; fields not named stay Utf8. */
-  schema?: StreamSchema;
-  /** Keep only these fields, in this order (metadata columns are controlled by the include* options). */
+  /** Field → dtype. With a schema (or `columns`) only those fields are read; without, every field as Utf8. */
+  schema?: SchemaInput;
+  /** Read only these fields. */
   columns?: readonly string[];
   /** A field text that does not fit its dtype: throw a SchemaMismatchError, or write null and count it. ["raise"] */
-  onError?: OnCoercionError;
+  onError?: OnError;
   /** Add the entry id as a Utf8 column. [true] */
   includeId?: boolean;
   /** ["_id"] */
@@ -18,56 +24,66 @@ export interface StreamFrameOptions {
   includeTimestamp?: boolean;
   /** ["_ts"] */
   timestampColumn?: string;
-  /** Add the id's sequence part as an Int64 column. [true] */
+  /** Add the id's sequence part as an Int64 column. [false] */
   includeSequence?: boolean;
   /** ["_seq"] */
   sequenceColumn?: string;
-  /** Add the stream key as a Utf8 column (default: only when several streams are read). */
+  /** Add the stream key as a Utf8 first column. [only when several streams are read] */
   includeStream?: boolean;
   /** ["_stream"] */
   streamColumn?: string;
 }
 
 export interface ResolvedFrameOptions {
-  schema: StreamSchema | undefined;
-  columns: readonly string[] | undefined;
-  onError: OnCoercionError;
-  idColumn: string | undefined;
-  timestampColumn: string | undefined;
-  sequenceColumn: string | undefined;
-  streamColumn: string | undefined;
-}
-
-/** Validates column options and fills in defaults; `multiStream` turns the stream column on by default. */
-export function resolveFrameOptions(options: StreamFrameOptions, multiStream: boolean): ResolvedFrameOptions {
-  validateStreamSchema(options.schema);
-  const onError = options.onError ?? "raise";
-  if (onError !== "raise" && onError !== "null") {
-    throw new InvalidArgumentError("onError", `expected "raise" or "null", got ${JSON.stringify(onError)}`);
-  }
-  if (options.columns !== undefined && !Array.isArray(options.columns)) {
-    throw new InvalidArgumentError("columns", "expected an array of field names");
-  }
-  const resolved: ResolvedFrameOptions = {
-    schema: options.schema,
-    columns: options.columns,
-    onError,
-    idColumn: (options.includeId ?? true) ? (options.idColumn ?? "_id") : undefined,
-    timestampColumn: (options.includeTimestamp ?? true) ? (options.timestampColumn ?? "_ts") : undefined,
-    sequenceColumn: (options.includeSequence ?? true) ? (options.sequenceColumn ?? "_seq") : undefined,
-    streamColumn: (options.includeStream ?? multiStream) ? (options.streamColumn ?? "_stream") : undefined,
+  /** What core's streamEntriesToFrame takes. */
+  entries: {
+    schema?: SchemaInput;
+    columns?: readonly string[];
+    onError: OnError;
+    includeId: boolean;
+    idColumn: string;
+    includeTimestamp: boolean;
+    timestampColumn: string;
+    includeSequence: boolean;
+    sequenceColumn: string;
   };
-  const names = [resolved.idColumn, resolved.timestampColumn, resolved.sequenceColumn, resolved.streamColumn];
-  const metadata = names.filter((name): name is string => name !== undefined);
-  if (new Set(metadata).size !== metadata.length) {
-    throw new InvalidArgumentError("idColumn", `metadata column names must differ: ${metadata.join(", ")}`);
-  }
-  return resolved;
+  streamColumn: string | undefined;
+  /** Names of the metadata columns in use (stream, id, timestamp, sequence). */
+  metadataColumns: string[];
 }
 
-/** The metadata column names in use, e.g. to drop them before handing rows to a sink. */
-export function metadataColumns(options: ResolvedFrameOptions): string[] {
-  return [options.streamColumn, options.idColumn, options.timestampColumn, options.sequenceColumn].filter(
-    (name): name is string => name !== undefined,
-  );
+/**
+ * Validates column options (by building an empty frame with them, so every rule core applies is applied
+ * before anything is read) and fills in the defaults; `multiStream` turns the stream column on by default.
+ */
+export function resolveFrameOptions(options: StreamFrameOptions, multiStream: boolean): ResolvedFrameOptions {
+  const entries = {
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.columns === undefined ? {} : { columns: options.columns }),
+    onError: options.onError ?? "raise",
+    includeId: options.includeId ?? true,
+    idColumn: options.idColumn ?? "_id",
+    includeTimestamp: options.includeTimestamp ?? true,
+    timestampColumn: options.timestampColumn ?? "_ts",
+    includeSequence: options.includeSequence ?? false,
+    sequenceColumn: options.sequenceColumn ?? "_seq",
+  };
+  const { frame } = streamEntriesToFrame([], entries);
+  const streamColumn =
+    (options.includeStream ?? multiStream) ? (options.streamColumn ?? "_stream") : undefined;
+  if (streamColumn !== undefined) {
+    if (typeof streamColumn !== "string" || streamColumn.length === 0) {
+      throw new InvalidArgumentError("streamColumn", "expected a non-empty column name");
+    }
+    if (frame.columns.includes(streamColumn)) {
+      throw new InvalidArgumentError("streamColumn", `${JSON.stringify(streamColumn)} is already a column`);
+    }
+  }
+  const metadataColumns = [
+    streamColumn,
+    entries.includeId ? entries.idColumn : undefined,
+    entries.includeTimestamp ? entries.timestampColumn : undefined,
+    entries.includeSequence ? entries.sequenceColumn : undefined,
+  ].filter((name): name is string => name !== undefined);
+  return { entries, streamColumn, metadataColumns };
 }
