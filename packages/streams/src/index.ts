@@ -1,3 +1,9 @@
+export { createFileCheckpointStore } from "./checkpoint/file-checkpoint-store.js";
+export { createMemoryCheckpointStore } from "./checkpoint/memory-checkpoint-store.js";
+export {
+  createRedisCheckpointStore,
+  type RedisCheckpointStoreOptions,
+} from "./checkpoint/redis-checkpoint-store.js";
 export type { ConsumerBatch } from "./consumer/consumer-batch.js";
 export type { ConsumerEvent, ConsumerEventListener } from "./consumer/consumer-events.js";
 export type { ConsumerOptions, DeadLetterOptions } from "./consumer/consumer-options.js";
@@ -12,4 +18,12 @@ export type { StreamEntry } from "./frame/stream-entry.js";
 export type { StreamFrameOptions } from "./frame/stream-frame-options.js";
 export type { BackoffOptions } from "./internal/backoff.js";
 export { readStream, type ScanStreamOptions, scanStream } from "./read/scan-stream.js";
+export {
+  createReader,
+  type ReaderBatch,
+  type ReaderOptions,
+  type ReaderStats,
+  type StreamReader,
+} from "./reader/create-reader.js";
+export type { ReaderEvent, ReaderEventListener } from "./reader/reader-events.js";
 export { compareStreamIds, isStreamId, nextStreamId } from "./stream-id.js";

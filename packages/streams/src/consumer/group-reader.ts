@@ -10,8 +10,9 @@ import {
   StreamGapError,
 } from "@polars-redis/core";
 import { parseEntries, parseMultiStreamReply, type StreamEntry } from "../frame/stream-entry.js";
-import { hashSlot } from "../internal/hash-slot.js";
 import { sleep } from "../internal/sleep.js";
+import { groupBySlot } from "../internal/slot-groups.js";
+import { isTransient } from "../internal/transient.js";
 import { BlockingReader } from "./blocking-reader.js";
 import { checkGroup } from "./check-group.js";
 import type { ConsumerEvent } from "./consumer-events.js";
@@ -586,21 +587,6 @@ function commandsPerStream(
     }
   }
   return commands;
-}
-
-/** Streams grouped so each group can be read by one command: all together, or by cluster slot. */
-function groupBySlot(conn: RedisConnection, streams: readonly string[]): string[][] {
-  if (conn.kind !== "cluster") return [[...streams]];
-  const bySlot = new Map<number, string[]>();
-  for (const stream of streams) {
-    const slot = hashSlot(stream);
-    bySlot.set(slot, [...(bySlot.get(slot) ?? []), stream]);
-  }
-  return [...bySlot.values()];
-}
-
-function isTransient(error: unknown): boolean {
-  return PolarsRedisError.isInstance(error) && error.retryable;
 }
 
 function isNoGroup(error: unknown): boolean {
