@@ -71,7 +71,9 @@ describe("createReader", () => {
     const run = reader.run((batch) => {
       expect(batch.frame.columns[0]).toBe("_stream");
       const streams = batch.frame.getColumn("_stream").toArray() as string[];
-      batch.ids.forEach((id, i) => rows.push(`${streams[i]}/${id}`));
+      batch.ids.forEach((id, i) => {
+        rows.push(`${streams[i]}/${id}`);
+      });
     });
     await waitFor(() => reader.positions().b !== undefined, "positions resolved");
     await conn.call("XADD", "a", "1-6", "n", "new");
