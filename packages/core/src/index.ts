@@ -4,6 +4,7 @@ export * from "./errors/index.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";
 export * from "./scan/index.js";
+export * from "./scan/json/index.js";
 export * from "./scan/timeseries/index.js";
 export * from "./schema/index.js";
 export * from "./sink/index.js";

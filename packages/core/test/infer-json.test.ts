@@ -1,6 +1,6 @@
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
-import { inferJsonSchema } from "../src/index.js";
+import { inferJsonSchema, readJson } from "../src/index.js";
 import { dtypeName } from "./fixtures/frame-rows.js";
 import { RecordingConnection } from "./fixtures/recording-connection.js";
 import { redisJsonResponder, USERS } from "./fixtures/redisjson-replies.js";
@@ -47,6 +47,14 @@ describe("inferJsonSchema over documented RedisJSON replies", () => {
     });
     expect(inferred.fields.address).toMatchObject({ present: 2, nulls: 1 });
     expect(inferred.fields.name).toMatchObject({ present: 3, nulls: 0 });
+  });
+
+  it("its schema reads the same documents back without a mismatch", async () => {
+    const conn = fakeRedisJson();
+    const { schema } = await inferJsonSchema(conn, { pattern: "user:*" });
+    const frame = await readJson(conn, { keys: KEYS, schema, onError: "raise" });
+    expect(frame.height).toBe(3);
+    expect(frame.getColumn("age").toArray()).toEqual(["36", "41", null]);
   });
 
   it("reads the reference page's example document", async () => {

@@ -7,7 +7,10 @@ import { KITCHEN_INFO, TIMESERIES_REPLIES } from "./fixtures/redistimeseries-rep
  * when REDIS_STACK_URL points at one. Keys live under a unique prefix and are deleted afterwards.
  */
 const url = process.env.REDIS_STACK_URL;
-if (!url) console.info("timeseries-live: skipped, REDIS_STACK_URL is not set (no RedisTimeSeries server on this machine)");
+if (!url)
+  console.info(
+    "timeseries-live: skipped, REDIS_STACK_URL is not set (no RedisTimeSeries server on this machine)",
+  );
 
 describe.runIf(url)("RedisTimeSeries live lane", () => {
   const prefix = `polars-redis-test:${process.pid}:${Date.now()}:`;
@@ -17,13 +20,38 @@ describe.runIf(url)("RedisTimeSeries live lane", () => {
     conn = await connect(url!);
     const p = prefix;
     await conn.call("TS.CREATE", `${p}temp:TLV`, "LABELS", "type", "temp", "location", "TLV");
-    await conn.call("TS.MADD", `${p}temp:TLV`, 1000, 30, `${p}temp:TLV`, 1010, 35, `${p}temp:TLV`, 1020, 9999, `${p}temp:TLV`, 1030, 40);
+    await conn.call(
+      "TS.MADD",
+      `${p}temp:TLV`,
+      1000,
+      30,
+      `${p}temp:TLV`,
+      1010,
+      35,
+      `${p}temp:TLV`,
+      1020,
+      9999,
+      `${p}temp:TLV`,
+      1030,
+      40,
+    );
     await conn.call("TS.CREATE", `${p}stock:A`, "LABELS", "type", "stock", "name", "A");
     for (const base of [1000, 2000, 3000]) {
       // 100, 110, 120 at 1000, 1010, 1020; then 200... and 300..., as on the reference page.
-      await conn.call("TS.MADD", ...[0, 10, 20].flatMap((offset) => [`${p}stock:A`, base + offset, base / 10 + offset]));
+      await conn.call(
+        "TS.MADD",
+        ...[0, 10, 20].flatMap((offset) => [`${p}stock:A`, base + offset, base / 10 + offset]),
+      );
     }
-    await conn.call("TS.CREATE", `${p}telemetry:kitchen:temperature`, "LABELS", "room", "kitchen", "type", "temperature");
+    await conn.call(
+      "TS.CREATE",
+      `${p}telemetry:kitchen:temperature`,
+      "LABELS",
+      "room",
+      "kitchen",
+      "type",
+      "temperature",
+    );
   });
   afterAll(async () => {
     if (conn) await deleteKeysMatching(conn, `${prefix}*`);
@@ -35,21 +63,29 @@ describe.runIf(url)("RedisTimeSeries live lane", () => {
       const [name, key, ...args] = command.split(" ");
       if (name !== "TS.RANGE") continue;
       const reply = (await conn.call(name, `${prefix}${key}`, ...args)) as [number, string][];
-      expect(reply.map(([timestamp, value]) => [Number(timestamp), Number(value)]), command).toEqual(
-        (expected as [number, string][]).map(([timestamp, value]) => [timestamp, Number(value)]),
-      );
+      expect(
+        reply.map(([timestamp, value]) => [Number(timestamp), Number(value)]),
+        command,
+      ).toEqual((expected as [number, string][]).map(([timestamp, value]) => [timestamp, Number(value)]));
     }
     const info = (await conn.call("TS.INFO", `${prefix}telemetry:kitchen:temperature`)) as unknown[];
     const labels = info[info.indexOf("labels") + 1];
     expect(labels).toEqual((KITCHEN_INFO as unknown[])[(KITCHEN_INFO as unknown[]).indexOf("labels") + 1]);
-    const missing = await conn.call("TS.RANGE", `${prefix}nope`, "-", "+").catch((error: Error) => error.message);
+    const missing = await conn
+      .call("TS.RANGE", `${prefix}nope`, "-", "+")
+      .catch((error: Error) => error.message);
     expect(missing).toMatch(/key does not exist/);
   });
 
   it("scans with labels, aggregation and paging", async () => {
     const frame = await readTimeseries(conn, { pattern: `${prefix}*`, labels: ["type"], pageSize: 2 });
     expect(frame.height).toBe(13);
-    const buckets = await readTimeseries(conn, { keys: [`${prefix}stock:A`], aggregation: "min", bucketMs: 20, pageSize: 2 });
+    const buckets = await readTimeseries(conn, {
+      keys: [`${prefix}stock:A`],
+      aggregation: "min",
+      bucketMs: 20,
+      pageSize: 2,
+    });
     expect(buckets.getColumn("value").toArray()).toEqual([100, 120, 200, 220, 300, 320]);
   });
 });

@@ -43,7 +43,9 @@ describe("scanTimeseries over documented RedisTimeSeries replies", () => {
   it("aggregates into buckets (the reference page's AGGREGATION min 20 example)", async () => {
     const conn = fakeTimeseries();
     const frame = await readTimeseries(conn, { keys: ["stock:A"], aggregation: "min", bucketMs: 20 });
-    expect(conn.commands).toEqual([["TS.RANGE", "stock:A", "-", "+", "COUNT", "100000", "AGGREGATION", "min", "20"]]);
+    expect(conn.commands).toEqual([
+      ["TS.RANGE", "stock:A", "-", "+", "COUNT", "100000", "AGGREGATION", "min", "20"],
+    ]);
     expect(ms(frame)).toEqual(STOCK_A_MIN_20.map(([timestamp]) => timestamp));
     expect(frame.getColumn("value").toArray()).toEqual(STOCK_A_MIN_20.map(([, value]) => Number(value)));
   });
@@ -68,7 +70,12 @@ describe("scanTimeseries over documented RedisTimeSeries replies", () => {
 
   it("pages through buckets one bucket at a time", async () => {
     const conn = fakeTimeseries();
-    const frame = await readTimeseries(conn, { keys: ["stock:A"], pageSize: 2, aggregation: "min", bucketMs: 20 });
+    const frame = await readTimeseries(conn, {
+      keys: ["stock:A"],
+      pageSize: 2,
+      aggregation: "min",
+      bucketMs: 20,
+    });
     expect(conn.commands.map((command) => command.slice(2).join(" "))).toEqual([
       "- + COUNT 2 AGGREGATION min 20",
       "1040 + COUNT 2 AGGREGATION min 20",
@@ -95,7 +102,12 @@ describe("scanTimeseries over documented RedisTimeSeries replies", () => {
     expect(conn.scans).toEqual([expect.objectContaining({ pattern: "*", type: "TSDB-TYPE" })]);
     expect(conn.batchSizes).toEqual([2]);
     expect(frame.height).toBe(5);
-    expect(frame.getColumn("value").toArray().every((value) => (value as number) < 1000)).toBe(true);
+    expect(
+      frame
+        .getColumn("value")
+        .toArray()
+        .every((value) => (value as number) < 1000),
+    ).toBe(true);
   });
 
   it("skips series that are gone or of another type, and counts them in the report", async () => {
@@ -105,7 +117,9 @@ describe("scanTimeseries over documented RedisTimeSeries replies", () => {
     for await (const frame of scan) rows += frame.height;
     expect(rows).toBe(4);
     expect(scan.report).toMatchObject({ keysMissing: 1, keysWrongType: 1, complete: true });
-    expect(conn.commands.filter((command) => command[0] === "TS.RANGE")).toEqual([["TS.RANGE", "temp:TLV", "-", "+", "COUNT", "100000"]]);
+    expect(conn.commands.filter((command) => command[0] === "TS.RANGE")).toEqual([
+      ["TS.RANGE", "temp:TLV", "-", "+", "COUNT", "100000"],
+    ]);
   });
 
   it("projects columns, renames them, and keeps every dtype in an empty result", async () => {
@@ -117,7 +131,11 @@ describe("scanTimeseries over documented RedisTimeSeries replies", () => {
       columns: ["at", "room"],
     });
     expect(frame.height).toBe(0);
-    expect(schemaOf(frame)).toEqual({ _key: "DataType(String)", at: "DataType(Datetime(ms,))", room: "DataType(String)" });
+    expect(schemaOf(frame)).toEqual({
+      _key: "DataType(String)",
+      at: "DataType(Datetime(ms,))",
+      room: "DataType(String)",
+    });
   });
 
   it("reads labels out of the reference page's TS.INFO reply", () => {
@@ -143,7 +161,9 @@ describe("scanTimeseries rejects bad options before sending anything", () => {
     [{ pageSize: 0 }, "pageSize", /integer from 1/],
   ])("%j", async (options, argument, message) => {
     const conn = fakeTimeseries();
-    const error = await readTimeseries(conn, options as Parameters<typeof readTimeseries>[1]).catch((e: unknown) => e);
+    const error = await readTimeseries(conn, options as Parameters<typeof readTimeseries>[1]).catch(
+      (e: unknown) => e,
+    );
     expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
     expect((error as InvalidArgumentError).argument).toBe(argument);
     expect((error as Error).message).toMatch(message);

@@ -33,4 +33,14 @@ export class CoercionPolicy {
     this.coercedToNull.set(field, (this.coercedToNull.get(field) ?? 0) + 1);
     builder.appendNull();
   }
+
+  /**
+   * For values a reader converts itself (JSON's List and Struct values): throws a SchemaMismatchError
+   * ("raise"), or counts one nulled value under `column` ("null"; the reader then writes null). `field` may
+   * point inside the column (`tags[2]`, `address.zip`) to say exactly where the value did not fit.
+   */
+  reject(rawValue: string, key: string, field: string, expected: string, column = field): void {
+    if (this.onError === "raise") throw new SchemaMismatchError({ key, field, rawValue, expected });
+    this.coercedToNull.set(column, (this.coercedToNull.get(column) ?? 0) + 1);
+  }
 }

@@ -41,12 +41,18 @@ export interface TimeseriesScanOptions extends ScanOptions {
  * });
  * ```
  */
-export function scanTimeseries(connection: RedisConnection, options: TimeseriesScanOptions = {}): ScanIterable {
+export function scanTimeseries(
+  connection: RedisConnection,
+  options: TimeseriesScanOptions = {},
+): ScanIterable {
   return createTimeseriesScan(connection, options);
 }
 
 /** Reads every matching series into one DataFrame (`scanTimeseries`, concatenated). */
-export async function readTimeseries(connection: RedisConnection, options: TimeseriesScanOptions = {}): Promise<DataFrame> {
+export async function readTimeseries(
+  connection: RedisConnection,
+  options: TimeseriesScanOptions = {},
+): Promise<DataFrame> {
   return readAll(createTimeseriesScan(connection, options));
 }
 
@@ -54,7 +60,8 @@ function createTimeseriesScan(connection: RedisConnection, options: TimeseriesSc
   const common = resolveScanOptions(options);
   const query = resolveRangeQuery(options);
   const names = resolveColumns(options);
-  const pageSize = options.pageSize === undefined ? undefined : positiveInteger(options.pageSize, "pageSize", 0);
+  const pageSize =
+    options.pageSize === undefined ? undefined : positiveInteger(options.pageSize, "pageSize", 0);
   return new Scan(connection, new TimeseriesReader(query, names, { pageSize }), common);
 }
 
@@ -77,7 +84,10 @@ function resolveColumns(options: TimeseriesScanOptions): TimeseriesColumns {
     }
     for (const name of columns) {
       if (!all.includes(name)) {
-        throw new InvalidArgumentError("columns", `${JSON.stringify(name)} is none of ${JSON.stringify(all)}`);
+        throw new InvalidArgumentError(
+          "columns",
+          `${JSON.stringify(name)} is none of ${JSON.stringify(all)}`,
+        );
       }
     }
     selected = all.filter((name) => columns.includes(name));

@@ -52,7 +52,7 @@ export function resolveRangeQuery(options: {
   if ((aggregation === undefined) !== (bucketMs === undefined)) {
     throw new InvalidArgumentError(
       aggregation === undefined ? "aggregation" : "bucketMs",
-      "aggregation and bucketMs go together: give both (e.g. aggregation: \"avg\", bucketMs: 60_000) or neither",
+      'aggregation and bucketMs go together: give both (e.g. aggregation: "avg", bucketMs: 60_000) or neither',
     );
   }
   let resolved: RangeQuery["aggregation"];

@@ -50,7 +50,11 @@ export class TimeseriesReader implements ScanReader {
     this.names = names;
     this.pageSize = options.pageSize;
     this.sources = names.selected.map((name) =>
-      name === names.timestampColumn ? "ts" : name === names.valueColumn ? "value" : names.labels.indexOf(name),
+      name === names.timestampColumn
+        ? "ts"
+        : name === names.valueColumn
+          ? "value"
+          : names.labels.indexOf(name),
     );
     this.columns = names.selected.map((name, index) => {
       const source = this.sources[index];
@@ -78,7 +82,9 @@ export class TimeseriesReader implements ScanReader {
     while (active.length > 0) {
       const page = this.pageSize ?? Math.max(MIN_PAGE, Math.floor(SAMPLES_PER_ROUND / active.length));
       const counts = active.map((k) => Math.min(page, remaining[k]!));
-      const replies = await context.batch(active.map((k, i) => this.rangeCommand(keys[k]!, next[k]!, counts[i])));
+      const replies = await context.batch(
+        active.map((k, i) => this.rangeCommand(keys[k]!, next[k]!, counts[i])),
+      );
 
       const timestamps: number[] = [];
       const keyIndexes: number[] = [];
@@ -98,7 +104,9 @@ export class TimeseriesReader implements ScanReader {
           const raw = value as Buffer | string;
           bytes += 8 + raw.length;
           context.coercion.append(values, raw, keys[k]!, this.names.valueColumn);
-          labelIndexes.forEach((labelIndex, b) => appendLabel(labelBuilders[b]!, labelsOf![k]!.get(this.names.labels[labelIndex]!)));
+          for (let b = 0; b < labelIndexes.length; b++) {
+            appendLabel(labelBuilders[b]!, labelsOf![k]!.get(this.names.labels[labelIndexes[b]!]!));
+          }
         }
         context.addBytes(bytes);
         rowsSoFar[k] += samples.length;
@@ -139,12 +147,16 @@ export class TimeseriesReader implements ScanReader {
       }
       throw reply;
     }
-    if (!Array.isArray(reply)) throw new TypeError(`TS.RANGE answered ${String(reply)}, not an array of samples`);
+    if (!Array.isArray(reply))
+      throw new TypeError(`TS.RANGE answered ${String(reply)}, not an array of samples`);
     return reply;
   }
 
   /** TS.INFO for every key: label name → value, or undefined for a key that is gone or of another type. */
-  private async readLabels(keys: readonly string[], context: ReadContext): Promise<(Map<string, string> | undefined)[]> {
+  private async readLabels(
+    keys: readonly string[],
+    context: ReadContext,
+  ): Promise<(Map<string, string> | undefined)[]> {
     const replies = await context.batch(keys.map((key): Command => ["TS.INFO", key]));
     return replies.map((reply) => {
       if (isCommandError(reply)) {
@@ -193,5 +205,11 @@ function appendLabel(builder: ColumnBuilder, value: string | undefined): void {
 
 /** Timestamps are integer epoch milliseconds: stored as the Datetime(ms) column's Float64Array. */
 function timestampData(timestamps: number[]): ColumnData {
-  return { dtype: TIMESTAMP, length: timestamps.length, values: Float64Array.from(timestamps), validity: null, nullCount: 0 };
+  return {
+    dtype: TIMESTAMP,
+    length: timestamps.length,
+    values: Float64Array.from(timestamps),
+    validity: null,
+    nullCount: 0,
+  };
 }

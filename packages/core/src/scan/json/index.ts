@@ -1,0 +1,1 @@
+export { type JsonScanOptions, readJson, scanJson } from "./scan-json.js";

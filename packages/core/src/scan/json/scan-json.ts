@@ -1,0 +1,128 @@
+import type { DataFrame } from "nodejs-polars";
+import type { RedisConnection } from "../../connection/redis-connection.js";
+import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
+import type { ScanDtype } from "../../schema/dtype.js";
+import { resolveSchema, type SchemaInput } from "../../schema/schema.js";
+import { readAll } from "../read-all.js";
+import { Scan, type ScanIterable } from "../scan.js";
+import { resolveScanOptions, type ScanOptions } from "../scan-options.js";
+import type { JsonColumn } from "./json-column.js";
+import { fieldPath, parseColumnPath } from "./json-path.js";
+import { JsonReader } from "./json-reader.js";
+
+export interface JsonScanOptions extends ScanOptions {
+  /**
+   * Column → dtype. Besides the flat dtypes, JSON columns may be `pl.List(...)` and `pl.Struct({...})`.
+   * Required unless `columns` is given (then those top-level fields are read as Utf8).
+   */
+  schema?: SchemaInput;
+  /**
+   * Column → JSONPath, for columns that are not top-level fields of the same name: nested fields
+   * (`{ city: "$.address.city" }`), array elements (`"$.tags[0]"`), or several matches at once
+   * (`{ prices: "$.items[*].price" }` with a List dtype). Other columns read `$.<column>`.
+   */
+  paths?: Readonly<Record<string, string>>;
+  /** Read only these columns: JSON.GET fetches just their paths. */
+  columns?: readonly string[];
+}
+
+/**
+ * Scans RedisJSON documents (SCAN ... TYPE ReJSON-RL) into DataFrames: `[_index] [_key] [_ttl]` then one column
+ * per schema field, in batches of `batchSize` documents.
+ *
+ * ```ts
+ * const frame = await readJson(conn, {
+ *   pattern: "order:*",
+ *   schema: { id: pl.Int64, city: pl.Utf8, tags: pl.List(pl.Utf8), placed: pl.Datetime("ms", "UTC") },
+ *   paths: { city: "$.shipping.address.city" },
+ * });
+ * ```
+ */
+export function scanJson(connection: RedisConnection, options: JsonScanOptions): ScanIterable {
+  return createJsonScan(connection, options);
+}
+
+/** Reads every matching document into one DataFrame (`scanJson`, concatenated). */
+export async function readJson(connection: RedisConnection, options: JsonScanOptions): Promise<DataFrame> {
+  return readAll(createJsonScan(connection, options));
+}
+
+function createJsonScan(connection: RedisConnection, options: JsonScanOptions): Scan {
+  const common = resolveScanOptions(options);
+  const { columns, projected } = resolveJsonColumns(options?.schema, options?.paths, options?.columns);
+  return new Scan(connection, new JsonReader(columns, { projected }), common);
+}
+
+/** Validates schema, paths and projection together, before anything is sent. */
+export function resolveJsonColumns(
+  schema: unknown,
+  paths: unknown,
+  columns: unknown,
+): { columns: JsonColumn[]; projected: boolean } {
+  const projection = columns === undefined ? undefined : columnList(columns);
+  const pathMap = pathOptions(paths);
+  let fields: { name: string; dtype: ScanDtype }[];
+  if (schema === undefined) {
+    if (projection === undefined) {
+      throw new InvalidArgumentError(
+        "schema",
+        "JSON scans need a schema (column → dtype) or a list of columns to read as Utf8; inferJsonSchema() can propose a schema",
+      );
+    }
+    fields = projection.map((name) => ({ name, dtype: { kind: "utf8" } }));
+  } else {
+    fields = resolveSchema(schema);
+    if (fields.length === 0) throw new InvalidArgumentError("schema", "the schema has no fields");
+  }
+  const names = new Set(fields.map((field) => field.name));
+  for (const name of Object.keys(pathMap)) {
+    if (!names.has(name)) {
+      throw new InvalidArgumentError(
+        "paths",
+        `${JSON.stringify(name)} is not a column of the schema (${[...names].join(", ")})`,
+      );
+    }
+  }
+  let selected = fields;
+  if (projection !== undefined && schema !== undefined) {
+    const byName = new Map(fields.map((field) => [field.name, field]));
+    selected = projection.map((name) => {
+      const field = byName.get(name);
+      if (field === undefined) {
+        throw new InvalidArgumentError(
+          "columns",
+          `${JSON.stringify(name)} is not in the schema (${[...names].join(", ")})`,
+        );
+      }
+      return field;
+    });
+  }
+  return {
+    columns: selected.map((field) => {
+      const path = parseColumnPath(pathMap[field.name] ?? fieldPath(field.name), `paths.${field.name}`);
+      return { ...field, ...path, nested: field.dtype.kind === "list" || field.dtype.kind === "struct" };
+    }),
+    projected: projection !== undefined,
+  };
+}
+
+function pathOptions(paths: unknown): Record<string, string> {
+  if (paths === undefined) return {};
+  if (paths === null || typeof paths !== "object" || Array.isArray(paths)) {
+    throw new InvalidArgumentError("paths", "expected an object of column → JSONPath");
+  }
+  return paths as Record<string, string>;
+}
+
+function columnList(columns: unknown): string[] {
+  if (
+    !Array.isArray(columns) ||
+    columns.length === 0 ||
+    columns.some((name) => typeof name !== "string" || name === "")
+  ) {
+    throw new InvalidArgumentError("columns", "expected a non-empty array of column names");
+  }
+  if (new Set(columns).size !== columns.length)
+    throw new InvalidArgumentError("columns", "a column is listed twice");
+  return columns as string[];
+}
