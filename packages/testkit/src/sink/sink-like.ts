@@ -1,0 +1,37 @@
+import type { DataFrame } from "nodejs-polars";
+
+/*
+ * The sink contract as testkit sees it. testkit must not depend on @polars-redis/core: core's own tests use
+ * testkit, and a dependency back would be a cycle. So testkit states the minimal shape it needs, structurally;
+ * every core `Sink`, `SinkWriteContext` and `WriteResult` satisfies these types, and so does any user sink
+ * written against core.
+ */
+
+/** Why one key failed. Core's errors carry `retryable` (and a `code`). */
+export type KeyErrorLike = Error & { readonly retryable?: boolean };
+
+/** What a write reports, key by key (core's `WriteResult`). */
+export interface WriteResultLike {
+  readonly written: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly errors: ReadonlyMap<string, KeyErrorLike>;
+  failedKeys(): string[];
+  isCompleteSuccess(): boolean;
+}
+
+/** What a sink is told about a batch (core's `SinkWriteContext`). */
+export interface SinkWriteContextLike {
+  signal: AbortSignal;
+  /** 1 for the first attempt at this batch, 2 for the first retry, ... */
+  attempt: number;
+  /** A stable identity per row, so a replay can be recognised. */
+  rowIds?: readonly string[];
+}
+
+/** A destination for frames (core's `Sink`). */
+export interface SinkLike {
+  readonly name: string;
+  write(frame: DataFrame, context: SinkWriteContextLike): Promise<WriteResultLike>;
+  close?(): Promise<void>;
+}
