@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { IoredisConnection, openConnection } from "./ioredis-connection.js";
@@ -68,7 +69,8 @@ function urlToOptions(url: string): RedisOptions {
     db: parsed.db,
     ...(parsed.username === undefined ? {} : { username: parsed.username }),
     ...(parsed.password === undefined ? {} : { password: parsed.password }),
-    ...(parsed.tls ? { tls: { servername: parsed.host } } : {}),
+    // SNI carries host names only (RFC 6066); for an IP address the certificate is checked against the IP.
+    ...(parsed.tls ? { tls: isIP(parsed.host) === 0 ? { servername: parsed.host } : {} } : {}),
   };
 }
 
