@@ -17,6 +17,17 @@ export {
 export type { StreamEntry } from "./frame/stream-entry.js";
 export type { StreamFrameOptions } from "./frame/stream-frame-options.js";
 export type { BackoffOptions } from "./internal/backoff.js";
+export { type CollectPubSubOptions, collectPubSub } from "./pubsub/collect-pubsub.js";
+export {
+  type IterPubSubOptions,
+  iterPubSub,
+  type PubSubBatch,
+  type PubSubIterable,
+} from "./pubsub/iter-pubsub.js";
+export type { OverflowPolicy, PubSubMessage } from "./pubsub/message-buffer.js";
+export type { PubSubOptions } from "./pubsub/pubsub-options.js";
+export type { PubSubStats } from "./pubsub/pubsub-stats.js";
+export type { PubSubTarget } from "./pubsub/subscriber.js";
 export { readStream, type ScanStreamOptions, scanStream } from "./read/scan-stream.js";
 export {
   createReader,
