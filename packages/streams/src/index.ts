@@ -37,4 +37,13 @@ export {
   type StreamReader,
 } from "./reader/create-reader.js";
 export type { ReaderEvent, ReaderEventListener } from "./reader/reader-events.js";
+export {
+  createRouter,
+  type RouterOptions,
+  type RouterSource,
+  type StreamRouter,
+} from "./router/create-router.js";
+export type { RouteDefinition } from "./router/route-definition.js";
+export type { RouterEvent, RouterEventListener } from "./router/router-events.js";
+export type { RouterStats, RouteStats } from "./router/router-stats.js";
 export { compareStreamIds, isStreamId, nextStreamId } from "./stream-id.js";

@@ -15,15 +15,14 @@ export interface DeadLetterTarget {
 }
 
 /**
- * Copies entries to their dead-letter stream with where they came from and why, then acknowledges them in the
- * source group. An entry is acknowledged only after its copy was written, so a crash in between can at worst
- * copy it twice (it carries `source_id`, so duplicates are recognisable), never lose it.
- * Returns the entries moved; the others stay pending and are tried again later.
+ * Copies entries to their dead-letter stream with where they came from and why (one XADD each, pipelined).
+ * `extraFields` (e.g. the route that failed) are added to every record. Returns the requests written.
  */
-export async function moveToDeadLetter(
+export async function writeDeadLetters(
   conn: RedisConnection,
   requests: readonly DeadLetterRequest[],
   target: DeadLetterTarget,
+  extraFields: readonly string[] = [],
 ): Promise<DeadLetterRequest[]> {
   if (requests.length === 0) return [];
   const now = String(Date.now());
@@ -34,10 +33,25 @@ export async function moveToDeadLetter(
     "*",
     ...["source_stream", entry.stream, "source_id", entry.id, "group", target.group],
     ...["consumer", target.consumer, "deliveries", deliveries, "reason", reason, "dead_lettered_at", now],
+    ...extraFields,
     ...entry.fields,
   ]);
   const added = await conn.batch(adds);
-  const moved = requests.filter((_, index) => !isCommandError(added[index]));
+  return requests.filter((_, index) => !isCommandError(added[index]));
+}
+
+/**
+ * Copies entries to their dead-letter stream, then acknowledges them in the source group. An entry is
+ * acknowledged only after its copy was written, so a crash in between can at worst copy it twice (it carries
+ * `source_id`, so duplicates are recognisable), never lose it. Returns the entries moved; the others stay
+ * pending and are tried again later.
+ */
+export async function moveToDeadLetter(
+  conn: RedisConnection,
+  requests: readonly DeadLetterRequest[],
+  target: DeadLetterTarget,
+): Promise<DeadLetterRequest[]> {
+  const moved = await writeDeadLetters(conn, requests, target);
   const byStream = new Map<string, string[]>();
   for (const { entry } of moved) {
     const ids = byStream.get(entry.stream) ?? [];

@@ -1,0 +1,16 @@
+import type { Sink } from "@polars-redis/core";
+import type { DataFrame, Expr } from "nodejs-polars";
+
+/** One destination of a router: which rows go there, how they are shaped, and the sink that writes them. */
+export interface RouteDefinition {
+  /** Unique among the routes; names the route in stats, events and dead-letter records. */
+  name: string;
+  /** The rows this route takes, as a Polars expression over the batch's columns. [every row] */
+  filter?: Expr;
+  /** Reshapes the selected rows before writing (derive `_key`, rename, compute). Sees the metadata columns. */
+  transform?: (frame: DataFrame) => DataFrame | Promise<DataFrame>;
+  /** Where the rows go. Must be idempotent: a batch may be written again after a failure or a crash. */
+  sink: Sink;
+  /** Keep the metadata columns (`_stream`, `_id`, `_ts`, `_seq`) in what the sink receives. [false] */
+  keepMetadata?: boolean;
+}
