@@ -20,6 +20,8 @@ import type { RouteStats } from "./router-stats.js";
 interface RouteWork {
   entries: EntryRef[];
   frame: DataFrame | undefined;
+  /** Queued as ids only (counted in `spilled`, not in the memory bound). */
+  spilled: boolean;
   /** Attempts that failed for a reason retrying cannot fix (a rejected row, a throwing transform). */
   permanentFailures: number;
 }
@@ -76,10 +78,10 @@ export class RouteRunner {
     this.stats.matched += entries.length;
     this.stats.queued += entries.length;
     if (this.bufferedEntries + entries.length > this.context.maxBufferedEntries) {
-      this.queue.push({ entries, frame: undefined, permanentFailures: 0 });
+      this.queue.push({ entries, frame: undefined, spilled: true, permanentFailures: 0 });
       this.stats.spilled += entries.length;
     } else {
-      this.queue.push({ entries, frame, permanentFailures: 0 });
+      this.queue.push({ entries, frame, spilled: false, permanentFailures: 0 });
       this.bufferedEntries += entries.length;
     }
     this.draining ??= this.drain().finally(() => {
@@ -99,12 +101,17 @@ export class RouteRunner {
       if (outcome === "stopped") return;
       if (outcome === "done") {
         this.queue.shift();
-        this.stats.queued -= work.entries.length;
-        if (work.frame !== undefined) this.bufferedEntries -= work.entries.length;
-        else this.stats.spilled -= work.entries.length;
+        this.dequeued(work, work.entries.length);
       }
       // "split": the head was replaced by its two halves; go on with the first.
     }
+  }
+
+  /** Counts `count` entries of `work` as no longer waiting. */
+  private dequeued(work: RouteWork, count: number): void {
+    this.stats.queued -= count;
+    if (work.spilled) this.stats.spilled -= count;
+    else this.bufferedEntries -= count;
   }
 
   private async process(work: RouteWork): Promise<"done" | "split" | "stopped"> {
@@ -129,7 +136,14 @@ export class RouteRunner {
           thrown instanceof TransformError || (PolarsRedisError.isInstance(thrown) && !thrown.retryable);
       }
       this.failed(error);
-      if (permanent && ++work.permanentFailures >= this.context.maxAttempts) return this.giveUp(work, error);
+      if (permanent && ++work.permanentFailures >= this.context.maxAttempts) {
+        try {
+          return await this.giveUp(work, error);
+        } catch (deadLetterError) {
+          // The dead-letter copy could not be written (source unreachable): try the whole thing again later.
+          error = deadLetterError;
+        }
+      }
       if (stopSignal.aborted) return "stopped";
       const delayMs = this.context.backoff(attempt);
       this.context.emit({ type: "route-retry", route: this.route.name, attempt, delayMs, error });
@@ -192,10 +206,16 @@ export class RouteRunner {
     if (work.entries.length > 1 && work.frame !== undefined) {
       const half = Math.ceil(work.entries.length / 2);
       const halves: RouteWork[] = [
-        { entries: work.entries.slice(0, half), frame: work.frame.slice(0, half), permanentFailures: 0 },
+        {
+          entries: work.entries.slice(0, half),
+          frame: work.frame.slice(0, half),
+          spilled: work.spilled,
+          permanentFailures: 0,
+        },
         {
           entries: work.entries.slice(half),
           frame: work.frame.slice(half, work.frame.height - half),
+          spilled: work.spilled,
           permanentFailures: 0,
         },
       ];
@@ -228,6 +248,7 @@ export class RouteRunner {
       this.context.confirm(missing);
       const gone = new Set(missing.map((entry) => `${entry.stream}\n${entry.id}`));
       work.entries = work.entries.filter((entry) => !gone.has(`${entry.stream}\n${entry.id}`));
+      this.dequeued(work, missing.length);
     }
     return entriesToFrame(found, this.context.frameOptions).frame;
   }
