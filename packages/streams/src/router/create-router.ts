@@ -133,7 +133,7 @@ class Router implements StreamRouter {
   private started = false;
 
   constructor(
-    private readonly connection: RedisConnection,
+    connection: RedisConnection,
     private readonly options: ResolvedConsumerOptions,
     routes: readonly RouteDefinition[],
     private readonly settings: RouterSettings,
