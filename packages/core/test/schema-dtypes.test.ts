@@ -168,4 +168,33 @@ describe("every dtype through a real hash scan", () => {
     expect(String(frame.getColumn("c").dtype)).toBe(String(pl.Categorical));
     expect(new Set(frame.getColumn("c").cast(pl.Utf8).toArray())).toEqual(new Set(colours));
   });
+
+  it("joins many batches into one frame for readHashes without losing nulls or digits", async () => {
+    const commands: [string, ...string[]][] = [];
+    for (let i = 0; i < 30; i++) {
+      const fields = ["s", `v${i}`];
+      if (i % 3 !== 0) fields.push("n", i === 29 ? "9223372036854775807" : String(i));
+      if (i % 4 !== 0)
+        fields.push("f", String(i / 2), "d", `2024-01-${String((i % 28) + 1).padStart(2, "0")}`);
+      commands.push(["HSET", `join:${String(i).padStart(2, "0")}`, ...fields]);
+    }
+    await conn.batch(commands);
+    const frame = (
+      await readHashes(conn, {
+        pattern: "join:*",
+        schema: { s: pl.Utf8, n: pl.Int64, f: pl.Float64, d: pl.Date },
+        batchSize: 4,
+      })
+    ).sort("_key");
+    expect(frame.height).toBe(30);
+    const n = frame.getColumn("n").cast(pl.Utf8).toArray();
+    expect(n[0]).toBeNull();
+    expect(n[1]).toBe("1");
+    expect(n[29]).toBe("9223372036854775807");
+    expect(frame.getColumn("n").nullCount()).toBe(10);
+    expect(frame.getColumn("f").nullCount()).toBe(8);
+    expect(frame.getColumn("f").toArray()[5]).toBe(2.5);
+    expect(frame.getColumn("d").cast(pl.Utf8).toArray()[5]).toBe("2024-01-06");
+    expect(frame.getColumn("s").toArray()[29]).toBe("v29");
+  });
 });

@@ -5,6 +5,7 @@ import { type ScanDtype, toPolarsDtype } from "../schema/dtype.js";
 import { CoercionPolicy } from "./coercion-policy.js";
 import { assembleFrameFromSeries, type FrameAssembler, type NamedColumn } from "./columns/assemble-frame.js";
 import type { ColumnData } from "./columns/column-data.js";
+import { concatColumns } from "./columns/concat-columns.js";
 import { createColumnBuilder } from "./columns/create-column-builder.js";
 import { KeySource } from "./key-source.js";
 import { keyColumnData, ttlColumnData } from "./metadata-columns.js";
@@ -22,8 +23,16 @@ export interface ScanIterable extends AsyncIterable<DataFrame> {
   readonly report: ScanReport;
 }
 
-/** Frames of one batch that a parallel batch may prepare ahead of the consumer. */
+/** Chunks that a batch running in parallel may prepare ahead of the consumer. */
 const LOOKAHEAD_FRAMES = 1;
+
+/** A reader's chunk with the engine's columns added, not yet a frame. */
+interface PreparedChunk {
+  readonly rows: number;
+  readonly columns: readonly NamedColumn[];
+  /** False when the chunk carries columns found in the data: it is never joined with others. */
+  readonly fixedLayout: boolean;
+}
 
 /** The scan engine: SCAN (or the key list) → batches → reader → frames, with every common option applied. */
 export class Scan implements ScanIterable {
@@ -57,8 +66,17 @@ export class Scan implements ScanIterable {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<DataFrame> {
+    return this.frames()[Symbol.asyncIterator]();
+  }
+
+  /**
+   * Runs the scan. `coalesceRows` > 0 joins consecutive batches into frames of about that many rows (fewer,
+   * larger frames: what `readT` wants, since each frame costs fixed Series calls); 0 yields one frame per
+   * batch (per round trip for paged types), as `scanT` promises.
+   */
+  frames(coalesceRows = 0): AsyncIterable<DataFrame> {
     this.stats = new ScanStats();
-    return this.run(this.stats)[Symbol.asyncIterator]();
+    return this.run(this.stats, coalesceRows);
   }
 
   /** A frame with no rows and exactly the columns and dtypes the scan yields. */
@@ -85,7 +103,7 @@ export class Scan implements ScanIterable {
     return [...names, ...this.reader.columns.map((spec) => spec.name)];
   }
 
-  private async *run(stats: ScanStats): AsyncGenerator<DataFrame, void, undefined> {
+  private async *run(stats: ScanStats, coalesceRows: number): AsyncGenerator<DataFrame, void, undefined> {
     const { options, connection, reader } = this;
     const userSignal = options.signal;
     if (userSignal?.aborted) throw abortedErrorOf(userSignal);
@@ -108,13 +126,15 @@ export class Scan implements ScanIterable {
       if (options.limit === 0) {
         stats.limitReached = true;
       } else {
-        const frames = orderedParallel({
+        const chunks = orderedParallel({
           nextInput: () => keys.next(),
           run: (batch: string[]) => this.readBatch(batch, context),
           parallel: options.parallel,
           lookahead: LOOKAHEAD_FRAMES,
           stop: () => controller.abort(new Error("scan stopped")),
         });
+        // Joining batches would read past a limit before the filter could count rows: not with a limit.
+        const frames = this.assembleFrames(chunks, options.limit === undefined ? coalesceRows : 0);
         for await (let frame of frames) {
           if (options.limit !== undefined && frame.height > options.limit - stats.rows) {
             frame = frame.head(options.limit - stats.rows);
@@ -147,9 +167,9 @@ export class Scan implements ScanIterable {
     }
   }
 
-  /** One key batch: the reader's chunks, each with the engine's columns added, filtered. */
-  private async *readBatch(keys: readonly string[], context: ReadContext): AsyncGenerator<DataFrame> {
-    const { keyColumn, ttlColumn, filter } = this.options;
+  /** One key batch: the reader's chunks, each with the engine's columns added. */
+  private async *readBatch(keys: readonly string[], context: ReadContext): AsyncGenerator<PreparedChunk> {
+    const { keyColumn, ttlColumn } = this.options;
     let ttls: Promise<BatchReply[]> | undefined;
     if (ttlColumn !== undefined) {
       ttls = context.batch(keys.map((key): Command => ["PTTL", key]));
@@ -158,28 +178,70 @@ export class Scan implements ScanIterable {
     for await (const chunk of this.reader.readBatch(keys, context)) {
       if (chunk.rowCount === 0) continue;
       const columns: NamedColumn[] = [];
-      if (keyColumn !== undefined)
+      if (keyColumn !== undefined) {
         columns.push({ name: keyColumn, data: keyColumnData(keys, chunk.keyIndexes) });
+      }
       if (ttlColumn !== undefined) {
         columns.push({ name: ttlColumn, data: ttlColumnData(await ttls!, chunk.keyIndexes) });
       }
       this.reader.columns.forEach((spec, index) => {
         columns.push({ name: spec.name, data: chunk.columns[index]! });
       });
-      if (chunk.extraColumns !== undefined) {
-        for (const extra of chunk.extraColumns) {
-          if (this.reservedNames.has(extra.name)) {
-            throw new InvalidArgumentError(
-              "schema",
-              `a field named ${JSON.stringify(extra.name)} clashes with a metadata column; rename the metadata column`,
-            );
-          }
-          columns.push(extra);
+      for (const extra of chunk.extraColumns ?? []) {
+        if (this.reservedNames.has(extra.name)) {
+          throw new InvalidArgumentError(
+            "schema",
+            `a field named ${JSON.stringify(extra.name)} clashes with a metadata column; rename the metadata column`,
+          );
         }
+        columns.push(extra);
       }
+      yield { rows: chunk.rowCount, columns, fixedLayout: chunk.extraColumns === undefined };
+    }
+  }
+
+  /**
+   * Turns prepared chunks into filtered frames. With `coalesceRows` > 0, consecutive chunks are joined
+   * until they hold that many rows, so that many small batches cost one frame's worth of Series calls.
+   */
+  private async *assembleFrames(
+    chunks: AsyncIterable<PreparedChunk>,
+    coalesceRows: number,
+  ): AsyncGenerator<DataFrame> {
+    const { filter } = this.options;
+    const assemble = (group: PreparedChunk[]): DataFrame | undefined => {
+      const columns =
+        group.length === 1
+          ? group[0]!.columns
+          : group[0]!.columns.map((column, c) => ({
+              name: column.name,
+              data: concatColumns(group.map((chunk) => chunk.columns[c]!.data)),
+            }));
       let frame = this.assembler(columns);
       if (filter !== undefined) frame = frame.filter(filter);
-      if (frame.height > 0) yield frame;
+      return frame.height > 0 ? frame : undefined;
+    };
+    let pending: PreparedChunk[] = [];
+    let pendingRows = 0;
+    for await (const chunk of chunks) {
+      if (pending.length > 0 && !chunk.fixedLayout) {
+        const frame = assemble(pending);
+        pending = [];
+        pendingRows = 0;
+        if (frame) yield frame;
+      }
+      pending.push(chunk);
+      pendingRows += chunk.rows;
+      if (pendingRows >= coalesceRows || !chunk.fixedLayout) {
+        const frame = assemble(pending);
+        pending = [];
+        pendingRows = 0;
+        if (frame) yield frame;
+      }
+    }
+    if (pending.length > 0) {
+      const frame = assemble(pending);
+      if (frame) yield frame;
     }
   }
 

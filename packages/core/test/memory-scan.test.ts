@@ -1,0 +1,95 @@
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type RedisConnection } from "../src/index.js";
+
+/**
+ * Peak memory of a full scan must not grow with the number of keys: iterating 1,000,000 hashes (10 fields,
+ * batches of 10,000) in a fresh Node process with a capped V8 heap must peak within 1.2× the resident set
+ * of iterating 100,000. Each size runs in its own child process (maxRSS is a high-water mark), against data
+ * created server-side by a Lua script so the child's memory holds nothing but the scan.
+ *
+ * The child runs the built package (dist), rebuilt here first, since a plain Node process cannot load the
+ * TypeScript sources. Sizes are overridable (MEMORY_TEST_SMALL / MEMORY_TEST_LARGE) for quick local runs.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, "..");
+const SMALL = Number(process.env.MEMORY_TEST_SMALL ?? 100_000);
+const LARGE = Number(process.env.MEMORY_TEST_LARGE ?? 1_000_000);
+const BATCH_SIZE = 10_000;
+/** A leak of a few hundred bytes per row would exceed this at 1M rows; the scan itself needs far less. */
+const HEAP_CAP_MB = 256;
+
+interface ChildResult {
+  rows: number;
+  frames: number;
+  baselineRssKb: number;
+  maxRssKb: number;
+  elapsedMs: number;
+}
+
+let server: RedisServer;
+let conn: RedisConnection;
+
+beforeAll(async () => {
+  buildPackage();
+  server = await startRedis();
+  conn = await connect(server.url, { commandTimeoutMs: 0 });
+}, 300_000);
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+
+function buildPackage(): void {
+  const localTsc = join(packageDir, "..", "..", "node_modules", ".bin", "tsc");
+  execFileSync(existsSync(localTsc) ? localTsc : "tsc", ["-b"], { cwd: packageDir, stdio: "pipe" });
+}
+
+/** Creates `count` hashes "<prefix><i>" server-side, 50,000 per script call. */
+async function loadHashes(prefix: string, count: number): Promise<void> {
+  const script = readFileSync(join(here, "fixtures", "load-hashes.lua"), "utf8");
+  for (let from = 0; from < count; from += 50_000) {
+    await conn.call("EVAL", script, 0, prefix, from, Math.min(count, from + 50_000));
+  }
+}
+
+async function scanInChild(pattern: string): Promise<ChildResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      `--max-old-space-size=${HEAP_CAP_MB}`,
+      join(here, "fixtures", "memory-child.mjs"),
+      server.url,
+      pattern,
+      String(BATCH_SIZE),
+    ],
+    { cwd: packageDir, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as ChildResult;
+}
+
+describe("memory", () => {
+  it(`iterating ${LARGE} hashes peaks within 1.2× the RSS of iterating ${SMALL}`, async () => {
+    await loadHashes("small:", SMALL);
+    const small = await scanInChild("small:*");
+    await conn.call("FLUSHALL");
+    await loadHashes("large:", LARGE);
+    const large = await scanInChild("large:*");
+    await conn.call("FLUSHALL");
+    const ratio = large.maxRssKb / small.maxRssKb;
+    console.log(
+      `memory: ${SMALL} hashes → peak RSS ${Math.round(small.maxRssKb / 1024)} MB in ${small.elapsedMs} ms; ` +
+        `${LARGE} hashes → ${Math.round(large.maxRssKb / 1024)} MB in ${large.elapsedMs} ms; ratio ${ratio.toFixed(3)} ` +
+        `(process baseline ${Math.round(large.baselineRssKb / 1024)} MB)`,
+    );
+    expect(small.rows).toBe(SMALL);
+    expect(large.rows).toBe(LARGE);
+    expect(large.frames).toBe(Math.ceil(LARGE / BATCH_SIZE));
+    expect(ratio).toBeLessThanOrEqual(1.2);
+  }, 900_000);
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import pl from "nodejs-polars";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as core from "../src/index.js";
+import { type Command, connect, type RedisConnection } from "../src/index.js";
+
+/** Runs every ```ts example of docs/reading.md against a server holding the data the examples expect. */
+const docPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "reading.md");
+const examples = [...readFileSync(docPath, "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map(
+  (match) => match[1]!,
+);
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<void>;
+
+let server: RedisServer;
+let conn: RedisConnection;
+const savedUrl = process.env.REDIS_URL;
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+  process.env.REDIS_URL = server.url;
+  const commands: Command[] = [];
+  for (let i = 0; i < 40; i++) {
+    commands.push([
+      "HSET",
+      `user:${i}`,
+      "name",
+      `user${i}`,
+      "age",
+      String(10 + i),
+      "score",
+      String(i * 1.5),
+      "active",
+      i % 2 ? "yes" : "no",
+    ]);
+  }
+  commands.push(["EXPIRE", "user:3", "3600"]);
+  for (let i = 0; i < 5; i++) commands.push(["SET", `counter:${i}`, String(i * 10)]);
+  commands.push(["RPUSH", "queue:jobs", "a", "b", "c", "d", "e"]);
+  commands.push(["ZADD", "leaderboard", "10", "ann", "30", "bob", "20", "cy"]);
+  for (let i = 0; i < 6; i++) {
+    commands.push([
+      "XADD",
+      `sensor:${i % 2}`,
+      `${1700000000000 + i}-0`,
+      "temp",
+      String(20 + i),
+      "room",
+      i % 2 ? "hall" : "attic",
+    ]);
+  }
+  commands.push(["HSET", "reading:1", "value", "1.5"], ["HSET", "reading:2", "value", "n/a"]);
+  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
+});
+afterAll(async () => {
+  if (savedUrl === undefined) delete process.env.REDIS_URL;
+  else process.env.REDIS_URL = savedUrl;
+  await conn?.close();
+  await server?.stop();
+});
+
+/** Runs one example with its imports provided, and returns what it logged. */
+async function runExample(code: string): Promise<unknown[][]> {
+  const body = code.replace(/^import .*$/gm, "");
+  const names = Object.keys(core);
+  const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  try {
+    await new AsyncFunction("pl", ...names, body)(
+      pl,
+      ...names.map((name) => (core as Record<string, unknown>)[name]),
+    );
+    return log.mock.calls;
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe("docs/reading.md examples", () => {
+  it("has examples to run", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+  });
+
+  examples.forEach((code, index) => {
+    const title = code.split("\n").find((line) => /read|scan/.test(line) && !line.startsWith("import")) ?? "";
+    it(`example ${index + 1}: ${title.trim().slice(0, 60)}`, async () => {
+      const logged = await runExample(code);
+      expect(logged.length).toBeGreaterThan(0);
+      if (code.includes("top.columns"))
+        expect(logged[0]![0]).toEqual(["_index", "_key", "_ttl", "name", "score"]);
+      if (code.includes("coercedToNull")) {
+        expect(logged).toContainEqual(["reading:2", "value", "n/a", "Float64"]);
+        expect(logged).toContainEqual([{ value: 1 }]);
+      }
+      if (code.includes("queue:jobs")) expect(logged[0]![0]).toEqual([0, 1]);
+    });
+  });
+});
