@@ -5,6 +5,9 @@ import type { CaseMeasurement } from "./case-measurement.js";
  * repetition is not collected on the next one's clock. */
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
+/** A run longer than this ends the warm-up, and the next run is the only timed one. */
+const LONG_RUN_MS = 30_000;
+
 /** Runs warm-ups, then timed repetitions of one case in this process. */
 export async function measureCase(
   benchCase: BenchCase,
@@ -19,7 +22,8 @@ export async function measureCase(
   let rows = 0;
   const samplesMs: number[] = [];
   const cpuSamplesMs: number[] = [];
-  for (let round = 0; round < warmups + repetitions; round++) {
+  let planned = warmups + repetitions;
+  for (let round = 0; round < planned; round++) {
     collectGarbage();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -34,6 +38,8 @@ export async function measureCase(
       samplesMs.push(elapsedMs);
       cpuSamplesMs.push((cpu.user + cpu.system) / 1000);
     }
+    // A case this slow gains nothing from warm-up: one more timed run (or this one) is the measurement.
+    if (elapsedMs > LONG_RUN_MS) planned = Math.min(planned, round < warmups ? round + 2 : round + 1);
   }
   const peakRssBytes = options.trackMemory ? process.resourceUsage().maxRSS * 1024 : null;
   return {

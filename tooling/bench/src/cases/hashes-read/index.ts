@@ -2,7 +2,9 @@ import { runRedisBenchmark } from "../../ceiling/redis-benchmark.js";
 import { HASH_KEY_BENCHMARK_TEMPLATE, HASH_KEY_PATTERN, HASH_PROJECTION } from "../../data/hash-dataset.js";
 import { HASHES_DATASET } from "../../data/hashes-dataset.js";
 import type { CaseGroup } from "../../registry/bench-case.js";
+import { fastPathCases } from "./fast-path-cases.js";
 import { readHashesByHand } from "./handwritten-loop.js";
+import { readHashesCases } from "./read-hashes-cases.js";
 
 /** Requests redis-benchmark sends: enough for a steady rate (a few seconds) at any size. */
 const CEILING_REQUESTS = 1_000_000;
@@ -59,5 +61,7 @@ export const hashesReadGroup: CaseGroup = {
         return { rows: frame.height };
       },
     },
+    ...readHashesCases,
+    ...fastPathCases,
   ],
 };

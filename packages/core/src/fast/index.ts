@@ -1,0 +1,15 @@
+export type { ArrowColumn } from "./arrow-frame.js";
+export { arrowColumnsToFrame } from "./arrow-frame.js";
+export { ByteColumn } from "./byte-column.js";
+export { byteColumnToArrow, type InvalidValueHandler } from "./byte-column-to-arrow.js";
+export { HashCommandEncoder } from "./hash-command-encoder.js";
+export { type KeyPage, toKeyPage } from "./key-page.js";
+export { openRawChannel, type RawChannel, type RawEndpoint } from "./raw-channel.js";
+export {
+  emptyFastHashReport,
+  type FastHashField,
+  type FastHashReadOptions,
+  type FastHashReport,
+  readHashFrames,
+} from "./read-hash-frames.js";
+export { RespHashDecoder, type ReplyError } from "./resp-hash-decoder.js";

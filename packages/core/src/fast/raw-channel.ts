@@ -1,0 +1,143 @@
+import { connect as connectTcp, type Socket } from "node:net";
+import { connect as connectTls, type ConnectionOptions } from "node:tls";
+import { RedisConnectionError } from "../errors/redis-connection-error.js";
+
+/**
+ * A dedicated byte stream to one Redis server speaking RESP2, ready for commands (authenticated, on the
+ * right database). The fast readers write pre-encoded commands and decode the replies themselves.
+ */
+export interface RawChannel {
+  write(bytes: Uint8Array): void;
+  /** Called with every chunk the server sends, in order. */
+  onData(listener: (chunk: Buffer) => void): void;
+  /** Called once when the stream ends: with the error that ended it, or undefined after `close()`. */
+  onClose(listener: (error: Error | undefined) => void): void;
+  close(): void;
+}
+
+export interface RawEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly username?: string;
+  readonly password?: string;
+  readonly db?: number;
+  /** TLS options (`rediss://`); plain TCP when absent. */
+  readonly tls?: ConnectionOptions;
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Opens a RawChannel over TCP (or TLS): connects, sends AUTH and SELECT when needed, and checks their replies.
+ * A socket that speaks RESP2 needs no HELLO.
+ */
+export async function openRawChannel(endpoint: RawEndpoint): Promise<RawChannel> {
+  const socket = await openSocket(endpoint);
+  try {
+    const setup: string[][] = [];
+    if (endpoint.password !== undefined) {
+      setup.push(endpoint.username === undefined ? ["AUTH", endpoint.password] : ["AUTH", endpoint.username, endpoint.password]);
+    }
+    if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(["SELECT", String(endpoint.db)]);
+    if (setup.length > 0) await runSetup(socket, setup, endpoint);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  return new SocketChannel(socket);
+}
+
+class SocketChannel implements RawChannel {
+  private closedByUs = false;
+  private lastError: Error | undefined;
+  /** Set once the socket has closed: a listener added later still hears about it. */
+  private closedWith: { error: Error | undefined } | undefined;
+  private readonly closeListeners: ((error: Error | undefined) => void)[] = [];
+
+  constructor(private readonly socket: Socket) {
+    socket.on("error", (cause) => {
+      this.lastError = cause;
+    });
+    socket.on("close", () => {
+      const error = this.closedByUs ? undefined : (this.lastError ?? new Error("the server closed the connection"));
+      this.closedWith = { error };
+      for (const listener of this.closeListeners) listener(error);
+    });
+  }
+
+  write(bytes: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  onData(listener: (chunk: Buffer) => void): void {
+    this.socket.on("data", listener);
+  }
+
+  onClose(listener: (error: Error | undefined) => void): void {
+    if (this.closedWith) listener(this.closedWith.error);
+    else this.closeListeners.push(listener);
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.socket.destroy();
+  }
+}
+
+function openSocket(endpoint: RawEndpoint): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const fail = (cause: Error) => {
+      socket.destroy();
+      reject(
+        new RedisConnectionError({
+          message: `cannot open a raw channel to Redis at ${endpoint.host}:${endpoint.port}: ${cause.message}`,
+          host: endpoint.host,
+          port: endpoint.port,
+          outcome: "rejected",
+          cause,
+        }),
+      );
+    };
+    const ready = () => {
+      socket.setTimeout(0);
+      socket.off("error", fail);
+      socket.setNoDelay(true);
+      resolve(socket);
+    };
+    const socket: Socket = endpoint.tls
+      ? connectTls({ host: endpoint.host, port: endpoint.port, ...endpoint.tls }, ready)
+      : connectTcp(endpoint.port, endpoint.host, ready);
+    socket.setTimeout(endpoint.connectTimeoutMs ?? 10_000, () => fail(new Error("connect timeout")));
+    socket.once("error", fail);
+  });
+}
+
+/** Sends the setup commands and reads one simple-string or error line per command. */
+function runSetup(socket: Socket, commands: string[][], endpoint: RawEndpoint): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      const lines = text.split("\r\n");
+      if (lines.length - 1 < commands.length) return;
+      socket.off("data", onData);
+      const failed = lines.slice(0, commands.length).find((line) => line.startsWith("-"));
+      if (failed === undefined) resolve();
+      else {
+        reject(
+          new RedisConnectionError({
+            message: `Redis at ${endpoint.host}:${endpoint.port} refused the raw channel's setup: ${failed.slice(1)}`,
+            host: endpoint.host,
+            port: endpoint.port,
+            outcome: "rejected",
+          }),
+        );
+      }
+    };
+    socket.on("data", onData);
+    socket.write(
+      commands
+        .map((args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`)
+        .join(""),
+    );
+  });
+}
