@@ -47,17 +47,32 @@ async function send(commands: Command[]): Promise<void> {
 function userFields(i: number): string[] {
   const odd = i % 2 === 1;
   const fields = [
-    "name", i % 17 === 0 ? `ünïcødé 🚀 ${i}` : `user${i}`,
-    "city", ["Oslo", "Zürich", "Kyoto"][i % 3]!,
-    "age", i % 11 === 0 ? `+${i}` : String(i - 50),
-    "small", String(i * 3),
-    "score", i % 13 === 0 ? "1.5e3" : i % 29 === 0 ? "inf" : (i / 8).toFixed(3),
-    "ratio", `${i}.25`,
-    "active", i % 7 === 0 ? (odd ? "YES" : "off") : odd ? "true" : "false",
-    "born", i % 5 === 0 ? "2001-02-03T04:05:06Z" : `19${String(10 + (i % 80)).padStart(2, "0")}-0${1 + (i % 9)}-1${i % 10}`,
-    "seen", i % 3 === 0 ? "2024-01-15T10:30:00+02:00" : `2024-03-0${1 + (i % 9)}T12:00:00.${String(i % 1000).padStart(3, "0")}Z`,
-    "local", `2024-05-06 07:08:09.${String(i).padStart(6, "0")}`,
-    "unrelated", "ignored",
+    "name",
+    i % 17 === 0 ? `ünïcødé 🚀 ${i}` : `user${i}`,
+    "city",
+    ["Oslo", "Zürich", "Kyoto"][i % 3]!,
+    "age",
+    i % 11 === 0 ? `+${i}` : String(i - 50),
+    "small",
+    String(i * 3),
+    "score",
+    i % 13 === 0 ? "1.5e3" : i % 29 === 0 ? "inf" : (i / 8).toFixed(3),
+    "ratio",
+    `${i}.25`,
+    "active",
+    i % 7 === 0 ? (odd ? "YES" : "off") : odd ? "true" : "false",
+    "born",
+    i % 5 === 0
+      ? "2001-02-03T04:05:06Z"
+      : `19${String(10 + (i % 80)).padStart(2, "0")}-0${1 + (i % 9)}-1${i % 10}`,
+    "seen",
+    i % 3 === 0
+      ? "2024-01-15T10:30:00+02:00"
+      : `2024-03-0${1 + (i % 9)}T12:00:00.${String(i % 1000).padStart(3, "0")}Z`,
+    "local",
+    `2024-05-06 07:08:09.${String(i).padStart(6, "0")}`,
+    "unrelated",
+    "ignored",
   ];
   // Some hashes lack fields: those read as nulls.
   return i % 19 === 0 ? fields.slice(0, 6) : fields;
@@ -121,14 +136,25 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     const keys = await loadUsers("proj:", 300);
     const fields = FIELDS.filter((field) => ["age", "score", "name"].includes(field.name));
     const { frame } = await collect(keys, { fields, projected: true });
-    const expected = await readHashes(conn, { pattern: "proj:*", schema: SCHEMA, columns: ["age", "score", "name"] });
+    const expected = await readHashes(conn, {
+      pattern: "proj:*",
+      schema: SCHEMA,
+      columns: ["age", "score", "name"],
+    });
     expect(frame.columns).toEqual(["_key", "name", "age", "score"]);
-    expect(sortedByKey(frame).toRecords()).toEqual(sortedByKey(expected.select(...frame.columns)).toRecords());
+    expect(sortedByKey(frame).toRecords()).toEqual(
+      sortedByKey(expected.select(...frame.columns)).toRecords(),
+    );
   });
 
   it("cuts frames once frameRows rows are in (plus at most the pages in flight), in key order, without a key column when asked", async () => {
     const keys = await loadUsers("frames:", 450);
-    const { frames, frame } = await collect(keys, { frameRows: 200, pageSize: 50, pagesInFlight: 2, keyColumn: undefined });
+    const { frames, frame } = await collect(keys, {
+      frameRows: 200,
+      pageSize: 50,
+      pagesInFlight: 2,
+      keyColumn: undefined,
+    });
     expect(frames.length).toBeGreaterThanOrEqual(2);
     for (const f of frames.slice(0, -1)) expect(f.height).toBeGreaterThanOrEqual(200);
     for (const f of frames) expect(f.height).toBeLessThanOrEqual(300);
@@ -138,7 +164,10 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
 
   it("skips keys that are gone or hold another type, and counts them", async () => {
     const keys = await loadUsers("gone:", 20);
-    await send([["DEL", "gone:3"], ["SET", "gone:string", "x"]]);
+    await send([
+      ["DEL", "gone:3"],
+      ["SET", "gone:string", "x"],
+    ]);
     const report = emptyFastHashReport();
     const { frame } = await collect([...keys, "gone:string", "gone:never"], {}, report);
     expect(frame.height).toBe(19);
@@ -147,14 +176,21 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
   });
 
   it("with HMGET, drops rows of keys that are gone when keysExist is given, keeps all-null rows of real hashes", async () => {
-    await send([["HSET", "hm:real", "other", "1"], ["HSET", "hm:full", "age", "5"]]);
+    await send([
+      ["HSET", "hm:real", "other", "1"],
+      ["HSET", "hm:full", "age", "5"],
+    ]);
     const fields = FIELDS.filter((field) => field.name === "age");
     const keysExist = async (asked: string[]) => {
       const replies = await conn.batch(asked.map((key): Command => ["EXISTS", key]));
       return replies.map((reply) => reply === 1);
     };
     const report = emptyFastHashReport();
-    const { frame } = await collect(["hm:real", "hm:deleted", "hm:full"], { fields, projected: true, keysExist }, report);
+    const { frame } = await collect(
+      ["hm:real", "hm:deleted", "hm:full"],
+      { fields, projected: true, keysExist },
+      report,
+    );
     expect(frame.toRecords()).toEqual([
       { _key: "hm:real", age: null },
       { _key: "hm:full", age: 5 },
@@ -163,7 +199,10 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
   });
 
   it("onError raise: throws SchemaMismatchError naming key, field, raw value and dtype, and closes the channel", async () => {
-    await send([["HSET", "bad:1", "age", "41"], ["HSET", "bad:2", "age", "forty-two"]]);
+    await send([
+      ["HSET", "bad:1", "age", "41"],
+      ["HSET", "bad:2", "age", "forty-two"],
+    ]);
     const fields = FIELDS.filter((field) => field.name === "age");
     const error = await collect(["bad:1", "bad:2"], { fields }).catch((caught: unknown) => caught);
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
@@ -172,7 +211,18 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
 
   it("onError null: nulls what does not convert, counts it per field, and keeps the rest", async () => {
     await send([
-      ["HSET", "lax:1", "age", "x1", "active", "maybe", "born", "2024-02-30", "name", Buffer.from([0xff, 0xfe])],
+      [
+        "HSET",
+        "lax:1",
+        "age",
+        "x1",
+        "active",
+        "maybe",
+        "born",
+        "2024-02-30",
+        "name",
+        Buffer.from([0xff, 0xfe]),
+      ],
       ["HSET", "lax:2", "age", "7", "active", "t", "born", "2024-02-29", "name", "ok"],
     ]);
     const report = emptyFastHashReport();
@@ -211,7 +261,10 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     const channel = await openRawChannel({ host: server.host, port: server.port });
     await conn.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
     const error = await (async () => {
-      for await (const _ of readHashFrames(channel, pagesOf(keys, 100), { fields: FIELDS, projected: false })) {
+      for await (const _ of readHashFrames(channel, pagesOf(keys, 100), {
+        fields: FIELDS,
+        projected: false,
+      })) {
         // no frame can arrive: the channel is gone before the first reply
       }
     })().catch((caught: unknown) => caught);
@@ -226,10 +279,19 @@ describe("openRawChannel", () => {
     const admin = await connect(`redis://:s3cret@${secured.host}:${secured.port}/2`);
     await admin.call("HSET", "db2:h", "age", "3");
     await admin.close();
-    const channel = await openRawChannel({ host: secured.host, port: secured.port, password: "s3cret", db: 2 });
+    const channel = await openRawChannel({
+      host: secured.host,
+      port: secured.port,
+      password: "s3cret",
+      db: 2,
+    });
     const fields = FIELDS.filter((field) => field.name === "age");
     const frames: DataFrame[] = [];
-    for await (const frame of readHashFrames(channel, pagesOf(["db2:h"], 10), { fields, projected: false, keyColumn: "_key" })) {
+    for await (const frame of readHashFrames(channel, pagesOf(["db2:h"], 10), {
+      fields,
+      projected: false,
+      keyColumn: "_key",
+    })) {
       frames.push(frame);
     }
     expect(frames[0]!.toRecords()).toEqual([{ _key: "db2:h", age: 3 }]);

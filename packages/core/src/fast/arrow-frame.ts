@@ -17,7 +17,12 @@ export function arrowColumnsToFrame(columns: readonly ArrowColumn[], length: num
   const schema = new Schema(fields);
   const batch = new RecordBatch(
     schema,
-    makeData({ type: new Struct(fields), length, nullCount: 0, children: columns.map((column) => column.data) }),
+    makeData({
+      type: new Struct(fields),
+      length,
+      nullCount: 0,
+      children: columns.map((column) => column.data),
+    }),
   );
   const bytes = tableToIPC(new Table(schema, batch), "file");
   const frame = pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

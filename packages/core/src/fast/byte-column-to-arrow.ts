@@ -1,15 +1,15 @@
 import { isUtf8 } from "node:buffer";
 import {
+  TimeUnit as ArrowTimeUnit,
   Bool,
   type Data,
-  DateDay,
   type DataType,
+  DateDay,
   Float32,
   Float64,
   Int32,
   Int64,
   makeData,
-  TimeUnit as ArrowTimeUnit,
   Timestamp,
   Utf8,
 } from "apache-arrow";
@@ -34,7 +34,11 @@ export type InvalidValueHandler = (row: number) => void;
  * from the bytes; anything else goes through the scan engine's own parsers, so the fast path accepts and
  * refuses exactly what the engine does.
  */
-export function byteColumnToArrow(column: ByteColumn, dtype: ScalarDtype, onInvalid: InvalidValueHandler): Data {
+export function byteColumnToArrow(
+  column: ByteColumn,
+  dtype: ScalarDtype,
+  onInvalid: InvalidValueHandler,
+): Data {
   switch (dtype.kind) {
     case "utf8":
     case "categorical":
@@ -158,7 +162,13 @@ function int64Data(
       words[row * 2 + 1] = high;
     }
   }
-  return makeData({ type, length, nullCount, data: bigints, nullBitmap: bitmapOf(validity, length, nullCount) } as never);
+  return makeData({
+    type,
+    length,
+    nullCount,
+    data: bigints,
+    nullBitmap: bitmapOf(validity, length, nullCount),
+  } as never);
 }
 
 function numberData(
@@ -180,7 +190,13 @@ function numberData(
       nullCount++;
     } else values[row] = value;
   }
-  return makeData({ type, length, nullCount, data: values, nullBitmap: bitmapOf(validity, length, nullCount) } as never);
+  return makeData({
+    type,
+    length,
+    nullCount,
+    data: values,
+    nullBitmap: bitmapOf(validity, length, nullCount),
+  } as never);
 }
 
 function booleanData(column: ByteColumn, onInvalid: InvalidValueHandler): Data {
@@ -193,9 +209,22 @@ function booleanData(column: ByteColumn, onInvalid: InvalidValueHandler): Data {
     const start = offsets[row]!;
     const size = offsets[row + 1]! - start;
     let value: boolean | undefined;
-    if (size === 4 && data[start] === 0x74 && data[start + 1] === 0x72 && data[start + 2] === 0x75 && data[start + 3] === 0x65) {
+    if (
+      size === 4 &&
+      data[start] === 0x74 &&
+      data[start + 1] === 0x72 &&
+      data[start + 2] === 0x75 &&
+      data[start + 3] === 0x65
+    ) {
       value = true; // "true"
-    } else if (size === 5 && data[start] === 0x66 && data[start + 1] === 0x61 && data[start + 4] === 0x65 && data[start + 2] === 0x6c && data[start + 3] === 0x73) {
+    } else if (
+      size === 5 &&
+      data[start] === 0x66 &&
+      data[start + 1] === 0x61 &&
+      data[start + 4] === 0x65 &&
+      data[start + 2] === 0x6c &&
+      data[start + 3] === 0x73
+    ) {
       value = false; // "false"
     } else value = parseBoolean(latin1(column, row));
     if (value === undefined) {
@@ -204,7 +233,13 @@ function booleanData(column: ByteColumn, onInvalid: InvalidValueHandler): Data {
       nullCount++;
     } else if (value) bits[row >> 3]! |= 1 << (row & 7);
   }
-  return makeData({ type: new Bool(), length, nullCount, data: bits, nullBitmap: bitmapOf(validity, length, nullCount) });
+  return makeData({
+    type: new Bool(),
+    length,
+    nullCount,
+    data: bits,
+    nullBitmap: bitmapOf(validity, length, nullCount),
+  });
 }
 
 /** `-?[0-9]{1,15}`, always a safe integer; undefined for any other spelling (the parser decides those). */

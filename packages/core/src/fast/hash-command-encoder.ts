@@ -18,7 +18,9 @@ export class HashCommandEncoder {
   }
 
   encode(page: KeyPage): Buffer {
-    const out = Buffer.allocUnsafe(page.count * (this.head.length + this.tail.length + 16) + page.bytes.length);
+    const out = Buffer.allocUnsafe(
+      page.count * (this.head.length + this.tail.length + 16) + page.bytes.length,
+    );
     const keys = page.bytes;
     let at = 0;
     for (let i = 0; i < page.count; i++) {

@@ -12,4 +12,4 @@ export {
   type FastHashReport,
   readHashFrames,
 } from "./read-hash-frames.js";
-export { RespHashDecoder, type ReplyError } from "./resp-hash-decoder.js";
+export { type ReplyError, RespHashDecoder } from "./resp-hash-decoder.js";

@@ -1,5 +1,5 @@
 import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, type ConnectionOptions } from "node:tls";
+import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
 
 /**
@@ -35,7 +35,11 @@ export async function openRawChannel(endpoint: RawEndpoint): Promise<RawChannel>
   try {
     const setup: string[][] = [];
     if (endpoint.password !== undefined) {
-      setup.push(endpoint.username === undefined ? ["AUTH", endpoint.password] : ["AUTH", endpoint.username, endpoint.password]);
+      setup.push(
+        endpoint.username === undefined
+          ? ["AUTH", endpoint.password]
+          : ["AUTH", endpoint.username, endpoint.password],
+      );
     }
     if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(["SELECT", String(endpoint.db)]);
     if (setup.length > 0) await runSetup(socket, setup, endpoint);
@@ -58,7 +62,9 @@ class SocketChannel implements RawChannel {
       this.lastError = cause;
     });
     socket.on("close", () => {
-      const error = this.closedByUs ? undefined : (this.lastError ?? new Error("the server closed the connection"));
+      const error = this.closedByUs
+        ? undefined
+        : (this.lastError ?? new Error("the server closed the connection"));
       this.closedWith = { error };
       for (const listener of this.closeListeners) listener(error);
     });
@@ -136,7 +142,10 @@ function runSetup(socket: Socket, commands: string[][], endpoint: RawEndpoint): 
     socket.on("data", onData);
     socket.write(
       commands
-        .map((args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`)
+        .map(
+          (args) =>
+            `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`,
+        )
         .join(""),
     );
   });

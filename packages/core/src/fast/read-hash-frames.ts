@@ -112,7 +112,11 @@ export async function* readHashFrames(
     decoder.missingKeys = 0;
     for (const error of decoder.errors.splice(0)) {
       if (error.message.startsWith("WRONGTYPE")) report.wrongTypeKeys++;
-      else throw new RedisCommandError({ message: error.message, command: options.projected ? "HMGET" : "HGETALL" });
+      else
+        throw new RedisCommandError({
+          message: error.message,
+          command: options.projected ? "HMGET" : "HGETALL",
+        });
     }
   };
   const waitUntil = async (done: () => boolean) => {
@@ -155,7 +159,10 @@ async function takeFrame(
   const keep = await rowsStillThere(decoder, options, report);
   const columns: ArrowColumn[] = [];
   if (options.keyColumn !== undefined) {
-    columns.push({ name: options.keyColumn, data: byteColumnToArrow(decoder.keyColumn, { kind: "utf8" }, () => {}) });
+    columns.push({
+      name: options.keyColumn,
+      data: byteColumnToArrow(decoder.keyColumn, { kind: "utf8" }, () => {}),
+    });
   }
   options.fields.forEach((field, index) => {
     const column = decoder.fieldColumns[index]!;
@@ -201,7 +208,11 @@ async function rowsStillThere(
 
 /** A Boolean Series as the row mask (DataFrame.filter takes one; an array would be read as a List literal). */
 function keepMask(keep: Uint8Array): Expr {
-  return pl.Series("keep", Array.from(keep, (flag) => flag === 1), pl.Bool) as unknown as Expr;
+  return pl.Series(
+    "keep",
+    Array.from(keep, (flag) => flag === 1),
+    pl.Bool,
+  ) as unknown as Expr;
 }
 
 function textOf(column: ByteColumn, row: number): string {

@@ -117,7 +117,8 @@ export class RespHashDecoder {
     if (rest > 0) {
       if (buffer.buffer === this.scratch.buffer) this.scratch.copyWithin(0, position, buffer.length);
       else {
-        if (rest > this.scratch.length) this.scratch = new Uint8Array(Math.max(rest, this.scratch.length * 2));
+        if (rest > this.scratch.length)
+          this.scratch = new Uint8Array(Math.max(rest, this.scratch.length * 2));
         this.scratch.set(buffer.subarray(position));
       }
     }
@@ -202,7 +203,11 @@ export class RespHashDecoder {
     const page = this.pages[0];
     if (page === undefined) throw new Error("a reply arrived for which no command was written");
     if (madeRow) {
-      this.keyColumn.appendBytes(page.bytes, page.offsets[this.keyInPage]!, page.offsets[this.keyInPage + 1]!);
+      this.keyColumn.appendBytes(
+        page.bytes,
+        page.offsets[this.keyInPage]!,
+        page.offsets[this.keyInPage + 1]!,
+      );
       this.rows++;
     }
     if (++this.keyInPage === page.count) {
@@ -298,5 +303,7 @@ function bytesEqual(name: Uint8Array, buffer: Uint8Array, start: number, end: nu
 }
 
 function unexpected(type: number | undefined): Error {
-  return new Error(`unexpected RESP reply type ${JSON.stringify(String.fromCharCode(type ?? 0))} in a hash reply`);
+  return new Error(
+    `unexpected RESP reply type ${JSON.stringify(String.fromCharCode(type ?? 0))} in a hash reply`,
+  );
 }
