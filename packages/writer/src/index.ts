@@ -1,6 +1,14 @@
 export { AmbiguousWriteError } from "./errors/ambiguous-write-error.js";
 export { WriteAbortedError } from "./errors/write-aborted-error.js";
 export { WriteInterruptedError } from "./errors/write-interrupted-error.js";
+export type {
+  Destination,
+  DestinationResult,
+  DestinationStatus,
+  DestinationWriter,
+} from "./multi/destination.js";
+export { MultiWriteResult } from "./multi/multi-write-result.js";
+export { type WriteToManyOptions, writeToMany } from "./multi/write-to-many.js";
 export type { IfExists, WriteOptions, WriteProgress } from "./options/write-options.js";
 export {
   backoffDelay,

@@ -148,6 +148,7 @@ export async function openConnection(client: Redis, endpoint: Endpoint): Promise
   client.on("error", (error: Error) => {
     lastError = error;
   });
+  client.on("close", () => failUnansweredCommands(client));
   try {
     await client.connect();
   } catch (error) {
@@ -161,4 +162,24 @@ export async function openConnection(client: Redis, endpoint: Endpoint): Promise
     });
   }
   return new IoredisConnection(client, { owned: true });
+}
+
+/**
+ * With `autoResendUnfulfilledCommands: false`, ioredis keeps the commands that were sent but not answered when
+ * the connection closed in `prevCommandQueue`, then drops them on reconnect without settling their promises:
+ * they would only fail at `commandTimeout` (or never, without one). Reject them as soon as the connection
+ * closes, so a batch learns at once that their outcome is unknown. ("close" is emitted on the next tick after
+ * ioredis has moved them aside.)
+ */
+function failUnansweredCommands(client: Redis): void {
+  const internals = client as unknown as {
+    prevCommandQueue?: {
+      length: number;
+      shift(): { command: { reject(error: Error): void } } | undefined;
+    } | null;
+  };
+  const queue = internals.prevCommandQueue;
+  if (!queue) return;
+  internals.prevCommandQueue = null;
+  while (queue.length > 0) queue.shift()?.command.reject(new Error("Connection is closed."));
 }
