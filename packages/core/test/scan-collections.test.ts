@@ -1,7 +1,8 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { keySlot, type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AbortedError,
   type Command,
   connect,
   type RedisConnection,
@@ -297,5 +298,43 @@ describe("every type", () => {
       [1, 1],
       [1, 1],
     ]);
+  });
+});
+
+describe("strings on a cluster connection", () => {
+  it("sends one MGET per hash slot, each holding only keys of that slot", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `{tag}:st:c:${i}` : `st:c:${i}`));
+    await send(keys.map((key): Command => ["SET", key, key.toUpperCase()]));
+    const spy = spyConnection(conn);
+    const clusterLike = { ...spy, kind: "cluster" as const, batch: spy.batch };
+    const frame = await readStrings(clusterLike, { keys });
+    expect(frame.getColumn("value").toArray()).toEqual(keys.map((key) => key.toUpperCase()));
+    const mgets = spy.batches.flat();
+    expect(mgets.every((command) => command[0] === "MGET")).toBe(true);
+    for (const command of mgets) {
+      const slots = new Set(command.slice(1).map((key) => keySlot(String(key))));
+      expect(slots.size).toBe(1);
+    }
+    // The 20 hash-tagged keys share one slot, so they travel in a single MGET.
+    expect(mgets.some((command) => command.length === 21)).toBe(true);
+  });
+});
+
+describe("abort on paged types", () => {
+  it("stops a long list read between pages", async () => {
+    await fill("RPUSH", "ab:list", 20_000, (i) => String(i));
+    const controller = new AbortController();
+    const spy = spyConnection(conn);
+    let frames = 0;
+    const error = await (async () => {
+      for await (const _ of scanLists(spy, { keys: ["ab:list"], pageSize: 100, signal: controller.signal })) {
+        frames++;
+        if (frames === 3) controller.abort("enough");
+      }
+    })().catch((e: unknown) => e);
+    expect(AbortedError.isInstance(error)).toBe(true);
+    expect(frames).toBe(3);
+    expect(spy.batches.length).toBeLessThanOrEqual(5);
+    expect(await conn.call("LLEN", "ab:list")).toBe(20_000);
   });
 });

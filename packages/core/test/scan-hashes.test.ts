@@ -298,4 +298,48 @@ describe("batches and parallel", () => {
     expect(seen.at(-1)?.bytes).toBeGreaterThan(100 * 20);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.rows).toBeGreaterThan(seen[i - 1]!.rows);
   });
+
+  it("stops at the limit with parallel batches and keeps key order", async () => {
+    await loadUsers("rh:plimit:", 200);
+    const keys = Array.from({ length: 200 }, (_, i) => `rh:plimit:${i}`);
+    const spy = spyConnection(conn);
+    const frame = await readHashes(spy, {
+      keys,
+      schema: { age: pl.Int64 },
+      batchSize: 10,
+      parallel: 4,
+      limit: 35,
+    });
+    expect(frame.getColumn("_key").toArray()).toEqual(keys.slice(0, 35));
+    // At most the batches in flight when the limit was met were read, not all twenty.
+    expect(spy.batches.length).toBeLessThanOrEqual(4 + 4);
+  });
+
+  it("passes SCAN the key type, the pattern and countHint", async () => {
+    const spy = spyConnection(conn);
+    await readHashes(spy, { pattern: "rh:plimit:*", schema: { age: pl.Int64 }, countHint: 77 });
+    expect(spy.scans).toHaveLength(1);
+    expect(spy.scans[0]).toMatchObject({ pattern: "rh:plimit:*", type: "hash", count: 77 });
+  });
+});
+
+describe("Unicode", () => {
+  it("round-trips Unicode field names, values and keys", async () => {
+    await send([
+      ["HSET", "rh:uni:ключ", "имя", "Åsa 🎉", "年齢", "41", "plain", "naïve"],
+      ["HSET", "rh:uni:鍵", "имя", "李\u0000四", "年齢", "7"],
+    ]);
+    const frame = (
+      await readHashes(conn, {
+        pattern: "rh:uni:*",
+        schema: { имя: pl.Utf8, 年齢: pl.Int64, plain: pl.Utf8 },
+      })
+    ).sort("_key");
+    expect(frame.toRecords()).toEqual([
+      { _key: "rh:uni:ключ", имя: "Åsa 🎉", 年齢: 41, plain: "naïve" },
+      { _key: "rh:uni:鍵", имя: "李\u0000四", 年齢: 7, plain: null },
+    ]);
+    const projected = await readHashes(conn, { keys: ["rh:uni:鍵"], columns: ["имя"] });
+    expect(projected.getColumn("имя").toArray()).toEqual(["李\u0000四"]);
+  });
 });
