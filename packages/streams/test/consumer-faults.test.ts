@@ -1,0 +1,202 @@
+import { spawn } from "node:child_process";
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ConsumerEvent, createConsumer, type StreamConsumer } from "../src/index.js";
+import { buildPackage, fixture } from "./build-package.js";
+import { fillStream, waitFor } from "./helpers.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function server(options: { persistence?: boolean } = {}): Promise<RedisServer> {
+  const started = await startRedis(options);
+  cleanups.push(() => started.stop());
+  return started;
+}
+
+async function connection(url: string, commandTimeoutMs?: number): Promise<RedisConnection> {
+  const conn = await connect(url, commandTimeoutMs === undefined ? {} : { commandTimeoutMs });
+  cleanups.push(() => conn.close());
+  return conn;
+}
+
+async function groupPending(conn: RedisConnection, stream: string, group: string): Promise<number> {
+  return Number(((await conn.call("XPENDING", stream, group)) as [number])[0]);
+}
+
+/** sent = processed (distinct, acked) + dead-lettered + lost, with nothing unaccounted and nothing pending. */
+async function expectAllAccounted(
+  conn: RedisConnection,
+  stream: string,
+  group: string,
+  sent: readonly string[],
+  processed: ReadonlySet<string>,
+  lost: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const dead = (await conn.call("XRANGE", `${stream}:dead-letter`, "-", "+")) as [string, string[]][];
+  const deadIds = new Set(dead.map(([, fields]) => fields[fields.indexOf("source_id") + 1]!));
+  const unaccounted = sent.filter((id) => !processed.has(id) && !deadIds.has(id) && !lost.has(id));
+  expect(unaccounted).toEqual([]);
+  expect(processed.size + deadIds.size + lost.size).toBe(sent.length);
+  expect(await groupPending(conn, stream, group)).toBe(0);
+}
+
+describe("consumer under faults", () => {
+  beforeAll(() => buildPackage());
+
+  it("three consumers over 100k entries, one killed mid-batch: everything processed, its pending entries claimed", async () => {
+    const source = await server();
+    const conn = await connection(source.url);
+    const sent = await fillStream(conn, "jobs", 100_000, (i) => ({ n: i }));
+    await conn.call("XGROUP", "CREATE", "jobs", "workers", "0");
+
+    const child = spawn(
+      process.execPath,
+      [fixture("consumer-child.mjs"), source.url, "jobs", "workers", "doomed"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    cleanups.push(async () => {
+      child.kill("SIGKILL");
+      await exited;
+    });
+    const live: StreamConsumer[] = ["alive-1", "alive-2"].map((name) =>
+      createConsumer(conn, {
+        stream: "jobs",
+        group: "workers",
+        consumer: name,
+        batchSize: 500,
+        blockMs: 100,
+        claimIdleMs: 1000,
+        claimIntervalMs: 200,
+      }),
+    );
+    const runs = live.map((consumer) =>
+      consumer.run(async (batch) => {
+        await conn.call("SADD", "processed", ...batch.ids);
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("mid-batch")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`child exited (${code}) before its third batch`)));
+    });
+    child.kill("SIGKILL");
+    await exited;
+    const deadPending = (await conn.call(
+      "XPENDING",
+      "jobs",
+      "workers",
+      "-",
+      "+",
+      10_000,
+      "doomed",
+    )) as unknown[];
+    expect(deadPending.length).toBeGreaterThan(0);
+
+    await waitFor(
+      async () =>
+        Number(await conn.call("SCARD", "processed")) === 100_000 &&
+        (await groupPending(conn, "jobs", "workers")) === 0,
+      "all 100k processed and acknowledged",
+      120_000,
+    );
+    for (const consumer of live) consumer.stop();
+    const stats = await Promise.all(runs);
+    const processed = new Set((await conn.call("SMEMBERS", "processed")) as string[]);
+    await expectAllAccounted(conn, "jobs", "workers", sent, processed);
+    expect(stats[0]!.claimed + stats[1]!.claimed).toBeGreaterThanOrEqual(deadPending.length);
+    expect(stats.reduce((sum, s) => sum + s.lost + s.deadLettered, 0)).toBe(0);
+  });
+
+  it("survives kill -9 and an AOF restart of the source server with nothing lost", async () => {
+    const source = await server({ persistence: true });
+    const conn = await connection(source.url, 2000);
+    const sent = await fillStream(conn, "orders", 20_000, (i) => ({ n: i }));
+    const processed = new Set<string>();
+    const events: ConsumerEvent[] = [];
+    const consumer = createConsumer(conn, {
+      stream: "orders",
+      group: "g",
+      consumer: "c1",
+      batchSize: 200,
+      blockMs: 100,
+      claimIdleMs: 1000,
+      retryBackoff: { initialMs: 50, maxMs: 500 },
+      onEvent: (event) => events.push(event),
+    });
+    const run = consumer.run((batch) => {
+      for (const id of batch.ids) processed.add(id);
+    });
+    await waitFor(() => processed.size >= 4000, "consumption under way");
+    await source.kill();
+    await source.restart();
+    await waitFor(
+      async () =>
+        processed.size === 20_000 && (await groupPending(conn, "orders", "g").catch(() => -1)) === 0,
+      "everything processed after the restart",
+      60_000,
+    );
+    consumer.stop();
+    const stats = await run;
+    await expectAllAccounted(conn, "orders", "g", sent, processed);
+    expect(stats.retries).toBeGreaterThan(0);
+    expect(stats.lost).toBe(0);
+  });
+
+  it("connections dropped and a blackholed read: no loss, no hang", async () => {
+    const source = await server();
+    const proxy = await createFaultProxy({ target: source.url });
+    cleanups.push(() => proxy.close());
+    const direct = await connection(source.url);
+    const conn = await connection(proxy.url, 1500);
+    const processed = new Set<string>();
+    const consumer = createConsumer(conn, {
+      stream: "feed",
+      group: "g",
+      consumer: "c1",
+      batchSize: 100,
+      blockMs: 200,
+      watchdogMs: 300,
+      claimIdleMs: 1000,
+      claimIntervalMs: 200,
+      retryBackoff: { initialMs: 20, maxMs: 200 },
+    });
+    const run = consumer.run((batch) => {
+      for (const id of batch.ids) processed.add(id);
+    });
+    const sent: string[] = [];
+    let next = 1;
+    const produce = async (count: number): Promise<void> => {
+      sent.push(...(await fillStream(direct, "feed", count, (i) => ({ n: i }), next)));
+      next += count;
+    };
+    await produce(2000);
+    for (let round = 0; round < 5; round++) {
+      await waitFor(() => processed.size >= sent.length - 500, "consumer keeps up");
+      proxy.dropConnections({ reset: round % 2 === 0 });
+      await produce(1000);
+    }
+    // A silent partition while a blocking read waits: only the watchdog can notice.
+    await waitFor(() => processed.size === sent.length, "caught up before the partition");
+    const partition = proxy.blackhole({ direction: "toClient" });
+    await waitFor(() => consumer.stats.hungReads > 0, "the watchdog replaced the hung read");
+    await produce(1000);
+    await partition.remove();
+    await waitFor(
+      async () => processed.size === sent.length && (await groupPending(direct, "feed", "g")) === 0,
+      "everything processed after the faults",
+      60_000,
+    );
+    consumer.stop();
+    const stats = await run;
+    await expectAllAccounted(direct, "feed", "g", sent, processed);
+    expect(stats.retries).toBeGreaterThan(0);
+  });
+});
