@@ -164,3 +164,73 @@ describe("loaders on a cluster", () => {
     }
   });
 });
+
+/** Records the commands a loader pipelines, for the module commands no server here can run. */
+function recordingClient() {
+  const commands: string[][] = [];
+  const pipeline = () => {
+    const queued: string[][] = [];
+    const recorder = {
+      get length() {
+        return queued.length;
+      },
+      del: (key: string) => (queued.push(["DEL", key]), recorder),
+      set: (key: string, value: string) => (queued.push(["SET", key, value]), recorder),
+      call: (...args: string[]) => (queued.push(args), recorder),
+      exec: async () => {
+        commands.push(...queued);
+        return queued.map(() => [null, "OK"]);
+      },
+    };
+    return recorder;
+  };
+  return { client: { isCluster: false, pipeline } as unknown as Redis, commands };
+}
+
+describe("module command arguments (RedisJSON / RedisTimeSeries reference syntax)", () => {
+  it("loadJsonDocuments sends JSON.SET key $ <document>", async () => {
+    const { client, commands } = recordingClient();
+    const documents = generateJsonDocuments({ count: 2, seed: 1 });
+    await loadJsonDocuments(client, documents);
+    expect(commands).toEqual([
+      ["DEL", "doc:0"],
+      ["JSON.SET", "doc:0", "$", JSON.stringify(documents.documents[0])],
+      ["DEL", "doc:1"],
+      ["JSON.SET", "doc:1", "$", JSON.stringify(documents.documents[1])],
+    ]);
+  });
+
+  it("loadTimeSeries sends TS.CREATE with labels, then TS.MADD key timestamp value triples", async () => {
+    const { client, commands } = recordingClient();
+    const series = generateTimeSeries({
+      series: 2,
+      pointsPerSeries: 3,
+      seed: 1,
+      startMs: 1_000,
+      intervalMs: 10,
+    });
+    expect(await loadTimeSeries(client, series, { batchSize: 2 })).toBe(6);
+    const { sensor, region, device } = series.labels[0]!;
+    expect(commands.slice(0, 2)).toEqual([
+      ["DEL", "ts:0"],
+      [
+        "TS.CREATE",
+        "ts:0",
+        "DUPLICATE_POLICY",
+        "LAST",
+        "LABELS",
+        "sensor",
+        sensor,
+        "region",
+        region,
+        "device",
+        device,
+      ],
+    ]);
+    const values = series.values[1]!;
+    expect(commands.filter((command) => command[0] === "TS.MADD" && command[1] === "ts:1")).toEqual([
+      ["TS.MADD", "ts:1", "1000", String(values[0]), "ts:1", "1010", String(values[1])],
+      ["TS.MADD", "ts:1", "1020", String(values[2])],
+    ]);
+  });
+});

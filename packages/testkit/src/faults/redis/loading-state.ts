@@ -31,8 +31,8 @@ export interface LoadingRestart {
 /**
  * Crashes the server and restarts it so that it answers `-LOADING Redis is loading the dataset in memory` for
  * about `loadingMs` [3000]: it adds enough filler keys (`testkit:loading:*`, via DEBUG POPULATE) for the load to
- * take that long at the server's `key-load-delay`, saves them (AOF rewrite, or an RDB snapshot without AOF),
- * kills the process and restarts it. Resolves once a LOADING reply has been seen; await `restarted` for the end.
+ * take that long at the server's `key-load-delay`, saves them (AOF rewrite; without AOF an RDB snapshot,
+ * dump.rdb, which later restarts of that server load too), kills the process and restarts it. Resolves once a LOADING reply has been seen; await `restarted` for the end.
  *
  * The server must have been started with `loadingStateArgs()`; this fails with the reason otherwise.
  */
