@@ -170,13 +170,17 @@ function recordingClient() {
   const commands: string[][] = [];
   const pipeline = () => {
     const queued: string[][] = [];
+    const queue = (command: string[]) => {
+      queued.push(command);
+      return recorder;
+    };
     const recorder = {
       get length() {
         return queued.length;
       },
-      del: (key: string) => (queued.push(["DEL", key]), recorder),
-      set: (key: string, value: string) => (queued.push(["SET", key, value]), recorder),
-      call: (...args: string[]) => (queued.push(args), recorder),
+      del: (key: string) => queue(["DEL", key]),
+      set: (key: string, value: string) => queue(["SET", key, value]),
+      call: (...args: string[]) => queue(args),
       exec: async () => {
         commands.push(...queued);
         return queued.map(() => [null, "OK"]);
