@@ -1,0 +1,136 @@
+import {
+  type BatchOptions,
+  type BatchReply,
+  type Command,
+  type RedisArgument,
+  type RedisConnection,
+  RedisConnectionError,
+  type RedisReply,
+  type ScanKeysOptions,
+} from "@polars-redis/core";
+import { runClusterBatch } from "./batch/cluster-batch.js";
+import type { RedirectPolicy } from "./batch/redirect-policy.js";
+import type { ClusterEventLog, ClusterStats } from "./cluster-events.js";
+import { scanClusterKeys } from "./scan/cluster-key-scan.js";
+import type { ClusterTopology } from "./topology/cluster-topology.js";
+import type { NodePool } from "./topology/node-pool.js";
+import { SLOT_COUNT } from "./topology/slot-map.js";
+import { getOrCreate } from "./util/get-or-create.js";
+
+/** A master of the cluster as the connection currently sees it. */
+export interface ClusterMasterInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** Inclusive slot ranges it serves. */
+  readonly slotRanges: ReadonlyArray<readonly [start: number, end: number]>;
+}
+
+export interface ClusterConnectionParts {
+  readonly topology: ClusterTopology;
+  readonly pool: NodePool;
+  readonly events: ClusterEventLog;
+  readonly policy: RedirectPolicy;
+  readonly scanConcurrency: number;
+  readonly scanDeduplication: boolean;
+  /** Opens another connection with the same settings (for `duplicate`). */
+  readonly reopen: () => Promise<ClusterConnection>;
+}
+
+/**
+ * A RedisConnection over Redis Cluster, built on one standalone connection per master (see
+ * docs/decisions.md): batches are split by node and slot and re-driven on MOVED/ASK/TRYAGAIN, scans cover
+ * every master and follow failovers and slot migrations.
+ */
+export class ClusterConnection implements RedisConnection {
+  readonly kind = "cluster" as const;
+  private closed = false;
+
+  constructor(private readonly parts: ClusterConnectionParts) {}
+
+  async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    return this.callOnce([command, ...args], false);
+  }
+
+  async callBuffer(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    return this.callOnce([command, ...args], true);
+  }
+
+  batch(commands: readonly Command[], options: BatchOptions = {}): Promise<BatchReply[]> {
+    this.assertOpen();
+    return runClusterBatch(this.parts, commands, options);
+  }
+
+  scanKeys(options: ScanKeysOptions = {}): AsyncIterable<string[]> {
+    this.assertOpen();
+    return scanClusterKeys(
+      {
+        topology: this.parts.topology,
+        pool: this.parts.pool,
+        events: this.parts.events,
+        retryWindowMs: this.parts.policy.retryWindowMs,
+        retryDelayMs: this.parts.policy.retryDelayMs,
+        maxRetryDelayMs: this.parts.policy.maxRetryDelayMs,
+        concurrency: this.parts.scanConcurrency,
+        deduplicate: this.parts.scanDeduplication,
+      },
+      options,
+    );
+  }
+
+  duplicate(): Promise<RedisConnection> {
+    this.assertOpen();
+    return this.parts.reopen();
+  }
+
+  /** The masters and their slots, as of the last topology refresh (or MOVED). */
+  masters(): ClusterMasterInfo[] {
+    const map = this.parts.topology.map;
+    const ranges = new Map<string, Array<[number, number]>>();
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const owner = map.ownerOf(slot);
+      if (owner === undefined) continue;
+      const list = getOrCreate(ranges, owner.key, () => []);
+      const last = list[list.length - 1];
+      if (last !== undefined && last[1] === slot - 1) last[1] = slot;
+      else list.push([slot, slot]);
+    }
+    return map.masters
+      .filter((master) => ranges.has(master.key))
+      .map((master) => ({ id: master.id, ...master.address, slotRanges: ranges.get(master.key)! }));
+  }
+
+  /** Reloads the slot map now (it is also reloaded on MOVED, CLUSTERDOWN and unreachable nodes). */
+  async refreshTopology(): Promise<ClusterMasterInfo[]> {
+    this.assertOpen();
+    await this.parts.topology.refresh();
+    return this.masters();
+  }
+
+  /** How often each ClusterEvent happened since the connection was opened. */
+  stats(): ClusterStats {
+    return this.parts.events.snapshot();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.parts.pool.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async callOnce(command: Command, buffers: boolean): Promise<RedisReply> {
+    const [reply] = await this.batch([command], { buffers });
+    if (reply instanceof Error) throw reply;
+    return reply as RedisReply;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new RedisConnectionError({ message: "the cluster connection is closed", outcome: "rejected" });
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import type { Command, RedisArgument, RedisReply } from "@polars-redis/core";
+import { keyIndexes } from "./command-keys.js";
+import { keySlot } from "./key-slot.js";
+
+/** One command as sent to one node. `slot` is -1 for a command without keys (it may go to any master). */
+export interface RoutedPart {
+  readonly command: Command;
+  readonly slot: number;
+}
+
+/**
+ * How one of the caller's commands runs on a cluster:
+ * - "single": as is, on the master of its slot (its keys share one slot, or it has none);
+ * - "split": a multi-key command whose keys span slots, cut into one command per slot and reassembled, so
+ *   the library itself never causes CROSSSLOT;
+ * - "fanout": a command about the whole keyspace (DBSIZE, FLUSHALL, SCRIPT LOAD, ...), sent to every master.
+ */
+export type CommandPlan =
+  | { readonly kind: "single"; readonly slot: number }
+  | {
+      readonly kind: "split";
+      readonly parts: readonly RoutedPart[];
+      readonly merge: (replies: readonly RedisReply[]) => RedisReply;
+    }
+  | { readonly kind: "fanout"; readonly merge: (replies: readonly RedisReply[]) => RedisReply };
+
+interface SplitRule {
+  /** Arguments per key group: MGET 1 (key), MSET 2 (key value), TS.MADD 3 (key timestamp value). */
+  readonly groupSize: number;
+  /** Arguments after the groups that every part repeats (the path of JSON.MGET). */
+  readonly trailing: number;
+  /** positions: one reply entry per group, put back in the caller's order; sum: add integers; ok: "OK". */
+  readonly merge: "positions" | "sum" | "ok";
+}
+
+const SPLIT_RULES: ReadonlyMap<string, SplitRule> = new Map([
+  ["mget", { groupSize: 1, trailing: 0, merge: "positions" }],
+  ["del", { groupSize: 1, trailing: 0, merge: "sum" }],
+  ["unlink", { groupSize: 1, trailing: 0, merge: "sum" }],
+  ["exists", { groupSize: 1, trailing: 0, merge: "sum" }],
+  ["touch", { groupSize: 1, trailing: 0, merge: "sum" }],
+  ["mset", { groupSize: 2, trailing: 0, merge: "ok" }],
+  ["json.mget", { groupSize: 1, trailing: 1, merge: "positions" }],
+  ["json.mset", { groupSize: 3, trailing: 0, merge: "ok" }],
+  ["ts.madd", { groupSize: 3, trailing: 0, merge: "positions" }],
+] as const);
+
+type FanoutMerge = "first" | "sum" | "concat" | "all-true";
+
+/** Keyspace-wide commands, by name or "name subcommand". Each master answers for its own keys. */
+const FANOUT_RULES: ReadonlyMap<string, FanoutMerge> = new Map<string, FanoutMerge>([
+  ["flushall", "first"],
+  ["flushdb", "first"],
+  ["dbsize", "sum"],
+  ["keys", "concat"],
+  ["script load", "first"],
+  ["script flush", "first"],
+  ["script exists", "all-true"],
+  ["function load", "first"],
+  ["function delete", "first"],
+  ["function flush", "first"],
+  ["function restore", "first"],
+  // RedisTimeSeries filters by label on each shard; the shards' answers are concatenated.
+  ["ts.queryindex", "concat"],
+  ["ts.mget", "concat"],
+  ["ts.mrange", "concat"],
+  ["ts.mrevrange", "concat"],
+]);
+
+export function planCommand(command: Command): CommandPlan {
+  const [name, ...args] = command;
+  const lowerName = name.toLowerCase();
+  const fanout =
+    FANOUT_RULES.get(lowerName) ?? FANOUT_RULES.get(`${lowerName} ${String(args[0] ?? "").toLowerCase()}`);
+  if (fanout !== undefined) return { kind: "fanout", merge: fanoutMerger(fanout) };
+
+  const splitRule = SPLIT_RULES.get(lowerName);
+  if (splitRule !== undefined) return planSplit(name, args, splitRule);
+
+  const indexes = keyIndexes(lowerName, args);
+  return { kind: "single", slot: indexes.length === 0 ? -1 : keySlot(args[indexes[0]!]!) };
+}
+
+function planSplit(name: string, args: readonly RedisArgument[], rule: SplitRule): CommandPlan {
+  const groupArgs = args.length - rule.trailing;
+  if (groupArgs <= 0 || groupArgs % rule.groupSize !== 0) {
+    // Malformed: send as is and let the server explain the arity error.
+    return { kind: "single", slot: args.length > 0 ? keySlot(args[0]!) : -1 };
+  }
+  const trailing = args.slice(groupArgs);
+  const groupsBySlot = new Map<number, number[]>();
+  for (let group = 0; group < groupArgs / rule.groupSize; group++) {
+    const slot = keySlot(args[group * rule.groupSize]!);
+    const groups = groupsBySlot.get(slot);
+    if (groups === undefined) groupsBySlot.set(slot, [group]);
+    else groups.push(group);
+  }
+  if (groupsBySlot.size === 1) return { kind: "single", slot: groupsBySlot.keys().next().value! };
+
+  const parts: RoutedPart[] = [];
+  const positions: number[][] = [];
+  for (const [slot, groups] of groupsBySlot) {
+    const partArgs: RedisArgument[] = [];
+    for (const group of groups) {
+      for (let i = 0; i < rule.groupSize; i++) partArgs.push(args[group * rule.groupSize + i]!);
+    }
+    parts.push({ command: [name, ...partArgs, ...trailing], slot });
+    positions.push(groups);
+  }
+  const groupCount = groupArgs / rule.groupSize;
+  return { kind: "split", parts, merge: splitMerger(rule.merge, positions, groupCount) };
+}
+
+function splitMerger(
+  merge: SplitRule["merge"],
+  positions: readonly number[][],
+  groupCount: number,
+): (replies: readonly RedisReply[]) => RedisReply {
+  switch (merge) {
+    case "sum":
+      return (replies) => replies.reduce<number>((total, reply) => total + Number(reply), 0);
+    case "ok":
+      return (replies) => replies[0] ?? "OK";
+    case "positions":
+      return (replies) => {
+        const result: RedisReply[] = new Array(groupCount);
+        replies.forEach((reply, part) => {
+          const entries = Array.isArray(reply) ? reply : [];
+          positions[part]!.forEach((group, i) => {
+            result[group] = entries[i] ?? null;
+          });
+        });
+        return result;
+      };
+  }
+}
+
+function fanoutMerger(merge: FanoutMerge): (replies: readonly RedisReply[]) => RedisReply {
+  switch (merge) {
+    case "first":
+      return (replies) => replies[0] ?? null;
+    case "sum":
+      return (replies) => replies.reduce<number>((total, reply) => total + Number(reply), 0);
+    case "concat":
+      return (replies) => replies.flatMap((reply) => (Array.isArray(reply) ? reply : [reply]));
+    case "all-true":
+      // SCRIPT EXISTS: a script exists for the cluster only if every master has it.
+      return (replies) => {
+        const first = (replies[0] as RedisReply[] | undefined) ?? [];
+        return first.map((_, i) =>
+          replies.every((reply) => Array.isArray(reply) && Number(reply[i]) === 1) ? 1 : 0,
+        );
+      };
+  }
+}

@@ -1,0 +1,175 @@
+import { connect, InvalidArgumentError, RedisCommandError, RedisConnectionError } from "@polars-redis/core";
+import type { Cluster, ClusterOptions, RedisOptions } from "ioredis";
+import type { RedirectPolicy } from "./batch/redirect-policy.js";
+import { ClusterConnection } from "./cluster-connection.js";
+import { ClusterEventLog } from "./cluster-events.js";
+import type { ConnectClusterOptions } from "./cluster-options.js";
+import { type ClusterSeed, type ParsedSeeds, parseSeeds } from "./seeds.js";
+import { ClusterTopology } from "./topology/cluster-topology.js";
+import type { NodeAddress } from "./topology/node-address.js";
+import { NodePool } from "./topology/node-pool.js";
+
+/**
+ * Node connection defaults on top of core's (RESP2, no automatic re-send of in-flight commands): a command
+ * for a node that is down fails after one reconnect attempt as "not sent", so the cluster layer can wait for
+ * the failover and re-drive it on the new master instead of queueing behind a dead address.
+ */
+const NODE_DEFAULTS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+};
+
+/**
+ * Opens a RedisConnection (kind "cluster") to Redis Cluster from seed nodes (URLs with credentials and TLS,
+ * "host:port" strings, {host, port} objects) or from an ioredis `Cluster` the application already has, whose
+ * startup nodes and options (redisOptions, natMap, ...) are reused; that Cluster itself is left untouched.
+ * Credentials, TLS and natMap apply to every node the cluster reveals, not only to the seeds.
+ */
+export async function connectCluster(
+  target: ClusterSeed | readonly ClusterSeed[] | Cluster,
+  options: ConnectClusterOptions = {},
+): Promise<ClusterConnection> {
+  validate(options);
+  let seeds: ParsedSeeds;
+  let clusterOptions: ClusterOptions = {};
+  if (isIoredisCluster(target)) {
+    seeds = seedsOfCluster(target);
+    clusterOptions = target.options;
+  } else {
+    seeds = parseSeeds(target as ClusterSeed | readonly ClusterSeed[]);
+  }
+  const ioredis: ClusterOptions = { ...clusterOptions, ...options.ioredis };
+  const redisOptions: RedisOptions = {
+    ...NODE_DEFAULTS,
+    ...seeds.fromUrls,
+    ...ioredis.redisOptions,
+    ...options.redisOptions,
+    // The reply shapes the engine parses, and the at-most-once rule for lost connections: not negotiable.
+    protocol: 2,
+    autoResendUnfulfilledCommands: false,
+    db: 0,
+  };
+  const policy: RedirectPolicy = {
+    maxRedirections: options.maxRedirections ?? ioredis.maxRedirections ?? 16,
+    retryWindowMs: options.retryWindowMs ?? 30_000,
+    retryDelayMs: options.retryDelayMs ?? ioredis.retryDelayOnTryAgain ?? 100,
+    maxRetryDelayMs: 1000,
+    pipelinesPerNode: options.pipelinesPerNode ?? 4,
+    defaultChunkSize: 1000,
+  };
+  const natMap = options.natMap ?? ioredis.natMap;
+  const topologyTimeoutMs = options.topologyTimeoutMs ?? ioredis.slotsRefreshTimeout ?? 2000;
+
+  const open = async (addresses: readonly NodeAddress[]): Promise<ClusterConnection> => {
+    const pool = new NodePool((address) =>
+      connect(
+        { ...redisOptions, host: address.host, port: address.port },
+        {
+          connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+          commandTimeoutMs: options.commandTimeoutMs ?? 30_000,
+          ...(options.clientName === undefined ? {} : { clientName: options.clientName }),
+        },
+      ),
+    );
+    const topology = new ClusterTopology(pool, {
+      seeds: addresses,
+      natMap,
+      refreshTimeoutMs: topologyTimeoutMs,
+    });
+    try {
+      await topology.refresh();
+    } catch (error) {
+      await pool.close();
+      throw explainConnectFailure(error, addresses);
+    }
+    const connection: ClusterConnection = new ClusterConnection({
+      topology,
+      pool,
+      events: new ClusterEventLog(options.onEvent),
+      policy,
+      scanConcurrency: options.scanConcurrency ?? 4,
+      scanDeduplication: options.scanDeduplication ?? true,
+      reopen: () => open(topology.knownAddresses()),
+    });
+    return connection;
+  };
+  return open(seeds.addresses);
+}
+
+function validate(options: ConnectClusterOptions): void {
+  const positive: Array<keyof ConnectClusterOptions> = [
+    "connectTimeoutMs",
+    "retryDelayMs",
+    "topologyTimeoutMs",
+    "scanConcurrency",
+    "pipelinesPerNode",
+  ];
+  for (const name of positive) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+      throw new InvalidArgumentError(name, `must be a positive number, got ${String(value)}`);
+    }
+  }
+  const nonNegative: Array<keyof ConnectClusterOptions> = [
+    "commandTimeoutMs",
+    "retryWindowMs",
+    "maxRedirections",
+  ];
+  for (const name of nonNegative) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new InvalidArgumentError(name, `must be a number >= 0, got ${String(value)}`);
+    }
+  }
+}
+
+function isIoredisCluster(target: unknown): target is Cluster {
+  return (
+    typeof target === "object" &&
+    target !== null &&
+    !Array.isArray(target) &&
+    (target as { isCluster?: unknown }).isCluster === true
+  );
+}
+
+/** The nodes an application's ioredis Cluster knows (all of them once connected, else its startup nodes). */
+function seedsOfCluster(cluster: Cluster): ParsedSeeds {
+  const known = cluster.status === "ready" ? cluster.nodes("all") : [];
+  if (known.length > 0) {
+    return {
+      addresses: known.map((node) => ({
+        host: node.options.host ?? "localhost",
+        port: node.options.port ?? 6379,
+      })),
+      fromUrls: {},
+    };
+  }
+  const startupNodes = (cluster as unknown as { startupNodes?: unknown[] }).startupNodes ?? [];
+  const seeds: ClusterSeed[] = startupNodes.map((node) => {
+    if (typeof node === "number") return { host: "localhost", port: node };
+    if (typeof node === "string")
+      return /^\d+$/.test(node) ? { host: "localhost", port: Number(node) } : node;
+    const { host, port } = node as { host?: string; port?: number | string };
+    return { host: host ?? "localhost", port: Number(port ?? 6379) };
+  });
+  return parseSeeds(seeds);
+}
+
+function explainConnectFailure(error: unknown, seeds: readonly NodeAddress[]): unknown {
+  const tried = seeds.map((seed) => `${seed.host}:${seed.port}`).join(", ");
+  if (RedisCommandError.isInstance(error) && /cluster support disabled/i.test(error.message)) {
+    return new InvalidArgumentError(
+      "seeds",
+      `${tried}: this server does not run in cluster mode; use connect() from @polars-redis/core`,
+      error,
+    );
+  }
+  if (RedisConnectionError.isInstance(error)) {
+    return new RedisConnectionError({
+      message: `cannot open a cluster connection from seeds ${tried}: ${error.message}`,
+      outcome: "rejected",
+      cause: error,
+    });
+  }
+  return error;
+}
