@@ -1,0 +1,85 @@
+import { type RedisConnection, connect } from "@polars-redis/core";
+import { startRedis, type RedisServer } from "@polars-redis/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGlobMatcher } from "../src/scan/glob-match.js";
+
+// The matcher filters keys read with CLUSTER GETKEYSINSLOT; it must agree with SCAN MATCH exactly.
+let server: RedisServer;
+let conn: RedisConnection;
+
+const KEYS = [
+  "user:1",
+  "user:12",
+  "user:abc",
+  "user:",
+  "users",
+  "a*b",
+  "a?b",
+  "a[b",
+  "a\\b",
+  "ab",
+  "aXb",
+  "a-b",
+  "hello",
+  "hallo",
+  "hxllo",
+  "héllo",
+  "{tag}:x",
+  "{tag}:y:z",
+  "x]y",
+  "caret^",
+  "",
+];
+
+const PATTERNS = [
+  "*",
+  "user:*",
+  "user:?",
+  "user:??",
+  "h[ae]llo",
+  "h[^e]llo",
+  "h[a-b]llo",
+  "h[b-a]llo",
+  "a\\*b",
+  "a\\?b",
+  "a[\\[]b",
+  "a?b",
+  "*b",
+  "**b",
+  "a*",
+  "{tag}:*",
+  "{tag}:*:z",
+  "x]y",
+  "x[]]y",
+  "h?llo",
+  "h??llo",
+  "*[",
+  "a[",
+  "caret[\\^]",
+  "user:[0-9]*",
+  "*:*:*",
+];
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+  await conn.batch(KEYS.filter((key) => key !== "").map((key) => ["SET", key, "1"] as const));
+});
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+
+async function serverMatches(pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const page of conn.scanKeys({ pattern, count: 1000 })) found.push(...page);
+  return found.sort();
+}
+
+describe("createGlobMatcher", () => {
+  it.each(PATTERNS)("selects the same keys as SCAN MATCH %s", async (pattern) => {
+    const matches = createGlobMatcher(pattern);
+    const local = KEYS.filter((key) => key !== "" && matches(key)).sort();
+    expect(local).toEqual(await serverMatches(pattern));
+  });
+});
