@@ -71,10 +71,12 @@ export async function connectCluster(
         },
       ),
     );
+    const events = new ClusterEventLog(options.onEvent);
     const topology = new ClusterTopology(pool, {
       seeds: addresses,
       natMap,
       refreshTimeoutMs: topologyTimeoutMs,
+      events,
     });
     try {
       await topology.refresh();
@@ -85,7 +87,7 @@ export async function connectCluster(
     const connection: ClusterConnection = new ClusterConnection({
       topology,
       pool,
-      events: new ClusterEventLog(options.onEvent),
+      events,
       policy,
       scanConcurrency: options.scanConcurrency ?? 4,
       scanDeduplication: options.scanDeduplication ?? true,

@@ -28,7 +28,7 @@ export function parseSeeds(seeds: ClusterSeed | readonly ClusterSeed[]): ParsedS
         `expected URLs, "host:port" strings or {host, port}, got ${typeof seed}`,
       );
     }
-    if (/^rediss?:\/\//i.test(seed)) {
+    if (seed.includes("://")) {
       const url = parseRedisUrl(seed);
       if (url.db !== 0) {
         throw new InvalidArgumentError(

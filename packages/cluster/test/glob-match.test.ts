@@ -1,5 +1,5 @@
-import { type RedisConnection, connect } from "@polars-redis/core";
-import { startRedis, type RedisServer } from "@polars-redis/testkit";
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGlobMatcher } from "../src/scan/glob-match.js";
 

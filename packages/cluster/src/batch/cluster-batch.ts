@@ -163,8 +163,7 @@ function unservedSlotError(slot: number, command: Command): RedisConnectionError
 
 async function refreshQuietly(context: ClusterBatchContext): Promise<void> {
   try {
-    const map = await context.topology.refresh();
-    context.events.emit({ type: "topology-refreshed", masters: map.masters.map((master) => master.key) });
+    await context.topology.refresh();
   } catch {
     // No node answered; the next attempt finds out again, within the retry window.
   }

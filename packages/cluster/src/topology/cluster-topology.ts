@@ -1,5 +1,6 @@
-import { RedisConnectionError } from "@polars-redis/core";
+import { RedisCommandError, RedisConnectionError } from "@polars-redis/core";
 import type { NatMap } from "ioredis";
+import type { ClusterEventLog } from "../cluster-events.js";
 import { withTimeout } from "../util/with-timeout.js";
 import { parseNodeAddresses } from "./cluster-node-addresses.js";
 import { addressKey, applyNatMap, type NodeAddress } from "./node-address.js";
@@ -12,6 +13,7 @@ export interface ClusterTopologyOptions {
   readonly natMap: NatMap | undefined;
   /** How long one node may take to answer CLUSTER SLOTS before the next one is asked. */
   readonly refreshTimeoutMs: number;
+  readonly events: ClusterEventLog;
 }
 
 /**
@@ -99,8 +101,8 @@ export class ClusterTopology {
         if (covered === SLOT_COUNT) break;
       } catch (error) {
         failures.push(`${addressKey(address)}: ${(error as Error).message}`);
-        // A node that does not run in cluster mode will never answer: say so at once.
-        if (/cluster support disabled/i.test((error as Error).message)) throw error;
+        // Misconfiguration (not in cluster mode, wrong or missing credentials) will not heal: say so at once.
+        if (isConfigurationError(error)) throw error;
       }
     }
     if (best === undefined) {
@@ -115,6 +117,10 @@ export class ClusterTopology {
     for (const replica of best.replicas) this.known.set(addressKey(replica), replica);
     // Connections are only worth keeping to masters (all traffic goes there); others close once idle.
     this.pool.retireAllExcept(new Set(best.map.masters.map((master) => master.key)));
+    this.options.events.emit({
+      type: "topology-refreshed",
+      masters: best.map.masters.map((master) => master.key),
+    });
     return best.map;
   }
 }
@@ -138,4 +144,12 @@ function replicaAddresses(reply: unknown, asked: NodeAddress, natMap: NatMap | u
     }
   }
   return addresses;
+}
+
+function isConfigurationError(error: unknown): boolean {
+  if (!RedisCommandError.isInstance(error)) return false;
+  return (
+    ["NOAUTH", "WRONGPASS", "NOPERM"].includes(error.redisCode) ||
+    /cluster support disabled/i.test(error.message)
+  );
 }
