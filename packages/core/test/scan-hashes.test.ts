@@ -172,10 +172,13 @@ describe("projection", () => {
 });
 
 describe("filter, limit, row index", () => {
-  it("applies limit after the filter and stops scanning once reached", async () => {
+  it("applies limit after the filter and stops reading once reached", async () => {
     await loadUsers("rh:limit:", 500);
-    const scan = scanHashes(conn, {
-      pattern: "rh:limit:*",
+    // Key order is fixed with `keys`: age 10 is at users 10, 100, 190, 280, 370 and 460.
+    const keys = Array.from({ length: 500 }, (_, i) => `rh:limit:${i}`);
+    const spy = spyConnection(conn);
+    const scan = scanHashes(spy, {
+      keys,
       schema: userSchema,
       filter: pl.col("age").eq(10),
       limit: 4,
@@ -183,18 +186,29 @@ describe("filter, limit, row index", () => {
     });
     const frames: pl.DataFrame[] = [];
     for await (const frame of scan) frames.push(frame);
-    const rows = frames.reduce((n, f) => n + f.height, 0);
-    // 500 users hold age 10 six times (10, 100, 190, ...): the limit is met from filtered rows.
-    expect(rows).toBe(4);
-    for (const frame of frames)
-      expect(
-        frame
-          .getColumn("age")
-          .toArray()
-          .every((age) => age === 10),
-      ).toBe(true);
+    const all = pl.concat(frames, { how: "vertical" });
+    expect(all.getColumn("_key").toArray()).toEqual([
+      "rh:limit:10",
+      "rh:limit:100",
+      "rh:limit:190",
+      "rh:limit:280",
+    ]);
     expect(scan.report.limitReached).toBe(true);
-    expect(scan.report.keysScanned).toBeLessThan(500);
+    // The fourth match is in the sixth batch (250-299): later batches are never read.
+    expect(spy.batches.length).toBe(6);
+    expect(scan.report.keysScanned).toBeLessThanOrEqual(350);
+  });
+
+  it("applies limit after the filter over SCAN too", async () => {
+    const frame = await readHashes(conn, {
+      pattern: "rh:limit:*",
+      schema: userSchema,
+      filter: pl.col("age").eq(10),
+      limit: 4,
+      batchSize: 50,
+    });
+    expect(frame.height).toBe(4);
+    expect(frame.getColumn("age").toArray()).toEqual([10, 10, 10, 10]);
   });
 
   it("numbers rows contiguously across frames after the filter", async () => {

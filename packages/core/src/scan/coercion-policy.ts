@@ -43,4 +43,9 @@ export class CoercionPolicy {
     if (this.onError === "raise") throw new SchemaMismatchError({ key, field, rawValue, expected });
     this.coercedToNull.set(column, (this.coercedToNull.get(column) ?? 0) + 1);
   }
+
+  /** Counts values a reader nulled on its own (a fast path that converts in bulk) under `field`. */
+  countNulled(field: string, count: number): void {
+    if (count > 0) this.coercedToNull.set(field, (this.coercedToNull.get(field) ?? 0) + count);
+  }
 }

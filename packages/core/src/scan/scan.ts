@@ -26,6 +26,20 @@ export interface ScanIterable extends AsyncIterable<DataFrame> {
 /** Chunks that a batch running in parallel may prepare ahead of the consumer. */
 const LOOKAHEAD_FRAMES = 1;
 
+/**
+ * Another way to produce a scan's frames for some connections (a raw RESP path for hashes): it takes the
+ * scan's key batches and yields frames holding the key and TTL columns (as the options ask) and the data
+ * columns, in the scan's column order; the engine still applies filter, limit, row index, progress and abort.
+ */
+export interface FrameSource {
+  canServe(connection: RedisConnection): boolean;
+  frames(
+    keys: KeySource,
+    context: ReadContext,
+    sizes: { frameRows: number; maxFrameRows: number },
+  ): AsyncIterable<DataFrame>;
+}
+
 /** A reader's chunk with the engine's columns added, not yet a frame. */
 interface PreparedChunk {
   readonly rows: number;
@@ -44,11 +58,13 @@ export class Scan implements ScanIterable {
   /** The engine's and the reader's column names: a field found in the data must not take one. */
   private readonly reservedNames: ReadonlySet<string>;
 
+  private readonly fastSource: FrameSource | undefined;
+
   constructor(
     connection: RedisConnection,
     reader: ScanReader,
     options: ResolvedScanOptions,
-    assembler: FrameAssembler = assembleFrameFromSeries,
+    extensions: { assembler?: FrameAssembler; fastSource?: FrameSource } = {},
   ) {
     if (connection === null || typeof connection !== "object" || typeof connection.batch !== "function") {
       throw new InvalidArgumentError("connection", "expected a RedisConnection (see connect())");
@@ -56,7 +72,8 @@ export class Scan implements ScanIterable {
     this.connection = connection;
     this.reader = reader;
     this.options = options;
-    this.assembler = assembler;
+    this.assembler = extensions.assembler ?? assembleFrameFromSeries;
+    this.fastSource = extensions.fastSource;
     this.reservedNames = new Set(this.columnNames());
     assertDistinctColumnNames(this.columnNames());
   }
@@ -126,16 +143,10 @@ export class Scan implements ScanIterable {
       if (options.limit === 0) {
         stats.limitReached = true;
       } else {
-        const chunks = orderedParallel({
-          nextInput: () => keys.next(),
-          run: (batch: string[]) => this.readBatch(batch, context),
-          parallel: options.parallel,
-          lookahead: LOOKAHEAD_FRAMES,
-          stop: () => controller.abort(new Error("scan stopped")),
-        });
-        // Joining batches would read past a limit before the filter could count rows: not with a limit.
-        const frames = this.assembleFrames(chunks, options.limit === undefined ? coalesceRows : 0);
+        const frames = this.produceFrames(keys, context, controller, coalesceRows);
         for await (let frame of frames) {
+          if (options.filter !== undefined) frame = frame.filter(options.filter);
+          if (frame.height === 0) continue;
           if (options.limit !== undefined && frame.height > options.limit - stats.rows) {
             frame = frame.head(options.limit - stats.rows);
           }
@@ -165,6 +176,36 @@ export class Scan implements ScanIterable {
       if (!controller.signal.aborted) controller.abort(new Error("scan ended"));
       keys.close();
     }
+  }
+
+  /**
+   * The frames of a scan, with key and TTL columns, before filter/limit/row index: from the reader's batches
+   * (ordered, `parallel` at a time, joined up to `coalesceRows`), or from a fast source when it can serve
+   * this connection.
+   */
+  private produceFrames(
+    keys: KeySource,
+    context: ReadContext,
+    controller: AbortController,
+    coalesceRows: number,
+  ): AsyncIterable<DataFrame> {
+    const { options } = this;
+    // Joining batches would read past a limit before the filter could count rows: not with a limit.
+    const joinRows = options.limit === undefined ? coalesceRows : 0;
+    if (this.fastSource?.canServe(this.connection)) {
+      return this.fastSource.frames(keys, context, {
+        frameRows: Math.max(joinRows, options.batchSize),
+        maxFrameRows: joinRows > 0 ? Number.POSITIVE_INFINITY : options.batchSize,
+      });
+    }
+    const chunks = orderedParallel({
+      nextInput: () => keys.next(),
+      run: (batch: string[]) => this.readBatch(batch, context),
+      parallel: options.parallel,
+      lookahead: LOOKAHEAD_FRAMES,
+      stop: () => controller.abort(new Error("scan stopped")),
+    });
+    return this.assembleFrames(chunks, joinRows);
   }
 
   /** One key batch: the reader's chunks, each with the engine's columns added. */
@@ -201,14 +242,13 @@ export class Scan implements ScanIterable {
   }
 
   /**
-   * Turns prepared chunks into filtered frames. With `coalesceRows` > 0, consecutive chunks are joined
-   * until they hold that many rows, so that many small batches cost one frame's worth of Series calls.
+   * Turns prepared chunks into frames. With `coalesceRows` > 0, consecutive chunks are joined until they
+   * hold that many rows, so that many small batches cost one frame's worth of Series calls.
    */
   private async *assembleFrames(
     chunks: AsyncIterable<PreparedChunk>,
     coalesceRows: number,
   ): AsyncGenerator<DataFrame> {
-    const { filter } = this.options;
     const assemble = (group: PreparedChunk[]): DataFrame | undefined => {
       const columns =
         group.length === 1
@@ -217,8 +257,7 @@ export class Scan implements ScanIterable {
               name: column.name,
               data: concatColumns(group.map((chunk) => chunk.columns[c]!.data)),
             }));
-      let frame = this.assembler(columns);
-      if (filter !== undefined) frame = frame.filter(filter);
+      const frame = this.assembler(columns);
       return frame.height > 0 ? frame : undefined;
     };
     let pending: PreparedChunk[] = [];

@@ -5,6 +5,7 @@ import { readAll } from "../read-all.js";
 import { resolveFields } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { resolveScanOptions, type ScanOptions } from "../scan-options.js";
+import { FastHashSource } from "./fast-hash-source.js";
 import { HashReader } from "./hash-reader.js";
 
 export interface HashScanOptions extends ScanOptions {
@@ -36,5 +37,7 @@ export async function readHashes(connection: RedisConnection, options: HashScanO
 function createHashScan(connection: RedisConnection, options: HashScanOptions): Scan {
   const common = resolveScanOptions(options);
   const { fields, projected } = resolveFields(options?.schema, options?.columns, "hash");
-  return new Scan(connection, new HashReader(fields, { projected }), common);
+  return new Scan(connection, new HashReader(fields, { projected }), common, {
+    fastSource: new FastHashSource(fields, projected, common),
+  });
 }
