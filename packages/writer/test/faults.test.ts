@@ -206,7 +206,7 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
   it("never re-sends a non-idempotent list append whose reply was lost", async () => {
     const keys = Array.from({ length: 400 }, (_, i) => `l:${i}`);
     const frame = pl.DataFrame({ _key: keys, element: keys });
-    const cut = proxy.closeAfterBytes({ bytes: 300, direction: "toClient" });
+    const cut = proxy.closeAfterBytes({ bytes: 40, direction: "toClient" });
     let healed: Promise<void> | undefined;
     const result = await writeLists(viaProxy, frame, {
       ifExists: "append",

@@ -51,6 +51,29 @@ describe("writeHashes", () => {
     expect(await hgetall("u:2")).toEqual({ big: "-5", score: "inf", active: "false", day: "2024-02-29" });
   });
 
+  it("copies values byte for byte: empty, inline, long, multi-byte and 70 kB strings", async () => {
+    const values = [
+      "",
+      "short",
+      "exactly12byt",
+      "a bit longer than twelve bytes",
+      "ünïcødé ✓ 🚀",
+      "x".repeat(300),
+      "y".repeat(70_000),
+    ];
+    const frame = pl.DataFrame({
+      _key: values.map((_, i) => `bytes:${i}`),
+      v: values,
+      w: values.map((v) => (v === "short" ? null : "w")),
+    });
+    const result = await writeHashes(conn, frame);
+    expect(result.written).toBe(values.length);
+    for (const [i, value] of values.entries()) {
+      expect(await conn.call("HGET", `bytes:${i}`, "v")).toBe(value);
+      expect(await conn.call("HEXISTS", `bytes:${i}`, "w")).toBe(value === "short" ? 0 : 1);
+    }
+  });
+
   it("writes time-zoned datetimes as UTC instants with Z", async () => {
     const at = pl
       .Series("at", [new Date(Date.UTC(2024, 5, 1, 12, 0, 0))])

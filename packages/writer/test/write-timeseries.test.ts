@@ -5,24 +5,25 @@ import { writeTimeseries } from "../src/index.js";
 import { type ScriptModel, StackFake } from "./support/stack-fake.js";
 
 /**
- * What the writer's time-series script does, per its documented layout (ARGV: mode, retention, policy; per key:
- * ttl, n, then label count, labels, timestamp/value pairs), run against the fake's model. The real script runs
- * in the live lane.
+ * What the writer's time-series script does, per its documented layout (ARGV: mode, retention, policy, then a
+ * MessagePack payload holding per key: ttl, n, label count, labels, timestamp/value pairs), run against the
+ * fake's model. The real script runs in the live lane.
  */
 const timeseriesScript: ScriptModel = {
   matches: (body) => body.includes("TS.CREATE") && body.includes("TS.MADD"),
   run: (fake, keys, argv) => {
     const [mode, retention, policy] = argv as [string, string, string];
-    let a = 3;
+    const args = argv[3] as (string | number)[];
+    let a = 0;
     return keys.map((key) => {
-      const ttl = Number(argv[a]);
-      const last = a + 1 + Number(argv[a + 1]);
+      const ttl = Number(args[a]);
+      const last = a + 1 + Number(args[a + 1]);
       let p = a + 2;
       a = last + 1;
       if (mode === "fail" && fake.exists(key)) return 0;
       if (mode === "replace") fake.del(key);
-      const labelCount = Number(argv[p]);
-      const labels = argv.slice(p + 1, p + 1 + labelCount);
+      const labelCount = Number(args[p]);
+      const labels = args.slice(p + 1, p + 1 + labelCount).map(String);
       p += 1 + labelCount;
       const create = [key, "DUPLICATE_POLICY", policy, ...(retention ? ["RETENTION", retention] : [])];
       try {
@@ -32,7 +33,7 @@ const timeseriesScript: ScriptModel = {
           return (error as Error).message;
       }
       for (; p <= last; p += 2) {
-        const sample = fake.tsAdd(key, Number(argv[p]), Number(argv[p + 1]));
+        const sample = fake.tsAdd(key, Number(args[p]), Number(args[p + 1]));
         if (sample instanceof Error) return sample.message;
       }
       if (ttl > 0) fake.expiries.set(key, ttl);
@@ -121,19 +122,17 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
     expect([...fake.series.get("cpu:1")!.samples.keys()]).toEqual([1000, 2000]);
     expect(fake.expiries.get("cpu:1")).toBe(9000);
     expect(fake.commands.map(([name]) => name)).toEqual(["EVALSHA", "EVAL"]);
-    const [, , keyCount, key1, key2, mode, retention, policy, ttl, n, labels, ...rest] = fake.commands[1]!;
-    expect([keyCount, key1, key2, mode, retention, policy, ttl, n, labels]).toEqual([
+    const [, , keyCount, key1, key2, mode, retention, policy, payload] = fake.commands[1]!;
+    expect([keyCount, key1, key2, mode, retention, policy]).toEqual([
       "2",
       "cpu:1",
       "cpu:2",
       "replace",
       "",
       "LAST",
-      "9000",
-      "5",
-      "0",
     ]);
-    expect(rest.slice(0, 4)).toEqual(["1000", "0.5", "2000", "1.5"]);
+    // Per key: ttl, n, label count, then timestamp/value pairs.
+    expect(payload).toEqual([9000, 5, "0", "1000", "0.5", "2000", "1.5", 9000, 3, "0", "1000", "42.0"]);
 
     const again = await writeTimeseries(fake, samples(), { ifExists: "fail" });
     expect(again.skipped).toBe(2);

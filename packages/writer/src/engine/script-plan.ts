@@ -12,28 +12,29 @@ import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import type { IfExists } from "../options/write-options.js";
 import { PUBLISH_STAGED_SCRIPT } from "../scripts/publish-staged-script.js";
 import { LuaScript } from "./lua-script.js";
+import { PayloadWriter } from "./payload-writer.js";
 import { stagingKeyFor } from "./same-slot-key.js";
-import type { KeyStatus, KeyUnit, WritePlan } from "./write-plan.js";
+import type { ScriptUnit } from "./script-unit.js";
+import type { KeyStatus, WritePlan } from "./write-plan.js";
 
-/** Keys combined into one script call: enough to amortise the per-command cost, few enough to keep the
- * server's other clients waiting for a fraction of a millisecond at most. */
+/**
+ * Keys combined into one script call: enough to amortise the per-command cost, few enough that the server's
+ * other clients wait a fraction of a millisecond at most.
+ */
 const KEYS_PER_CALL = 100;
-/** Arguments per script call; a key with more is sent in several parts. */
+/** Payload arguments per script call; a key with more is sent in several parts. */
 export const ARGS_PER_CALL = 16_000;
 /** A staged value is published within one write; if the writer dies first, the leftover expires. */
-const STAGING_TTL_SECONDS = 3600;
-
-/** One key for a script plan: its TTL and its payload, cut into parts of at most ARGS_PER_CALL arguments. */
-export interface ScriptUnit extends KeyUnit {
-  readonly ttl: number;
-  readonly parts: readonly (readonly RedisArgument[])[];
-}
+const STAGING_TTL_MS = 3_600_000;
 
 export interface ScriptPlanOptions {
-  /** Called as EVALSHA sha numkeys key... mode ...header, then per key: ttl, n, n payload arguments. */
+  /**
+   * Called as `EVALSHA sha numkeys key... mode ...header payload`, where payload is one MessagePack array of,
+   * per key: ttl in ms, n, and the key's n payload arguments.
+   */
   readonly script: LuaScript;
   readonly mode: IfExists;
-  /** Arguments after the mode and before the per-key sections. */
+  /** Arguments after the mode and before the payload. */
   readonly header?: readonly RedisArgument[];
   /** The Redis command the script runs per key, named in errors: "HSET". */
   readonly command: string;
@@ -54,6 +55,7 @@ export interface ScriptPlanOptions {
 export class ScriptPlan implements WritePlan<ScriptUnit> {
   readonly description: string;
   readonly idempotent: boolean;
+  private readonly payload = new PayloadWriter();
 
   constructor(private readonly options: ScriptPlanOptions) {
     this.description = options.description;
@@ -78,7 +80,7 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
 
     for (let index = 0; index < units.length; index++) {
       const unit = units[index]!;
-      if (unit.parts.length === 1) {
+      if (unit.partCount === 1) {
         const slot = cluster ? calculateSlot(unit.key) : 0;
         let group = groups.get(slot);
         if (group === undefined) {
@@ -86,10 +88,12 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
           groups.set(slot, group);
         }
         group.units.push(index);
-        group.args += unit.parts[0]!.length + 3;
+        group.args += unit.itemCount(0) + 3;
         if (group.units.length >= KEYS_PER_CALL || group.args >= ARGS_PER_CALL) flush(slot);
       } else if (this.options.mode === "append") {
-        for (const part of unit.parts) calls.push(this.partCall(unit.key, "append", unit.ttl, part, index));
+        for (let part = 0; part < unit.partCount; part++) {
+          calls.push(this.partCall(unit, part, unit.key, "append", unit.ttl, index));
+        }
       } else {
         const stagingKey = stagingKeyFor(unit.key, cluster);
         if (stagingKey === undefined) {
@@ -100,10 +104,10 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
           continue;
         }
         staged.push({ index, stagingKey });
-        unit.parts.forEach((part, partIndex) => {
-          const mode = partIndex === 0 ? "replace" : "append";
-          calls.push(this.partCall(stagingKey, mode, STAGING_TTL_SECONDS, part, index));
-        });
+        for (let part = 0; part < unit.partCount; part++) {
+          const mode = part === 0 ? "replace" : "append";
+          calls.push(this.partCall(unit, part, stagingKey, mode, STAGING_TTL_MS, index));
+        }
       }
     }
     for (const slot of [...groups.keys()]) flush(slot);
@@ -123,7 +127,14 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     });
 
     if (staged.length > 0) await this.publish(connection, units, staged, statuses, signal);
-    return statuses.map((status) => status ?? "written");
+    return statuses.map(
+      (status) =>
+        status ??
+        new RedisCommandError({
+          message: "ERR internal: no outcome for this key",
+          command: this.options.command,
+        }),
+    );
   }
 
   /** Renames every fully staged value onto its key (atomically, honouring "fail"); drops the others. */
@@ -134,9 +145,7 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     statuses: (KeyStatus | undefined)[],
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const ready = staged.filter(
-      ({ index }) => statuses[index] === "written" || statuses[index] === undefined,
-    );
+    const ready = staged.filter(({ index }) => statuses[index] === "written");
     const failed = staged.filter((entry) => !ready.includes(entry));
     if (failed.length > 0) {
       // Best effort: the leftovers expire anyway.
@@ -169,35 +178,40 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     const { script, mode, header = [] } = this.options;
     const command: RedisArgument[] = ["EVALSHA", script.sha, group.length];
     for (const index of group) command.push(units[index]!.key);
-    command.push(mode);
-    for (const arg of header) command.push(arg);
+    command.push(mode, ...header);
     for (const index of group) {
       const unit = units[index]!;
-      const part = unit.parts[0]!;
-      command.push(unit.ttl, part.length);
-      for (const arg of part) command.push(arg);
+      this.payload.number(unit.ttl);
+      this.payload.number(unit.itemCount(0));
+      unit.writePart(0, this.payload);
     }
+    command.push(this.payload.finish());
     return { command: command as unknown as Command, units: group };
   }
 
   private partCall(
+    unit: ScriptUnit,
+    part: number,
     key: string,
     mode: IfExists,
     ttl: number,
-    part: readonly RedisArgument[],
     unitIndex: number,
   ): ScriptCall {
     const { script, header = [] } = this.options;
-    const command: RedisArgument[] = ["EVALSHA", script.sha, 1, key, mode];
-    for (const arg of header) command.push(arg);
-    command.push(ttl, part.length);
-    for (const arg of part) command.push(arg);
-    return { command: command as unknown as Command, units: [unitIndex] };
+    this.payload.number(ttl);
+    this.payload.number(unit.itemCount(part));
+    unit.writePart(part, this.payload);
+    const command: Command = ["EVALSHA", script.sha, 1, key, mode, ...header, this.payload.finish()];
+    return { command, units: [unitIndex] };
   }
 
-  /** Reads one key's outcome from a script reply: 1 written, 0 skipped, a string is a Redis error. */
+  /**
+   * Reads one key's outcome from a script reply: per key 1 written, 0 skipped, a string is a Redis error; a
+   * bare integer equal to the number of keys says every key was written.
+   */
   private statusOf(reply: BatchReply, position: number, keys: number, scalar = false): KeyStatus {
     if (isCommandError(reply)) return reply;
+    if (!scalar && reply === keys) return "written";
     const value = scalar
       ? reply
       : Array.isArray(reply) && reply.length === keys

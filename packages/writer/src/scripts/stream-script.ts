@@ -2,8 +2,9 @@ import { LuaScript } from "../engine/lua-script.js";
 
 /**
  * Adds stream entries, many keys per call. KEYS: the streams. ARGV[1]: replace | append | fail; ARGV[2]: trim
- * strategy ("" | MAXLEN | MINID); ARGV[3]: "~" or "="; ARGV[4]: trim threshold; then per key: ttl in ms
- * (0 = none), n, and n arguments made of entries: id ("*" for a server-generated id), m, m field/value args.
+ * strategy ("" | MAXLEN | MINID); ARGV[3]: "~" or "="; ARGV[4]: trim threshold; ARGV[5]: a MessagePack array
+ * holding, per key: ttl in ms (0 = none), n, and n arguments made of entries: id ("*" for a server-generated
+ * id), m, m field/value args.
  *
  * An explicit id at or below the stream's last id is either an entry already added (a replay after a lost
  * reply, or a retried batch) or one out of order. The first is counted as written, so replays are harmless;
@@ -13,13 +14,14 @@ import { LuaScript } from "../engine/lua-script.js";
  */
 export const STREAM_SCRIPT = new LuaScript(`#!lua
 local mode, strategy, operator, threshold = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local args = cmsgpack.unpack(ARGV[5])
 local out = {}
-local a = 5
+local a = 1
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local ttl = tonumber(ARGV[a])
+  local ttl = args[a]
   local p = a + 2
-  local last = a + 1 + tonumber(ARGV[a + 1])
+  local last = a + 1 + args[a + 1]
   a = last + 1
   if mode == 'fail' and redis.call('EXISTS', key) == 1 then
     out[i] = 0
@@ -27,13 +29,13 @@ for i = 1, #KEYS do
     if mode == 'replace' then redis.call('DEL', key) end
     local status = 1
     while p <= last do
-      local id = ARGV[p]
-      local m = tonumber(ARGV[p + 1])
+      local id = args[p]
+      local m = tonumber(args[p + 1])
       local reply
       if strategy == '' then
-        reply = redis.pcall('XADD', key, id, unpack(ARGV, p + 2, p + 1 + m))
+        reply = redis.pcall('XADD', key, id, unpack(args, p + 2, p + 1 + m))
       else
-        reply = redis.pcall('XADD', key, strategy, operator, threshold, id, unpack(ARGV, p + 2, p + 1 + m))
+        reply = redis.pcall('XADD', key, strategy, operator, threshold, id, unpack(args, p + 2, p + 1 + m))
       end
       p = p + 2 + m
       if type(reply) == 'table' and reply.err then

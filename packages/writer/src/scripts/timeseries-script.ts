@@ -3,20 +3,21 @@ import { LuaScript } from "../engine/lua-script.js";
 /**
  * Writes RedisTimeSeries keys atomically (replace and fail mode, and staged parts of large series), many keys
  * per call. KEYS: the series. ARGV[1]: replace | append | fail; ARGV[2]: retention in ms ("" = server default);
- * ARGV[3]: duplicate policy for series it creates; then per key: ttl in ms (0 = none), n, and n arguments:
- * c, c label name/value arguments, then timestamp/value pairs.
+ * ARGV[3]: duplicate policy for series it creates; ARGV[4]: a MessagePack array holding, per key: ttl in ms
+ * (0 = none), n, and n arguments: c, c label name/value arguments, then timestamp/value pairs.
  * replace: DEL, TS.CREATE, TS.MADD; fail: skip an existing key, else create and add; append: create unless it
  * exists, then add. Returns per key 1 (written), 0 (skipped) or the first error (a sample's error included).
  */
 export const TIMESERIES_SCRIPT = new LuaScript(`#!lua
 local mode, retention, policy = ARGV[1], ARGV[2], ARGV[3]
+local args = cmsgpack.unpack(ARGV[4])
 local out = {}
-local a = 4
+local a = 1
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local ttl = tonumber(ARGV[a])
+  local ttl = args[a]
   local p = a + 2
-  local last = a + 1 + tonumber(ARGV[a + 1])
+  local last = a + 1 + args[a + 1]
   a = last + 1
   if mode == 'fail' and redis.call('EXISTS', key) == 1 then
     out[i] = 0
@@ -27,10 +28,10 @@ for i = 1, #KEYS do
       create[#create + 1] = 'RETENTION'
       create[#create + 1] = retention
     end
-    local labels = tonumber(ARGV[p])
+    local labels = tonumber(args[p])
     if labels > 0 then
       create[#create + 1] = 'LABELS'
-      for j = p + 1, p + labels do create[#create + 1] = ARGV[j] end
+      for j = p + 1, p + labels do create[#create + 1] = args[j] end
     end
     p = p + 1 + labels
     local status = 1
@@ -43,8 +44,8 @@ for i = 1, #KEYS do
       local madd = { 'TS.MADD' }
       for j = p, stop, 2 do
         madd[#madd + 1] = key
-        madd[#madd + 1] = ARGV[j]
-        madd[#madd + 1] = ARGV[j + 1]
+        madd[#madd + 1] = args[j]
+        madd[#madd + 1] = args[j + 1]
       end
       local reply = redis.pcall(unpack(madd))
       if type(reply) == 'table' and reply.err then

@@ -1,7 +1,8 @@
 import type { RedisArgument, RedisConnection, WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
-import { ScriptPlan, type ScriptUnit } from "../engine/script-plan.js";
+import { ScriptPlan } from "../engine/script-plan.js";
+import { ArgumentsUnit } from "../engine/script-unit.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
 import { consistentTtl } from "../frame/key-ttl.js";
 import { resolveKeys } from "../frame/resolve-keys.js";
@@ -38,14 +39,14 @@ export async function writeCollection(
 ): Promise<WriteResult> {
   const { keys } = resolveKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
-  const units: ScriptUnit[] = [];
+  const units: ArgumentsUnit[] = [];
   const skippedKeys: string[] = [];
   for (const [key, rows] of groupRowsByKey(keys)) {
     const ttl = consistentTtl(key, rows, ttlOf);
     const args: RedisArgument[] = [];
     for (const row of spec.order ? spec.order(rows) : rows) spec.itemOf(row, args);
     if (args.length === 0) skippedKeys.push(key);
-    else units.push({ key, ttl, parts: splitParts(args, spec.width) });
+    else units.push(new ArgumentsUnit(key, ttl, splitParts(args, spec.width)));
   }
   const plan = new ScriptPlan({
     script: COLLECTION_SCRIPT,

@@ -6,7 +6,8 @@ import {
 } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
-import { ARGS_PER_CALL, ScriptPlan, type ScriptUnit } from "../engine/script-plan.js";
+import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
+import { ArgumentsUnit } from "../engine/script-unit.js";
 import { formatColumn } from "../frame/format-column.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
 import { consistentTtl } from "../frame/key-ttl.js";
@@ -73,7 +74,7 @@ export async function writeStreams(
   }
   const fields = fieldNames.map((name) => formatColumn(frame.getColumn(name), "frame"));
 
-  const units: ScriptUnit[] = [];
+  const units: ArgumentsUnit[] = [];
   const skippedKeys: string[] = [];
   for (const [key, rows] of groupRowsByKey(keys)) {
     const ordered = ids === undefined ? rows : orderById(key, rows, ids);
@@ -96,7 +97,7 @@ export async function writeStreams(
     }
     if (part.length > 0) parts.push(part);
     if (parts.length === 0) skippedKeys.push(key);
-    else units.push({ key, ttl, parts });
+    else units.push(new ArgumentsUnit(key, ttl, parts));
   }
 
   const plan = new ScriptPlan({

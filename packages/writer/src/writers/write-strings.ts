@@ -1,7 +1,8 @@
 import type { RedisConnection, WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
-import { ScriptPlan, type ScriptUnit } from "../engine/script-plan.js";
+import { ScriptPlan } from "../engine/script-plan.js";
+import { ArgumentsUnit } from "../engine/script-unit.js";
 import { formatColumn } from "../frame/format-column.js";
 import { requireColumn } from "../frame/require-column.js";
 import { assertUniqueKeys, resolveKeys } from "../frame/resolve-keys.js";
@@ -34,12 +35,12 @@ export async function writeStrings(
     "valueColumn",
   );
 
-  const units: ScriptUnit[] = [];
+  const units: ArgumentsUnit[] = [];
   const skippedKeys: string[] = [];
   for (let row = 0; row < keys.length; row++) {
     const value = values[row];
     if (value == null) skippedKeys.push(keys[row]!);
-    else units.push({ key: keys[row]!, ttl: ttlOf(row), parts: [[value]] });
+    else units.push(new ArgumentsUnit(keys[row]!, ttlOf(row), [[value]]));
   }
   const plan = new ScriptPlan({
     script: STRING_SCRIPT,

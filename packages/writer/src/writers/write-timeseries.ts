@@ -10,7 +10,8 @@ import {
 } from "@polars-redis/core";
 import pl, { type DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
-import { ARGS_PER_CALL, ScriptPlan, type ScriptUnit } from "../engine/script-plan.js";
+import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
+import { ArgumentsUnit } from "../engine/script-unit.js";
 import type { KeyStatus, WritePlan } from "../engine/write-plan.js";
 import { formatColumn, isIntegerDtype, isNumericDtype } from "../frame/format-column.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
@@ -44,11 +45,19 @@ export interface WriteTimeseriesOptions extends WriteOptions {
   duplicatePolicy?: DuplicatePolicy;
 }
 
-interface SeriesUnit extends ScriptUnit {
-  /** TS.CREATE arguments after the key. */
-  readonly create: readonly RedisArgument[];
-  /** Timestamp/value pairs, cut into TS.MADD-sized parts. */
-  readonly samples: readonly (readonly RedisArgument[])[];
+/** A series to write: its TS.CREATE options and samples (for plain commands) and its script payload parts. */
+class SeriesUnit extends ArgumentsUnit {
+  constructor(
+    key: string,
+    ttl: number,
+    parts: readonly (readonly RedisArgument[])[],
+    /** TS.CREATE arguments after the key. */
+    readonly create: readonly RedisArgument[],
+    /** Timestamp/value pairs, cut into TS.MADD-sized parts. */
+    readonly samples: readonly (readonly RedisArgument[])[],
+  ) {
+    super(key, ttl, parts);
+  }
 }
 
 /**
@@ -108,7 +117,7 @@ export async function writeTimeseries(
     const parts = samples.map((chunk, index) =>
       index === 0 ? [labels.length, ...labels, ...chunk] : [0, ...chunk],
     );
-    units.push({ key, ttl: consistentTtl(key, rows, ttlOf), create, samples, parts });
+    units.push(new SeriesUnit(key, consistentTtl(key, rows, ttlOf), parts, create, samples));
   }
 
   const plan: WritePlan<SeriesUnit> =

@@ -7,6 +7,7 @@ import {
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
+import { decodeMsgpack } from "./msgpack.js";
 
 /**
  * A RedisConnection for the module commands no server here can answer (RedisJSON, RedisTimeSeries). It keeps a
@@ -22,7 +23,8 @@ import {
  */
 export class StackFake implements RedisConnection {
   readonly kind = "standalone" as const;
-  readonly commands: string[][] = [];
+  /** Every command, arguments as text; a script's MessagePack payload decoded to an array. */
+  readonly commands: (string | unknown[])[][] = [];
   readonly json = new Map<string, unknown>();
   readonly series = new Map<string, TimeSeries>();
   readonly strings = new Map<string, string>();
@@ -44,8 +46,11 @@ export class StackFake implements RedisConnection {
 
   async batch(commands: readonly Command[]): Promise<BatchReply[]> {
     return commands.map((command) => {
-      const [name, ...args] = command.map((part) => String(part));
-      this.commands.push([name!, ...args]);
+      const recorded = command.map((part) =>
+        Buffer.isBuffer(part) ? (decodeMsgpack(part) as unknown[]) : String(part),
+      );
+      this.commands.push(recorded);
+      const [name, ...args] = recorded as [string, ...string[]];
       try {
         return this.execute(name!.toUpperCase(), args);
       } catch (error) {
@@ -169,12 +174,13 @@ export class StackFake implements RedisConnection {
 /** A model of one Lua script: recognises its body and does what it does. */
 export interface ScriptModel {
   matches(body: string): boolean;
-  run(fake: StackFake, keys: string[], argv: string[]): RedisReply;
+  /** `argv`: the script's header arguments, then its payload as the decoded MessagePack array. */
+  run(fake: StackFake, keys: string[], argv: (string | unknown[])[]): RedisReply;
 }
 
-function runScript(fake: StackFake, model: ScriptModel, rest: string[]): RedisReply {
+function runScript(fake: StackFake, model: ScriptModel, rest: (string | unknown[])[]): RedisReply {
   const count = Number(rest[0]);
-  return model.run(fake, rest.slice(1, 1 + count), rest.slice(1 + count));
+  return model.run(fake, rest.slice(1, 1 + count) as string[], rest.slice(1 + count));
 }
 
 export interface TimeSeries {
