@@ -1,9 +1,14 @@
 import { hashesReadGroup } from "../cases/hashes-read/index.js";
 import { hashesReadExperimentsGroup } from "../cases/hashes-read-experiments/index.js";
+import { hashesWriteGroup } from "../cases/hashes-write/index.js";
 import type { BenchCase, CaseGroup } from "./bench-case.js";
 
 /** Every case group the harness knows, in the order they run. Add a group here to add rows to the table. */
-export const CASE_GROUPS: readonly CaseGroup[] = [hashesReadGroup, hashesReadExperimentsGroup];
+export const CASE_GROUPS: readonly CaseGroup[] = [
+  hashesReadGroup,
+  hashesReadExperimentsGroup,
+  hashesWriteGroup,
+];
 
 export function findGroup(name: string): CaseGroup {
   const group = CASE_GROUPS.find((candidate) => candidate.name === name);
