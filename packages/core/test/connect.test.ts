@@ -14,6 +14,7 @@ import {
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
+  readHashes,
 } from "../src/index.js";
 
 let server: RedisServer;
@@ -296,5 +297,29 @@ describe("duplicate", () => {
     await twin.close();
     expect(await c.call("GET", "twin")).toBe("1");
     await c.close();
+  });
+});
+
+describe("openRawChannel", () => {
+  it("opens a raw socket with the URL's password and database, which readHashes uses", async () => {
+    await using secured = await startRedis();
+    const setup = new Redis({ port: secured.port, lazyConnect: true });
+    await setup.connect();
+    await setup.call("CONFIG", "SET", "requirepass", "pw");
+    await setup.call("AUTH", "pw");
+    await setup.select(2);
+    for (let i = 0; i < 50; i++) await setup.hset(`raw:${i}`, "n", String(i), "name", `row ${i}`);
+    const connectionsBefore = Number(/total_connections_received:(\d+)/.exec(await setup.info("stats"))![1]);
+
+    const c = await connect(`redis://:pw@127.0.0.1:${secured.port}/2`);
+    expect(typeof c.openRawChannel).toBe("function");
+    const frame = await readHashes(c, { pattern: "raw:*", schema: { n: "int64", name: "utf8" } });
+    await c.close();
+    expect(frame.height).toBe(50);
+    expect(frame.getColumn("n").sum()).toBe((49 * 50) / 2);
+    // connect() opened one connection; the raw read opened another (authenticated, db 2, or it would read 0).
+    const connectionsAfter = Number(/total_connections_received:(\d+)/.exec(await setup.info("stats"))![1]);
+    expect(connectionsAfter - connectionsBefore).toBe(2);
+    setup.disconnect();
   });
 });

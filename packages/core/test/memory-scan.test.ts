@@ -89,7 +89,8 @@ describe("memory", () => {
     );
     expect(small.rows).toBe(SMALL);
     expect(large.rows).toBe(LARGE);
-    expect(large.frames).toBe(Math.ceil(LARGE / BATCH_SIZE));
+    // Frames hold at most batchSize rows; the raw-channel path may cut a frame early at a SCAN page boundary.
+    expect(large.frames).toBeGreaterThanOrEqual(Math.ceil(LARGE / BATCH_SIZE));
     expect(ratio).toBeLessThanOrEqual(1.2);
   }, 900_000);
 });

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { throwIfAborted } from "../errors/aborted-error.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
+import { openRawChannel, type RawChannel } from "../fast/raw-channel.js";
 import type {
   BatchOptions,
   BatchReply,
@@ -32,6 +33,21 @@ export class IoredisConnection implements RedisConnection {
     this.owned = options.owned;
     this.endpoint = { host: client.options.host, port: client.options.port };
     this.timeoutMs = client.options.commandTimeout ?? 0;
+    this.openRawChannel = client.options.path === undefined ? () => this.openRawSocket() : undefined;
+  }
+
+  private openRawSocket(): Promise<RawChannel> {
+    // ioredis fills absent options with null, not undefined.
+    const { host, port, username, password, db, tls, connectTimeout } = this.client.options;
+    return openRawChannel({
+      host: host ?? "localhost",
+      port: port ?? 6379,
+      ...(username == null ? {} : { username }),
+      ...(password == null ? {} : { password }),
+      ...(db == null ? {} : { db }),
+      ...(tls == null ? {} : { tls }),
+      ...(connectTimeout == null ? {} : { connectTimeoutMs: connectTimeout }),
+    });
   }
 
   async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
@@ -116,6 +132,12 @@ export class IoredisConnection implements RedisConnection {
       if (keys.length > 0) yield keys;
     } while (cursor !== "0");
   }
+
+  /**
+   * A raw RESP2 socket with this client's endpoint, credentials, database and TLS settings. Only for TCP
+   * clients: an ioredis client on a Unix socket (`path`) leaves it undefined and readers use `batch`.
+   */
+  readonly openRawChannel: (() => Promise<RawChannel>) | undefined;
 
   async duplicate(): Promise<RedisConnection> {
     const copy = this.client.duplicate({ lazyConnect: true });

@@ -1,6 +1,7 @@
 import type { RedisCommandError } from "../errors/redis-command-error.js";
 import type { RedisConnectionError } from "../errors/redis-connection-error.js";
 import type { RedisTimeoutError } from "../errors/redis-timeout-error.js";
+import type { RawChannel } from "../fast/raw-channel.js";
 
 /** An argument sent to Redis. Numbers are sent as their decimal text; Buffers are sent byte for byte. */
 export type RedisArgument = string | Buffer | number;
@@ -62,5 +63,11 @@ export interface RedisConnection {
   scanKeys(options?: ScanKeysOptions): AsyncIterable<string[]>;
   /** A new, dedicated connection with the same settings: for blocking reads and subscriptions. */
   duplicate(): Promise<RedisConnection>;
+  /**
+   * Optional capability: a dedicated RESP2 byte stream to the same server (authenticated, same database), for
+   * readers that decode replies straight into Arrow buffers (see src/fast). Readers fall back to `batch` when
+   * a connection does not offer it.
+   */
+  openRawChannel?(): Promise<RawChannel>;
   close(): Promise<void>;
 }
