@@ -1,6 +1,18 @@
-import { InvalidArgumentError, type RedisConnection, type Sink } from "@polars-redis/core";
+import {
+  InvalidArgumentError,
+  type KeyError,
+  type RedisConnection,
+  type Sink,
+  type SinkWriteContext,
+  WriteResult,
+} from "@polars-redis/core";
+import type { DataFrame } from "nodejs-polars";
 import { isStreamId } from "../frame/stream-id.js";
-import { type WriteStreamsOptions, writeStreams } from "../writers/write-streams.js";
+import {
+  type StreamEntriesOutcome,
+  type WriteStreamsOptions,
+  writeStreamEntries,
+} from "../writers/write-streams.js";
 import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
 
 export interface RedisStreamSinkOptions
@@ -15,9 +27,13 @@ export interface RedisStreamSinkOptions
 }
 
 /**
- * A Sink adding one stream entry per row (see writeStreams), by default under the source's entry ids: a
- * replay after a crash or a retry adds nothing twice. Each destination stream must then be fed by one source
- * stream (ids of two sources interleave; an out-of-order id is reported as an error, never dropped).
+ * A Sink adding one stream entry per row (see writeStreams), by default under the source's entry ids (or
+ * `idColumn`): a replay after a crash or a retry adds nothing twice. A stream fed this way must be fed by one
+ * source (ids of two sources interleave; an out-of-order id is reported as an error, never dropped).
+ *
+ * Its WriteResult is per row, keyed by the row's id (`context.rowIds`, else "<stream> <entry id>"): a row is
+ * written when its entry was added (or was already there), failed with its stream's error, skipped when it had
+ * no non-null field or its stream existed in "fail" mode.
  */
 export function redisStreamSink(connection: RedisConnection, options: RedisStreamSinkOptions = {}): Sink {
   const { name = "redis-streams", closeConnection: _, ids = "source", ...writeOptions } = options;
@@ -28,7 +44,9 @@ export function redisStreamSink(connection: RedisConnection, options: RedisStrea
     name,
     write: async (frame, context) => {
       const base: WriteStreamsOptions = { retry: false, ...writeOptions, signal: context.signal };
-      if (ids === "auto" || writeOptions.idColumn !== undefined) return writeStreams(connection, frame, base);
+      if (ids === "auto" || writeOptions.idColumn !== undefined) {
+        return perRow(await writeStreamEntries(connection, frame, base), frame, context);
+      }
       const rowIds = context.rowIds;
       if (rowIds === undefined || rowIds.length !== frame.height || !rowIds.every(isStreamId)) {
         throw new InvalidArgumentError(
@@ -36,8 +54,25 @@ export function redisStreamSink(connection: RedisConnection, options: RedisStrea
           `${name} derives entry ids from the batch's row ids, which must be stream ids "<ms>-<seq>", one per row; give idColumn, or ids: "auto" to let the server assign them`,
         );
       }
-      return writeStreams(connection, frame, { ...base, ids: rowIds });
+      return perRow(await writeStreamEntries(connection, frame, { ...base, ids: rowIds }), frame, context);
     },
     close: sinkCloser(connection, options),
   };
+}
+
+/** Turns a per-stream result into a per-row one, keyed by row id. */
+function perRow(outcome: StreamEntriesOutcome, frame: DataFrame, context: SinkWriteContext): WriteResult {
+  const { result, keys, ids, emptyRows } = outcome;
+  const skipped = new Set(result.skippedKeys);
+  let written = 0;
+  const skippedKeys: string[] = [];
+  const errors = new Map<string, KeyError>();
+  for (let row = 0; row < frame.height; row++) {
+    const id = context.rowIds?.[row] ?? `${keys[row]} ${ids[row] === "*" ? `#${row}` : ids[row]}`;
+    const error = result.errors.get(keys[row]!);
+    if (error !== undefined) errors.set(id, error);
+    else if (emptyRows.has(row) || skipped.has(keys[row]!)) skippedKeys.push(id);
+    else written++;
+  }
+  return new WriteResult({ written, skippedKeys, errors });
 }

@@ -8,7 +8,7 @@ import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
 import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
 import { ArgumentsUnit } from "../engine/script-unit.js";
-import { formatColumn } from "../frame/format-column.js";
+import { formatColumn, isIntegerDtype } from "../frame/format-column.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
 import { consistentTtl } from "../frame/key-ttl.js";
 import { requireColumn } from "../frame/require-column.js";
@@ -26,9 +26,10 @@ export interface WriteStreamsOptions extends WriteOptions {
   /** Every row goes to this stream (instead of `keyColumn` / `keyTemplate`). */
   stream?: string;
   /**
-   * Column of explicit entry ids "<ms>-<seq>". Makes the write idempotent: an entry already in the stream
-   * (a replay) is detected by its id and counted as written, not added twice. Without ids the server assigns
-   * them ("*"), and an entry whose reply was lost is reported as an AmbiguousWriteError, never re-sent.
+   * Column of explicit entry ids: "<ms>-<seq>" text, or integers (n becomes "n-0"). Makes the write
+   * idempotent: an entry already in the stream (a replay) is detected by its id and counted as written, not
+   * added twice. Without ids the server assigns them ("*"), and an entry whose reply was lost is reported as
+   * an AmbiguousWriteError, never re-sent.
    */
   idColumn?: string;
   /** Explicit entry ids per row, like `idColumn` (e.g. the source stream's ids in a sink). */
@@ -52,6 +53,26 @@ export async function writeStreams(
   frame: DataFrame,
   options: WriteStreamsOptions = {},
 ): Promise<WriteResult> {
+  return (await writeStreamEntries(connection, frame, options)).result;
+}
+
+/** A stream write's per-key result, and where each row went (for sinks that report per row). */
+export interface StreamEntriesOutcome {
+  result: WriteResult;
+  /** The stream key of every row. */
+  keys: readonly string[];
+  /** The entry id of every row ("*" when the server assigned it). */
+  ids: readonly string[];
+  /** Rows not added because every field was null. */
+  emptyRows: ReadonlySet<number>;
+}
+
+/** writeStreams, telling also which stream and id each row went to. */
+export async function writeStreamEntries(
+  connection: RedisConnection,
+  frame: DataFrame,
+  options: WriteStreamsOptions = {},
+): Promise<StreamEntriesOutcome> {
   const settings = resolveWriteOptions(options, { ifExists: "append" });
   const header = trimHeader(options);
   const { keys, keyColumn } = streamKeys(frame, options);
@@ -76,6 +97,7 @@ export async function writeStreams(
 
   const units: ArgumentsUnit[] = [];
   const skippedKeys: string[] = [];
+  const emptyRows = new Set<number>();
   for (const [key, rows] of groupRowsByKey(keys)) {
     const ordered = ids === undefined ? rows : orderById(key, rows, ids);
     const ttl = consistentTtl(key, rows, ttlOf);
@@ -87,7 +109,10 @@ export async function writeStreams(
         const value = fields[column]![row];
         if (value != null) entry.push(fieldNames[column]!, value);
       }
-      if (entry.length === 0) continue;
+      if (entry.length === 0) {
+        emptyRows.add(row);
+        continue;
+      }
       if (part.length + entry.length + 2 > ARGS_PER_CALL && part.length > 0) {
         parts.push(part);
         part = [];
@@ -112,12 +137,13 @@ export async function writeStreams(
     // Explicit ids make a replay detectable; a replace rebuilds the stream from scratch either way.
     idempotent: ids !== undefined || settings.ifExists === "replace",
   });
-  return executeWrite(connection, plan, units, {
+  const result = await executeWrite(connection, plan, units, {
     ...settings,
     signal: options.signal,
     onProgress: options.onProgress,
     skippedKeys,
   });
+  return { result, keys, ids: ids?.text ?? new Array<string>(frame.height).fill("*"), emptyRows };
 }
 
 function streamKeys(
@@ -154,7 +180,12 @@ function entryIds(frame: DataFrame, options: WriteStreamsOptions): EntryIds | un
     return { text: options.ids, parsed: parseStreamIds(options.ids, "ids") };
   }
   if (options.idColumn === undefined) return undefined;
-  const text = formatColumn(requireColumn(frame, options.idColumn, "idColumn"), "idColumn");
+  const column = requireColumn(frame, options.idColumn, "idColumn");
+  const values = formatColumn(column, "idColumn");
+  // An integer id n stands for "n-0": a sequence number is an id a replay can be recognised by.
+  const text = isIntegerDtype(column)
+    ? values.map((value) => (value == null ? value : `${value}-0`))
+    : values;
   return { text: text as string[], parsed: parseStreamIds(text, "idColumn") };
 }
 

@@ -1,0 +1,107 @@
+import { connect, type RedisConnection, readHashes, readStrings } from "@polars-redis/core";
+import {
+  createWrongTypeConflict,
+  forceOutOfMemory,
+  type OutOfMemoryFault,
+  uniqueKeyPrefix,
+} from "@polars-redis/testkit";
+import { runSinkConformance, useRedis } from "@polars-redis/testkit/vitest";
+import pl from "nodejs-polars";
+import { afterAll, beforeAll } from "vitest";
+import { redisHashSink, redisJsonSink, redisStreamSink, redisStringSink } from "../src/index.js";
+import { StackFake } from "./support/stack-fake.js";
+
+const redis = useRedis();
+let conn: RedisConnection;
+let oom: OutOfMemoryFault | undefined;
+
+beforeAll(async () => {
+  conn = await connect(redis.url);
+});
+afterAll(async () => {
+  await oom?.restore();
+  await conn?.close();
+});
+
+/** The conformance frame's columns as typed values, read back through core's hash reader. */
+const CONFORMANCE_SCHEMA = { id: pl.Int64, amount: pl.Float64, active: pl.Bool, name: pl.Utf8 };
+
+/** Fails every key of a batch with the server's real OOM reply (restored in cleanup). */
+async function outOfMemory(_sink: unknown, frame: pl.DataFrame): Promise<string[]> {
+  oom = await forceOutOfMemory(redis.server);
+  return frame.getColumn("_key").toArray() as string[];
+}
+
+async function restoreMemory(): Promise<void> {
+  await oom?.restore();
+  oom = undefined;
+}
+
+runSinkConformance("redisHashSink", {
+  makeSink: () => redisHashSink(conn),
+  readBack: async (_sink, keys) => (await readHashes(conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
+  provokeFailure: outOfMemory,
+  cleanup: restoreMemory,
+});
+
+runSinkConformance("redisHashSink (append mode)", {
+  makeSink: () => redisHashSink(conn, { ifExists: "append" }),
+  readBack: async (_sink, keys) => (await readHashes(conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
+  provokeFailure: async (_sink, frame) => {
+    const keys = (frame.getColumn("_key").toArray() as string[]).filter((_, index) => index % 4 === 1);
+    for (const key of keys) await createWrongTypeConflict(redis.server, key, { as: "set" });
+    return keys;
+  },
+});
+
+runSinkConformance("redisStringSink", {
+  makeSink: () => redisStringSink(conn, { valueColumn: "name" }),
+  readBack: async (_sink, keys) =>
+    (await readStrings(conn, { keys, valueColumn: "name" })).toRecords() as Record<string, unknown>[],
+  provokeFailure: outOfMemory,
+  cleanup: restoreMemory,
+});
+
+const streams = new WeakMap<object, string>();
+runSinkConformance("redisStreamSink", {
+  makeSink: () => {
+    const stream = uniqueKeyPrefix("conformance-stream");
+    const sink = redisStreamSink(conn, { stream, idColumn: "id" });
+    streams.set(sink, stream);
+    return sink;
+  },
+  readBack: async (sink) => {
+    const entries = (await conn.call("XRANGE", streams.get(sink)!, "-", "+")) as [string, string[]][];
+    return entries.map(([, flat]) => {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
+      // Stored text → the frame's values: "5.0" is the Float64 5.
+      record.amount = Number(record.amount);
+      return record;
+    });
+  },
+  provokeFailure: async (sink, frame) => {
+    await createWrongTypeConflict(redis.server, streams.get(sink)!, { as: "string" });
+    return frame.getColumn("_key").toArray() as string[];
+  },
+});
+
+const fakes = new WeakMap<object, StackFake>();
+runSinkConformance("redisJsonSink (RedisJSON fake)", {
+  makeSink: () => {
+    const fake = new StackFake();
+    const sink = redisJsonSink(fake);
+    fakes.set(sink, fake);
+    return sink;
+  },
+  readBack: async (sink, keys) =>
+    keys.flatMap((key) => {
+      const document = fakes.get(sink)!.json.get(key) as Record<string, unknown> | undefined;
+      return document ? [{ _key: key, ...document }] : [];
+    }),
+  provokeFailure: async (sink, frame) => {
+    const keys = (frame.getColumn("_key").toArray() as string[]).filter((_, index) => index % 5 === 0);
+    for (const key of keys) fakes.get(sink)!.strings.set(key, "not JSON");
+    return keys;
+  },
+});
