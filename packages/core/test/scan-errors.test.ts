@@ -13,6 +13,7 @@ import {
   scanHashes,
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
+import { onPath, type ReadPath } from "./fixtures/read-paths.js";
 
 let server: RedisServer;
 let conn: RedisConnection;
@@ -43,18 +44,21 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
   }
 }
 
-describe("coercion errors", () => {
+describe.each(["batch", "raw"] as const)("coercion errors, %s path", (path: ReadPath) => {
+  const target = () => onPath(conn, path);
+
   it('onError "raise" throws SchemaMismatchError naming key, field, raw value and dtype', async () => {
     await send([
-      ["HSET", "ce:raise:1", "age", "41"],
-      ["HSET", "ce:raise:2", "age", "forty-two"],
+      ["HSET", `ce:${path}:raise:1`, "age", "41"],
+      ["HSET", `ce:${path}:raise:2`, "age", "forty-two"],
     ]);
-    const error = await readHashes(conn, { pattern: "ce:raise:*", schema: { age: pl.Int64 } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await readHashes(target(), {
+      pattern: `ce:${path}:raise:*`,
+      schema: { age: pl.Int64 },
+    }).catch((e: unknown) => e);
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
     const mismatch = error as SchemaMismatchError;
-    expect(mismatch.key).toBe("ce:raise:2");
+    expect(mismatch.key).toBe(`ce:${path}:raise:2`);
     expect(mismatch.field).toBe("age");
     expect(mismatch.rawValue).toBe("forty-two");
     expect(mismatch.expected).toBe("Int64");
@@ -62,14 +66,14 @@ describe("coercion errors", () => {
 
   it('onError "null" nulls the values and counts them per field', async () => {
     await send([
-      ["HSET", "ce:null:1", "age", "41", "when", "2024-01-15", "ok", "yes"],
-      ["HSET", "ce:null:2", "age", "4.5", "when", "2024-02-30", "ok", "maybe"],
-      ["HSET", "ce:null:3", "age", "x", "when", "15/01/2024", "ok", "0"],
+      ["HSET", `ce:${path}:null:1`, "age", "41", "when", "2024-01-15", "ok", "yes"],
+      ["HSET", `ce:${path}:null:2`, "age", "4.5", "when", "2024-02-30", "ok", "maybe"],
+      ["HSET", `ce:${path}:null:3`, "age", "x", "when", "15/01/2024", "ok", "0"],
     ]);
     let report: ScanReport | undefined;
     const frame = (
-      await readHashes(conn, {
-        pattern: "ce:null:*",
+      await readHashes(target(), {
+        pattern: `ce:${path}:null:*`,
         schema: { age: pl.Int64, when: pl.Date, ok: pl.Bool },
         onError: "null",
         onReport: (r) => {
@@ -84,12 +88,16 @@ describe("coercion errors", () => {
   });
 
   it("refuses bytes that are not UTF-8 in a Utf8 column instead of mangling them", async () => {
-    await conn.call("HSET", "ce:bin:1", "v", Buffer.from([0x66, 0xff, 0xfe]));
-    const error = await readHashes(conn, { pattern: "ce:bin:*", schema: { v: pl.Utf8 } }).catch(
+    await conn.call("HSET", `ce:${path}:bin:1`, "v", Buffer.from([0x66, 0xff, 0xfe]));
+    const error = await readHashes(target(), { pattern: `ce:${path}:bin:*`, schema: { v: pl.Utf8 } }).catch(
       (e: unknown) => e,
     );
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
-    const scan = scanHashes(conn, { pattern: "ce:bin:*", schema: { v: pl.Utf8 }, onError: "null" });
+    const scan = scanHashes(target(), {
+      pattern: `ce:${path}:bin:*`,
+      schema: { v: pl.Utf8 },
+      onError: "null",
+    });
     for await (const frame of scan) expect(frame.getColumn("v").toArray()).toEqual([null]);
     expect(scan.report.coercedToNull).toEqual({ v: 1 });
   });

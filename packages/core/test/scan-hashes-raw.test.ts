@@ -12,6 +12,7 @@ import {
   SchemaMismatchError,
   scanHashes,
 } from "../src/index.js";
+import { onPath } from "./fixtures/read-paths.js";
 
 /**
  * scanHashes / readHashes over a connection that can open a raw RESP2 channel take the fast path (src/fast).
@@ -64,7 +65,7 @@ async function both(
 ): Promise<[pl.DataFrame, pl.DataFrame, ScanReport[]]> {
   const reports: ScanReport[] = [];
   const onReport = (report: ScanReport) => reports.push(report);
-  const viaBatch = await readHashes(conn, { ...options, onReport });
+  const viaBatch = await readHashes(onPath(conn, "batch"), { ...options, onReport });
   const opened = rawChannelsOpened;
   const viaRaw = await readHashes(raw, { ...options, onReport });
   expect(rawChannelsOpened).toBe(opened + 1);

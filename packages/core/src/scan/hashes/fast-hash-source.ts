@@ -1,6 +1,5 @@
 import pl, { type DataFrame } from "nodejs-polars";
 import type { Command, RedisConnection } from "../../connection/redis-connection.js";
-import type { RawChannel } from "../../fast/raw-channel.js";
 import { emptyFastHashReport, readHashFrames } from "../../fast/read-hash-frames.js";
 import { columnToSeries } from "../columns/column-to-series.js";
 import type { KeySource } from "../key-source.js";
@@ -10,11 +9,6 @@ import type { ScalarField } from "../scalar-field.js";
 import type { FrameSource } from "../scan.js";
 import type { ResolvedScanOptions } from "../scan-options.js";
 import type { ReadContext } from "../scan-reader.js";
-
-/** A connection that can open a raw RESP2 socket to its server (see src/fast). */
-interface RawCapableConnection extends RedisConnection {
-  openRawChannel(): Promise<RawChannel>;
-}
 
 /** Name of the key column the fast read builds when the scan needs keys (for TTL) but does not show them. */
 const HIDDEN_KEY_COLUMN = "\u0000key";
@@ -37,11 +31,8 @@ export class FastHashSource implements FrameSource {
     this.options = options;
   }
 
-  canServe(connection: RedisConnection): connection is RawCapableConnection {
-    return (
-      connection.kind === "standalone" &&
-      typeof (connection as Partial<RawCapableConnection>).openRawChannel === "function"
-    );
+  canServe(connection: RedisConnection): boolean {
+    return connection.kind === "standalone" && typeof connection.openRawChannel === "function";
   }
 
   async *frames(
@@ -49,9 +40,8 @@ export class FastHashSource implements FrameSource {
     context: ReadContext,
     sizes: { frameRows: number; maxFrameRows: number },
   ): AsyncGenerator<DataFrame> {
-    const connection = context.connection as RawCapableConnection;
     const { keyColumn, ttlColumn, onError, parallel } = this.options;
-    const opening = connection.openRawChannel();
+    const opening = context.connection.openRawChannel!();
     const channel = await raceAbort(opening, context.signal).catch((error: unknown) => {
       opening.then(
         (opened) => opened.close(),
