@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 PNPM_VERSION=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   echo "bootstrap: installing pnpm $PNPM_VERSION"
-  npm install --global "pnpm@$PNPM_VERSION" >/dev/null 2>&1
+  npm install --global "pnpm@$PNPM_VERSION" >/dev/null
 fi
 
 missing=()

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { createFaultProxy, pickFreePort, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -83,7 +83,12 @@ describe("connect: targets", () => {
       async (c2) => c2.call("GET", "x").finally(() => c2.close()),
       (e: unknown) => e,
     );
-    expect(PolarsRedisError.isInstance(denied) || denied instanceof Error).toBe(true);
+    // A refused login is the server's answer, not a transient failure: typed, and not retryable.
+    expect(RedisCommandError.isInstance(denied)).toBe(true);
+    expect((denied as RedisCommandError).redisCode).toBe("NOAUTH");
+    expect((denied as RedisCommandError).retryable).toBe(false);
+    const wrong = await connect(`redis://:nope@127.0.0.1:${secured.port}`).catch((e: unknown) => e);
+    expect((wrong as RedisCommandError).redisCode).toBe("WRONGPASS");
   });
 
   it("honours username and password (ACL user)", async () => {
@@ -99,41 +104,75 @@ describe("connect: targets", () => {
 
   it("speaks TLS for rediss:// URLs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pr-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
-        ...["-addext", "subjectAltName=IP:127.0.0.1"],
-        ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      ],
-      { stdio: "ignore" },
+    try {
+      execFileSync(
+        "openssl",
+        [
+          ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+          ...["-addext", "subjectAltName=IP:127.0.0.1"],
+          ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+        ],
+        { stdio: "ignore" },
+      );
+      const tlsPort = await pickFreePort();
+      await using tlsServer = await startRedis({
+        args: [
+          ...["--tls-port", String(tlsPort), "--tls-cert-file", join(dir, "cert.pem")],
+          ...["--tls-key-file", join(dir, "key.pem"), "--tls-ca-cert-file", join(dir, "cert.pem")],
+          ...["--tls-auth-clients", "no"],
+        ],
+      });
+      const ca = readFileSync(join(dir, "cert.pem"));
+      const c = await connect(`rediss://127.0.0.1:${tlsPort}`, { ioredis: { tls: { ca } } });
+      await c.call("SET", "secure", "yes");
+      expect(await c.call("GET", "secure")).toBe("yes");
+      await c.close();
+      // The same port refuses a client that does not speak TLS.
+      const clearText = await connect(`redis://127.0.0.1:${tlsPort}`, {
+        connectTimeoutMs: 2000,
+        commandTimeoutMs: 2000,
+      })
+        .then(async (c2) => c2.call("PING").finally(() => c2.close()))
+        .catch((e: unknown) => e);
+      expect(PolarsRedisError.isInstance(clearText)).toBe(true);
+      expect(tlsServer.isRunning()).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses maxRetriesPerRequest 0, which would report applied commands as not sent", async () => {
+    const error = await connect(server.url, { ioredis: { maxRetriesPerRequest: 0 } }).catch(
+      (e: unknown) => e,
     );
-    const plain = await startRedis();
-    const tlsPort = plain.port + 1;
-    await plain.stop();
-    await using tlsServer = await startRedis({
-      args: [
-        ...["--tls-port", String(tlsPort), "--tls-cert-file", join(dir, "cert.pem")],
-        ...["--tls-key-file", join(dir, "key.pem"), "--tls-ca-cert-file", join(dir, "cert.pem")],
-        ...["--tls-auth-clients", "no"],
-      ],
-    });
-    const ca = execFileSync("cat", [join(dir, "cert.pem")]);
-    const c = await connect(`rediss://127.0.0.1:${tlsPort}`, {
-      ioredis: { tls: { ca, servername: "127.0.0.1" } },
-    });
-    await c.call("SET", "secure", "yes");
-    expect(await c.call("GET", "secure")).toBe("yes");
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as InvalidArgumentError).argument).toBe("maxRetriesPerRequest");
+  });
+
+  it("never lets an application's re-sending client apply a write twice", async () => {
+    await using proxy = await createFaultProxy({ target: server.url });
+    // ioredis' default: re-send in-flight commands after a reconnect.
+    const own = new Redis({ port: proxy.port, protocol: 2, lazyConnect: true });
+    own.on("error", () => undefined); // it reconnects through the proxy after the drop
+    await own.connect();
+    const c = await connect(own);
+    await c.call("DEL", "twice");
+    const direct = new Redis({ port: server.port, lazyConnect: true });
+    await direct.connect();
+    const hold = proxy.blackhole({ direction: "toClient" });
+    const pending = c.batch([["INCR", "twice"]]);
+    await waitFor(async () => (await direct.get("twice")) === "1", { timeoutMs: 10_000 });
+    proxy.dropConnections();
+    const [reply] = await pending;
+    await hold.remove();
+    expect(RedisConnectionError.isInstance(reply)).toBe(true);
+    expect((reply as RedisConnectionError).outcome).toBe("unknown");
+    expect(await c.call("GET", "twice")).toBe("1");
+    expect(await direct.get("twice")).toBe("1");
     await c.close();
-    // The same port refuses a client that does not speak TLS.
-    const clearText = await connect(`redis://127.0.0.1:${tlsPort}`, {
-      connectTimeoutMs: 2000,
-      commandTimeoutMs: 2000,
-    })
-      .then(async (c2) => c2.call("PING").finally(() => c2.close()))
-      .catch((e: unknown) => e);
-    expect(PolarsRedisError.isInstance(clearText)).toBe(true);
-    expect(tlsServer.isRunning()).toBe(true);
+    expect(own.status).not.toBe("end"); // the application's client is still its own, and still open
+    own.disconnect();
+    direct.disconnect();
   });
 
   it("wraps an application's own ioredis client and leaves it open on close()", async () => {
@@ -246,6 +285,20 @@ describe("call and batch", () => {
     killer.disconnect();
   });
 
+  it("times out a command through a blackholed proxy with a RedisTimeoutError", async () => {
+    await using proxy = await createFaultProxy({ target: server.url });
+    const c = await connect(proxy.url, { commandTimeoutMs: 300 });
+    expect(await c.call("PING")).toBe("PONG");
+    const hold = proxy.blackhole();
+    const error = await c.call("SET", "held", "1").catch((e: unknown) => e);
+    expect(RedisTimeoutError.isInstance(error)).toBe(true);
+    expect((error as RedisTimeoutError).outcome).toBe("unknown");
+    expect((error as RedisTimeoutError).command).toBe("SET");
+    // close() must not wait for a QUIT reply that never comes.
+    await c.close();
+    await hold.remove();
+  });
+
   it("times out a command with a RedisTimeoutError", async () => {
     const c = await connect(server.url, { commandTimeoutMs: 200 });
     const error = await c.call("DEBUG", "SLEEP", "1").catch((e: unknown) => e);
@@ -271,6 +324,29 @@ describe("scanKeys", () => {
     const all: string[] = [];
     for await (const page of conn.scanKeys({ pattern: `${prefix}*` })) all.push(...page);
     expect(new Set(all).size).toBe(501);
+  });
+
+  it("never yields a key whose name is not UTF-8, and hands it to onNonUtf8Key", async () => {
+    const binaryKey = Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0xff, 0xfe]);
+    await conn.call("SET", binaryKey, "x");
+    await conn.call("SET", "bin:ok", "x");
+    const seen: Buffer[] = [];
+    const keys: string[] = [];
+    for await (const page of conn.scanKeys({ pattern: "bin:*", onNonUtf8Key: (key) => seen.push(key) })) {
+      keys.push(...page);
+    }
+    expect(keys.sort()).toEqual(["bin:1", "bin:ok"]);
+    expect(seen.map((key) => key.equals(binaryKey))).toEqual([true]);
+
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    for await (const _page of conn.scanKeys({ pattern: "bin:*" })) {
+      // drain
+    }
+    await waitFor(() => warnings.length > 0, { timeoutMs: 5_000 });
+    process.off("warning", onWarning);
+    expect(warnings[0]!.message).toContain("1 key(s)");
   });
 
   it("stops when its signal is aborted", async () => {

@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { IoredisConnection, openConnection } from "./ioredis-connection.js";
+import { adoptConnection, openConnection } from "./ioredis-connection.js";
 import { parseRedisUrl } from "./parse-redis-url.js";
 import type { RedisConnection } from "./redis-connection.js";
 
@@ -35,14 +35,15 @@ const LIBRARY_DEFAULTS: RedisOptions = {
 /**
  * Opens a RedisConnection to a standalone server, from a URL (`redis://`, `rediss://` for TLS, with user,
  * password and db), ioredis options, or an ioredis client the application already has. An application's own
- * client is used as is and is not closed by `close()` (unless it speaks RESP3: then a RESP2 duplicate is made
- * and owned). For Redis Cluster use `connectCluster` from @polars-redis/cluster.
+ * client is used as is, and not closed by `close()`, when it is safe for our guarantees (`protocol: 2` and
+ * `autoResendUnfulfilledCommands: false`); otherwise we open and own a duplicate with the library's defaults.
+ * For Redis Cluster use `connectCluster` from @polars-redis/cluster.
  */
 export async function connect(
   target: string | RedisOptions | Redis,
   options: ConnectOptions = {},
 ): Promise<RedisConnection> {
-  if (isIoredisClient(target)) return wrapClient(target);
+  if (isIoredisClient(target)) return wrapClient(target, options);
   if (target == null || (typeof target !== "string" && typeof target !== "object")) {
     throw new InvalidArgumentError("target", "expected a redis:// URL, ioredis options or an ioredis client");
   }
@@ -57,6 +58,7 @@ export async function connect(
     lazyConnect: true,
   };
   if (redisOptions.commandTimeout === 0) delete redisOptions.commandTimeout;
+  checkRetriesPerRequest(redisOptions.maxRetriesPerRequest);
   const client = new Redis(redisOptions);
   return openConnection(client, { host: redisOptions.host ?? "localhost", port: redisOptions.port ?? 6379 });
 }
@@ -87,7 +89,21 @@ function isIoredisClient(target: unknown): target is Redis {
   );
 }
 
-async function wrapClient(client: Redis): Promise<RedisConnection> {
+/**
+ * With 0, ioredis rejects the commands in flight with MaxRetriesPerRequestError the moment a connection closes,
+ * the same error as for commands that never left the offline queue: an applied write would be reported as
+ * "not sent" and re-sent by a retry. From 1 up, in-flight commands are always failed as outcome "unknown" first.
+ */
+function checkRetriesPerRequest(value: number | null | undefined): void {
+  if (typeof value === "number" && value >= 0 && value < 1) {
+    throw new InvalidArgumentError(
+      "maxRetriesPerRequest",
+      "must be at least 1 (or null to wait for the connection indefinitely); 0 would misreport applied commands as not sent",
+    );
+  }
+}
+
+async function wrapClient(client: Redis, options: ConnectOptions): Promise<RedisConnection> {
   if ((client as unknown as { isCluster?: boolean }).isCluster) {
     throw new InvalidArgumentError(
       "target",
@@ -95,13 +111,20 @@ async function wrapClient(client: Redis): Promise<RedisConnection> {
     );
   }
   const endpoint = { host: client.options.host ?? "localhost", port: client.options.port ?? 6379 };
-  if (client.options.protocol === 3 || client.options.protocol === undefined) {
-    // RESP3 reply shapes differ from the ones the engine parses: talk through a RESP2 twin we own.
-    return openConnection(
-      client.duplicate({ protocol: 2, lazyConnect: true, autoResendUnfulfilledCommands: false }),
-      endpoint,
-    );
+  const safe = client.options.protocol === 2 && client.options.autoResendUnfulfilledCommands === false;
+  if (!safe) {
+    // RESP3 replies have other shapes, and a client that re-sends in-flight commands after a reconnect could
+    // apply a write twice behind our back: talk through a twin with the library's defaults, which we own.
+    const twin = client.duplicate({
+      ...LIBRARY_DEFAULTS,
+      connectTimeout: options.connectTimeoutMs ?? client.options.connectTimeout ?? 10_000,
+      commandTimeout: options.commandTimeoutMs ?? client.options.commandTimeout ?? 30_000,
+      ...options.ioredis,
+      lazyConnect: true,
+    });
+    checkRetriesPerRequest(twin.options.maxRetriesPerRequest);
+    return openConnection(twin, endpoint);
   }
-  if (client.status === "wait") await client.connect();
-  return new IoredisConnection(client, { owned: false });
+  checkRetriesPerRequest(client.options.maxRetriesPerRequest);
+  return adoptConnection(client);
 }

@@ -1,5 +1,4 @@
 export { type ConnectOptions, connect } from "./connect.js";
-export { IoredisConnection } from "./ioredis-connection.js";
 export { isCommandError } from "./is-command-error.js";
 export { type ParsedRedisUrl, parseRedisUrl, redact } from "./parse-redis-url.js";
 export type {

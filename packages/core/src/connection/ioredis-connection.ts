@@ -1,5 +1,7 @@
+import { isUtf8 } from "node:buffer";
 import type { Redis } from "ioredis";
 import { throwIfAborted } from "../errors/aborted-error.js";
+import { RedisCommandError, redisCodeOf } from "../errors/redis-command-error.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
 import { openRawChannel, type RawChannel } from "../fast/raw-channel.js";
 import type {
@@ -17,6 +19,8 @@ import { type Endpoint, toCommandError } from "./to-polars-redis-error.js";
 const CHUNKS_IN_FLIGHT = 4;
 const DEFAULT_CHUNK_SIZE = 1000;
 const DEFAULT_SCAN_COUNT = 1000;
+/** How long close() waits for QUIT's reply before dropping the socket. */
+const QUIT_GRACE_MS = 1000;
 
 /** A RedisConnection over one ioredis client talking to a standalone server. */
 export class IoredisConnection implements RedisConnection {
@@ -122,15 +126,19 @@ export class IoredisConnection implements RedisConnection {
 
   async *scanKeys(options: ScanKeysOptions = {}): AsyncGenerator<string[]> {
     const { pattern = "*", type, count = DEFAULT_SCAN_COUNT, signal } = options;
+    const nonUtf8 = nonUtf8KeyHandler(options.onNonUtf8Key);
     let cursor = "0";
     do {
       throwIfAborted(signal);
       const args: RedisArgument[] = [cursor, "MATCH", pattern, "COUNT", count];
       if (type !== undefined) args.push("TYPE", type);
-      const [nextCursor, keys] = (await this.call("SCAN", ...args)) as [string, string[]];
-      cursor = nextCursor;
+      // Buffers, not strings: a key that is not UTF-8 must be recognised, not silently renamed by decoding.
+      const [nextCursor, rawKeys] = (await this.callBuffer("SCAN", ...args)) as [Buffer, Buffer[]];
+      cursor = nextCursor.toString();
+      const keys = decodeKeys(rawKeys, nonUtf8.onKey);
       if (keys.length > 0) yield keys;
     } while (cursor !== "0");
+    nonUtf8.finish(pattern);
   }
 
   /**
@@ -147,11 +155,13 @@ export class IoredisConnection implements RedisConnection {
   async close(): Promise<void> {
     if (this.closed || !this.owned) return;
     this.closed = true;
-    try {
-      await this.client.quit();
-    } catch {
-      // The connection is already gone: nothing left to release but the client's timers.
-    }
+    // QUIT waits for a reply; a server that stopped answering must not keep close() pending.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, QUIT_GRACE_MS);
+    });
+    await Promise.race([this.client.quit().catch(() => undefined), gaveUp]);
+    clearTimeout(timer);
     this.client.disconnect();
   }
 
@@ -176,6 +186,15 @@ export async function openConnection(client: Redis, endpoint: Endpoint): Promise
   } catch (error) {
     client.disconnect();
     const reason = lastError ?? (error as Error);
+    if (isServerReply(reason)) {
+      // NOAUTH, WRONGPASS, NOPERM, an invalid db: the server answered, and will answer the same next time.
+      throw new RedisCommandError({
+        message: `cannot connect to Redis at ${endpoint.host}:${endpoint.port}: ${reason.message}`,
+        command: "AUTH",
+        redisCode: redisCodeOf(reason.message),
+        cause: reason,
+      });
+    }
     throw new RedisConnectionError({
       message: `cannot connect to Redis at ${endpoint.host}:${endpoint.port}: ${reason.message}`,
       ...endpoint,
@@ -184,6 +203,16 @@ export async function openConnection(client: Redis, endpoint: Endpoint): Promise
     });
   }
   return new IoredisConnection(client, { owned: true });
+}
+
+/**
+ * Wraps an application's own, already safe client (RESP2, no re-send of in-flight commands) without taking
+ * ownership: `close()` leaves it open. Its unanswered commands still fail at once when its connection drops.
+ */
+export async function adoptConnection(client: Redis): Promise<IoredisConnection> {
+  client.on("close", () => failUnansweredCommands(client));
+  if (client.status === "wait") await client.connect();
+  return new IoredisConnection(client, { owned: false });
 }
 
 /**
@@ -204,4 +233,43 @@ function failUnansweredCommands(client: Redis): void {
   if (!queue) return;
   internals.prevCommandQueue = null;
   while (queue.length > 0) queue.shift()?.command.reject(new Error("Connection is closed."));
+}
+
+/** Decodes SCAN's key names, handing the ones that are not valid UTF-8 to `onNonUtf8`. */
+export function decodeKeys(rawKeys: readonly Buffer[], onNonUtf8: (key: Buffer) => void): string[] {
+  const keys: string[] = [];
+  for (const raw of rawKeys) {
+    if (isUtf8(raw)) keys.push(raw.toString("utf8"));
+    else onNonUtf8(raw);
+  }
+  return keys;
+}
+
+/** The caller's handler, or a counter that warns once at the end of the scan. */
+export function nonUtf8KeyHandler(callback: ((key: Buffer) => void) | undefined): {
+  onKey: (key: Buffer) => void;
+  finish: (pattern: string) => void;
+} {
+  if (callback) return { onKey: callback, finish: () => undefined };
+  let skipped = 0;
+  return {
+    onKey: () => {
+      skipped++;
+    },
+    finish: (pattern) => {
+      if (skipped > 0) {
+        process.emitWarning(
+          `scanKeys(${JSON.stringify(pattern)}) skipped ${skipped} key(s) whose names are not valid UTF-8; ` +
+            "pass onNonUtf8Key to handle them",
+          { code: "POLARS_REDIS_NON_UTF8_KEY" },
+        );
+      }
+    },
+  };
+}
+
+/** An error reply from the server, as opposed to a transport failure (ioredis names these ReplyError). */
+function isServerReply(error: Error): boolean {
+  const name = error.constructor?.name;
+  return error.name === "ReplyError" || name === "ReplyError" || name === "SimpleError";
 }

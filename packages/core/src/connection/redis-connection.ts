@@ -42,6 +42,12 @@ export interface ScanKeysOptions {
   /** The COUNT hint of each SCAN call. [1000] */
   count?: number;
   signal?: AbortSignal;
+  /**
+   * Called for each key whose name is not valid UTF-8. Such keys are never yielded: decoding them would name a
+   * different key, and every per-key command would then miss it. Without this callback the scan emits one
+   * process warning with the count.
+   */
+  onNonUtf8Key?: (key: Buffer) => void;
 }
 
 /**

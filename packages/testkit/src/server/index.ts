@@ -1,3 +1,4 @@
+export { pickFreePort } from "./free-port.js";
 export { RedisServerError, RedisServerNotFoundError } from "./redis-server-error.js";
 export {
   CLUSTER_SLOTS,
