@@ -33,6 +33,7 @@ const SCHEMA = {
   born: pl.Date,
   seen: pl.Datetime("ms", "UTC"),
   local: pl.Datetime("us"),
+  stamp: pl.Datetime("us", "Europe/Paris"),
 };
 const FIELDS: FastHashField[] = Object.entries(SCHEMA).map(([name, dtype]) => ({
   name,
@@ -71,6 +72,13 @@ function userFields(i: number): string[] {
       : `2024-03-0${1 + (i % 9)}T12:00:00.${String(i % 1000).padStart(3, "0")}Z`,
     "local",
     `2024-05-06 07:08:09.${String(i).padStart(6, "0")}`,
+    "stamp",
+    [
+      "2024-02-29T23:59:59Z",
+      `2024-02-29T23:59:59.${String(i).padStart(6, "0")}Z`,
+      "1969-12-31T23:59:59.9Z",
+      "2024-07-01T10:00:00",
+    ][i % 4]!,
     "unrelated",
     "ignored",
   ];
@@ -127,6 +135,10 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     expect(frame.columns).toEqual(expected.columns);
     expect(frame.dtypes.map(String)).toEqual(expected.dtypes.map(String));
     expect(frame.height).toBe(1234);
+    // Every column has real values (hashes i % 19 === 0 keep only their first three fields).
+    for (const name of ["small", "score", "active", "born", "seen", "local", "stamp"]) {
+      expect(frame.getColumn(name).nullCount()).toBe(Math.ceil(1234 / 19));
+    }
     // Categorical columns compare as text.
     const comparable = (df: DataFrame) => sortedByKey(df.withColumns(pl.col("city").cast(pl.Utf8)));
     expect(comparable(frame).toRecords()).toEqual(comparable(expected).toRecords());
@@ -222,6 +234,8 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
         "2024-02-30",
         "name",
         Buffer.from([0xff, 0xfe]),
+        "seen",
+        "2023-02-29T00:00:00Z",
       ],
       ["HSET", "lax:2", "age", "7", "active", "t", "born", "2024-02-29", "name", "ok"],
     ]);
@@ -230,7 +244,13 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     const rows = frame.select("_key", "name", "age", "active", "born").toRecords();
     expect(rows[0]).toMatchObject({ _key: "lax:1", name: null, age: null, active: null, born: null });
     expect(rows[1]).toMatchObject({ _key: "lax:2", name: "ok", age: 7, active: true });
-    expect(Object.fromEntries(report.coercedToNull)).toEqual({ name: 1, age: 1, active: 1, born: 1 });
+    expect(Object.fromEntries(report.coercedToNull)).toEqual({
+      name: 1,
+      age: 1,
+      active: 1,
+      born: 1,
+      seen: 1,
+    });
   });
 
   it("an aborted signal stops the read with AbortedError and releases the server connection", async () => {

@@ -14,7 +14,7 @@ import {
   Utf8,
 } from "apache-arrow";
 import type { ScalarDtype, TimeUnit } from "../schema/dtype.js";
-import { daysFromCivil, isValidCivilDate } from "../schema/parse/civil-date.js";
+import { civilToEpochMs, daysFromCivil, isValidCivilDate } from "../schema/parse/civil-date.js";
 import { parseBoolean } from "../schema/parse/parse-boolean.js";
 import { parseDate } from "../schema/parse/parse-date.js";
 import { parseDatetime } from "../schema/parse/parse-datetime.js";
@@ -44,11 +44,16 @@ export function byteColumnToArrow(
     case "categorical":
       return utf8Data(column, onInvalid);
     case "int64":
-      return int64Data(column, new Int64(), (text) => parseInt64(text), onInvalid);
+      return int64Data(column, new Int64(), (text) => parseInt64(text), onInvalid, readSmallInteger);
     case "datetime": {
       const options = { unit: dtype.unit, timeZone: dtype.timeZone };
       const type = new Timestamp(ARROW_UNITS[dtype.unit], dtype.timeZone ?? null);
-      return int64Data(column, type, (text) => parseDatetime(text, options), onInvalid, false);
+      const unit = dtype.unit;
+      const readCanonical =
+        unit === "ns"
+          ? undefined
+          : (data: Uint8Array, start: number, end: number) => readUtcDatetime(data, start, end, unit);
+      return int64Data(column, type, (text) => parseDatetime(text, options), onInvalid, readCanonical);
     }
     case "int32":
       return numberData(column, new Int32(), new Int32Array(column.length), readInt32, onInvalid);
@@ -137,7 +142,7 @@ function int64Data(
   type: DataType,
   parse: (text: string) => number | bigint | undefined,
   onInvalid: InvalidValueHandler,
-  canonicalIntegers = true,
+  readCanonical: ((data: Uint8Array, start: number, end: number) => number | undefined) | undefined,
 ): Data {
   const length = column.length;
   const words = new Int32Array(length * 2);
@@ -146,9 +151,7 @@ function int64Data(
   let nullCount = column.nullCount;
   for (let row = 0; row < length; row++) {
     if (validity[row] === 0) continue;
-    let value: number | bigint | undefined = canonicalIntegers
-      ? readSmallInteger(data, offsets[row]!, offsets[row + 1]!)
-      : undefined;
+    let value: number | bigint | undefined = readCanonical?.(data, offsets[row]!, offsets[row + 1]!);
     if (value === undefined) value = parse(latin1(column, row));
     if (value === undefined) {
       onInvalid(row);
@@ -290,6 +293,43 @@ function readFloat(column: ByteColumn, row: number): number | undefined {
   if (digits === 0 || digits > 15 || fractionDigits === 0) return parseFloat64(latin1(column, row));
   const value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits]! : mantissa;
   return negative ? -value : value;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the usual spelling of an instant (and what the writer writes for zoned
+ * columns): read from the bytes, in UTC whatever the column's zone, as the parser does. Other forms (offsets,
+ * spaces, bare dates, epochs, zone names) go to the parser.
+ */
+function readUtcDatetime(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  unit: "ms" | "us",
+): number | undefined {
+  const size = end - start;
+  if (size < 20 || size > 30 || data[end - 1] !== 0x5a /* Z */) return undefined;
+  if (data[start + 4] !== 0x2d || data[start + 7] !== 0x2d || data[start + 10] !== 0x54) return undefined;
+  if (data[start + 13] !== 0x3a || data[start + 16] !== 0x3a) return undefined;
+  const year = digitsAt(data, start, 4);
+  const month = digitsAt(data, start + 5, 2);
+  const day = digitsAt(data, start + 8, 2);
+  const hour = digitsAt(data, start + 11, 2);
+  const minute = digitsAt(data, start + 14, 2);
+  const second = digitsAt(data, start + 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  let nanos = 0;
+  const fractionDigits = size - 21; // after "SS" come "." + digits, then "Z"
+  if (size > 20) {
+    if (data[start + 19] !== 0x2e || fractionDigits < 1 || fractionDigits > 9) return undefined;
+    const fraction = digitsAt(data, start + 20, fractionDigits);
+    if (fraction < 0) return undefined;
+    nanos = fraction * POWERS_OF_TEN[9 - fractionDigits]!;
+  }
+  if (!isValidCivilDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const epochMs = civilToEpochMs(year, month, day, hour, minute, second) + Math.floor(nanos / 1_000_000);
+  if (unit === "ms") return epochMs;
+  const micros = epochMs * 1000 + Math.floor((nanos % 1_000_000) / 1000);
+  return Number.isSafeInteger(micros) ? micros : undefined;
 }
 
 /** `YYYY-MM-DD` read from the bytes (checked as a real calendar date); other forms go to the parser. */
