@@ -1,12 +1,21 @@
 import { connect } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import type { BatchReadOptions } from "./batch-buffers-to-arrow.js";
+
+export interface StringBatchReadOptions {
+  url: string;
+  pattern: string;
+  fields: readonly string[];
+  pageSize: number;
+  frameRows: number;
+  /** Applied to every frame (the casts to the schema's dtypes). */
+  finish?: (frame: pl.DataFrame) => pl.DataFrame;
+}
 
 /**
  * Variant: the straightforward columnar engine: `batch(HMGET)` with string replies, one JS array per column,
  * one `pl.Series` per column per `frameRows` rows (no row objects, but a JS string per value).
  */
-export async function readHashesWithStringBatches(options: BatchReadOptions): Promise<pl.DataFrame[]> {
+export async function readHashesWithStringBatches(options: StringBatchReadOptions): Promise<pl.DataFrame[]> {
   const connection = await connect(options.url);
   try {
     const names = ["_key", ...options.fields];

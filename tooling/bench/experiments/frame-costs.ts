@@ -4,9 +4,20 @@
  */
 import pl from "nodejs-polars";
 import { castLikeTheLibrary } from "../src/cases/hashes-read/handwritten-loop.js";
+import { fastPath } from "../src/core-fast.js";
 import { HASH_FIELD_NAMES, hashFieldValues, hashKey } from "../src/data/hash-dataset.js";
-import { byteColumnsToFrame } from "./arrow-frame.js";
-import { ByteColumn } from "./byte-column.js";
+
+const { ByteColumn, arrowColumnsToFrame, byteColumnToArrow } = fastPath;
+type ByteColumn = InstanceType<typeof ByteColumn>;
+
+/** Byte columns → Utf8 frame (then cast in Polars), through the fast path's Arrow hand-over. */
+function byteColumnsToFrame(columnNames: readonly string[], columns: readonly ByteColumn[]): pl.DataFrame {
+  const arrow = columns.map((column, i) => ({
+    name: columnNames[i]!,
+    data: byteColumnToArrow(column, { kind: "utf8" }, () => {}),
+  }));
+  return arrowColumnsToFrame(arrow, columns[0]!.length);
+}
 
 const TOTAL = Number(process.env.N ?? 200_000);
 const names = ["_key", ...HASH_FIELD_NAMES];

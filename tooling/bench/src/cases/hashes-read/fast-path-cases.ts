@@ -1,8 +1,6 @@
 import { type Command, connect, resolveDtype, type ScalarDtype } from "@polars-redis/core";
 import pl, { type DataFrame } from "nodejs-polars";
-// The fast path is not exported from core yet (the lead wires it into readHashes): the harness loads it from
-// core's build output, next to core's entry point.
-import type * as FastPath from "../../../../../packages/core/dist/fast/index.js";
+import { fastPath } from "../../core-fast.js";
 import {
   HASH_FIELD_NAMES,
   HASH_KEY_PATTERN,
@@ -19,9 +17,7 @@ interface FastCaseOptions {
   frameRows?: number;
 }
 
-const { openRawChannel, readHashFrames }: typeof FastPath = await import(
-  new URL("./fast/index.js", import.meta.resolve("@polars-redis/core")).href
-);
+const { openRawChannel, readHashFrames } = fastPath;
 
 /**
  * The fast path (packages/core/src/fast): keys from the connection's SCAN ... TYPE hash, values over a raw
