@@ -210,6 +210,21 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     expect(report.missingKeys).toBe(1);
   });
 
+  it("counts the stored bytes read: names and values with HGETALL, values with HMGET", async () => {
+    await send([["HSET", "bytes:1", "name", "Ada", "age", "36", "extra", "xyz"]]);
+    const fields = FIELDS.filter((field) => field.name === "name" || field.name === "age");
+    const full = emptyFastHashReport();
+    await collect(["bytes:1"], { fields }, full);
+    expect(full.bytes).toBe("nameAdaage36extraxyz".length);
+    const projected = emptyFastHashReport();
+    await collect(
+      ["bytes:1"],
+      { fields: fields.filter((field) => field.name === "age"), projected: true },
+      projected,
+    );
+    expect(projected.bytes).toBe(2);
+  });
+
   it("onError raise: throws SchemaMismatchError naming key, field, raw value and dtype, and closes the channel", async () => {
     await send([
       ["HSET", "bad:1", "age", "41"],

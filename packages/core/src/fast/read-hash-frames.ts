@@ -48,12 +48,14 @@ export interface FastHashReport {
   missingKeys: number;
   /** Keys that held another type when read: no row. */
   wrongTypeKeys: number;
+  /** Bytes of stored data read: values, and field names with HGETALL (the engine's progress `bytes`). */
+  bytes: number;
   /** Values made null by `onError: "null"`, per field. */
   readonly coercedToNull: Map<string, number>;
 }
 
 export function emptyFastHashReport(): FastHashReport {
-  return { rows: 0, missingKeys: 0, wrongTypeKeys: 0, coercedToNull: new Map() };
+  return { rows: 0, missingKeys: 0, wrongTypeKeys: 0, bytes: 0, coercedToNull: new Map() };
 }
 
 const DEFAULT_FRAME_ROWS = 50_000;
@@ -181,6 +183,9 @@ async function takeFrame(
     columns.push({ name: field.name, data, categorical: field.dtype.kind === "categorical" });
   });
   let frame = arrowColumnsToFrame(columns, rows);
+  for (const column of decoder.fieldColumns) report.bytes += column.byteLength;
+  report.bytes += decoder.otherBytes;
+  decoder.otherBytes = 0;
   decoder.resetColumns();
   if (keep !== undefined) frame = frame.filter(keepMask(keep));
   report.rows += frame.height;

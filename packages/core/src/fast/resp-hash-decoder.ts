@@ -32,6 +32,9 @@ export class RespHashDecoder {
   missingKeys = 0;
   /** Error replies, with their keys. No row. */
   readonly errors: ReplyError[] = [];
+  /** Stored bytes read that are not in the field columns: HGETALL field names, and values of fields outside
+   * the schema. With the columns' byte lengths, the size of the data read (for progress reports). */
+  otherBytes = 0;
   /** HMGET rows whose values are all nil: a hash without those fields, or a key that is gone (ask EXISTS). */
   readonly allNullRows: number[] = [];
 
@@ -162,6 +165,7 @@ export class RespHashDecoder {
     const columns = this.fieldColumns;
     const seen = this.seen;
     seen.fill(0);
+    let otherBytes = 0;
     for (let pair = 0; pair < pairs; pair++) {
       if (position + 1 >= buffer.length) return this.undo(-(position + 2));
       if (buffer[position] !== DOLLAR) throw unexpected(buffer[position]);
@@ -171,6 +175,7 @@ export class RespHashDecoder {
       const nameEnd = nameStart + parseLength(buffer, position + 1, nameLineEnd);
       if (nameEnd + 2 > buffer.length) return this.undo(-(nameEnd + 2));
       const column = this.columnOf(buffer, nameStart, nameEnd, pair);
+      otherBytes += nameEnd - nameStart;
       position = nameEnd + 2;
       // Fields outside the schema are skipped; a field cannot appear twice in one hash.
       const next =
@@ -178,10 +183,12 @@ export class RespHashDecoder {
           ? skipBulk(buffer, position)
           : readBulkInto(buffer, position, columns[column]!);
       if (next < 0) return this.undo(next);
-      if (column >= 0) seen[column] = 1;
+      if (column >= 0 && seen[column] === 0) seen[column] = 1;
+      else otherBytes += bulkLength(buffer, position);
       position = next;
     }
     for (let c = 0; c < columns.length; c++) if (seen[c] === 0) columns[c]!.appendNull();
+    this.otherBytes += otherBytes;
     this.finishRow(true);
     return position;
   }
@@ -270,6 +277,12 @@ function isNullAt(buffer: Uint8Array, position: number): number {
   return buffer[position] === UNDERSCORE || (buffer[position + 1] === MINUS && buffer[position + 2] === 0x31)
     ? 1
     : 0;
+}
+
+/** The length of the complete bulk string at `position` (0 for nil). */
+function bulkLength(buffer: Uint8Array, position: number): number {
+  const lineEnd = findLineEnd(buffer, position + 1);
+  return Math.max(0, parseLength(buffer, position + 1, lineEnd));
 }
 
 function skipBulk(buffer: Uint8Array, position: number): number {
