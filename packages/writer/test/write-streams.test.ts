@@ -71,6 +71,18 @@ describe("writeStreams", () => {
     expect(kept.at(-1)![1]).toEqual(["v", "e49"]);
   });
 
+  it("trims by MINID as entries are added", async () => {
+    const frame = pl.DataFrame({ id: ["1-0", "2-0", "3-0", "4-0"], v: ["a", "b", "c", "d"] });
+    await writeStreams(conn, frame, { stream: "minid", idColumn: "id" });
+    await writeStreams(conn, pl.DataFrame({ id: ["5-0"], v: ["e"] }), {
+      stream: "minid",
+      idColumn: "id",
+      minId: "3-0",
+      exactTrim: true,
+    });
+    expect((await entries("minid")).map(([id]) => id)).toEqual(["3-0", "4-0", "5-0"]);
+  });
+
   it("replace rebuilds a stream atomically, also when it needs several calls; fail skips existing streams", async () => {
     await conn.call("XADD", "big", "1-0", "old", "1");
     const count = 5000;

@@ -141,7 +141,10 @@ async function runPass<U extends KeyUnit>(
   return toWriteResult(units, statuses, options.keepWrittenKeys);
 }
 
-/** A plan's send, with anything it throws turned into the status of every key of the batch. */
+/**
+ * A plan's send; an error of the family it throws (a connection that cannot send at all) becomes the status of
+ * every key of the batch. Anything else is a bug and propagates.
+ */
 async function sendBatch<U extends KeyUnit>(
   connection: RedisConnection,
   plan: WritePlan<U>,
@@ -151,14 +154,8 @@ async function sendBatch<U extends KeyUnit>(
   try {
     return await plan.send(connection, units, signal);
   } catch (error) {
-    const keyError: KeyError = PolarsRedisError.isInstance(error)
-      ? error
-      : new RedisConnectionError({
-          message: `${plan.description}: ${(error as Error)?.message ?? String(error)}`,
-          outcome: "unknown",
-          cause: error,
-        });
-    return units.map(() => keyError);
+    if (!PolarsRedisError.isInstance(error)) throw error;
+    return units.map(() => error as KeyError);
   }
 }
 
