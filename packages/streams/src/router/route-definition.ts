@@ -7,7 +7,11 @@ export interface RouteDefinition {
   name: string;
   /** The rows this route takes, as a Polars expression over the batch's columns. [every row] */
   filter?: Expr;
-  /** Reshapes the selected rows before writing (derive `_key`, rename, compute). Sees the metadata columns. */
+  /**
+   * Reshapes the selected rows before writing (derive `_key`, rename, compute, keep the last change per key).
+   * Sees the metadata columns. When it keeps rows one to one, the sink gets each row's source entry id as
+   * `rowIds` (stream sinks derive replay-safe ids from them); when it drops or merges rows, it does not.
+   */
   transform?: (frame: DataFrame) => DataFrame | Promise<DataFrame>;
   /** Where the rows go. Must be idempotent: a batch may be written again after a failure or a crash. */
   sink: Sink;

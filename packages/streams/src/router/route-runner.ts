@@ -165,10 +165,11 @@ export class RouteRunner {
       const drop = this.context.frameOptions.metadataColumns.filter((name) => frame.columns.includes(name));
       if (drop.length > 0) frame = frame.drop(drop);
     }
+    // Row ids name the source entry of each row: only meaningful while the transform kept rows one to one.
     return this.route.sink.write(frame, {
       signal: this.context.stopSignal,
       attempt,
-      rowIds: work.entries.map((entry) => entry.id),
+      ...(frame.height === work.entries.length ? { rowIds: work.entries.map((entry) => entry.id) } : {}),
     });
   }
 
