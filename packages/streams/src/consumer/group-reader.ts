@@ -43,6 +43,7 @@ interface PendingInfo {
 }
 
 const ACK_ATTEMPTS = 8;
+const PENDING_SWEEP_MS = 10_000;
 const MAX_REMEMBERED_REASONS = 100_000;
 const IDS_PER_COMMAND = 1000;
 
@@ -79,6 +80,7 @@ export class GroupReader {
   private readonly claimCursor = new Map<string, string>();
   private nextClaimAt = 0;
   private nextCheckAt = 0;
+  private nextSweepAt = Date.now() + PENDING_SWEEP_MS;
   private rotation = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning = false;
@@ -213,6 +215,12 @@ export class GroupReader {
       }
       this.groupsReady = true;
     }
+    if (Date.now() >= this.nextSweepAt) {
+      // A read whose answer was lost can leave entries in this consumer's pending list after the last walk
+      // (with claiming off, nothing else would find them): walk it again now and then.
+      this.nextSweepAt = Date.now() + PENDING_SWEEP_MS;
+      if (!this.pendingDirty) this.markPendingDirty();
+    }
     if (this.pendingDirty && Date.now() >= this.pendingRetryAt) {
       const batch = await this.readOwnPending();
       if (batch !== undefined) return batch;
@@ -231,9 +239,7 @@ export class GroupReader {
     let wakeAt = Math.min(this.nextCheckAt, now + this.options.blockMs);
     if (this.options.claimIdleMs > 0) wakeAt = Math.min(wakeAt, this.nextClaimAt);
     if (this.pendingDirty) wakeAt = Math.min(wakeAt, this.pendingRetryAt);
-    const batch = await this.readNew(Math.max(0, wakeAt - now));
-    if (batch === undefined) this.nextCheckAt = Math.min(this.nextCheckAt, Date.now()); // caught up: check now
-    return batch;
+    return this.readNew(Math.max(0, wakeAt - now));
   }
 
   private deliver(batch: DeliveredBatch): DeliveredBatch {
