@@ -138,6 +138,20 @@ describe("inferHashSchema", () => {
     const none = await inferHashSchema(conn, { pattern: "nothing:*" });
     expect(none).toMatchObject({ sampleCount: 0, schema: {}, averageConfidence: 1 });
   });
+
+  it("keeps fields named like Object.prototype members, __proto__ included, and reads them back", async () => {
+    await conn.call("HSET", "proto:1", "__proto__", "7", "constructor", "x", "toString", "2024-01-02");
+    const inferred = await inferHashSchema(conn, { pattern: "proto:*" });
+    expect(Object.keys(inferred.schema)).toEqual(["__proto__", "constructor", "toString"]);
+    expect(Object.keys(inferred.fields)).toEqual(["__proto__", "constructor", "toString"]);
+    expect(types(inferred)).toEqual({
+      ["__proto__"]: "DataType(Int64)", // computed: a literal __proto__ key would set the prototype
+      constructor: "DataType(String)",
+      toString: "DataType(Date)",
+    });
+    const frame = await readHashes(conn, { pattern: "proto:*", schema: inferred.schema, onError: "raise" });
+    expect(frame.columns).toEqual(["_key", "__proto__", "constructor", "toString"]);
+  });
 });
 
 describe("sampling", () => {

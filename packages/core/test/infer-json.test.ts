@@ -2,7 +2,7 @@ import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { inferJsonSchema, readJson } from "../src/index.js";
 import { dtypeName } from "./fixtures/frame-rows.js";
-import { RecordingConnection } from "./fixtures/recording-connection.js";
+import { errorReply, RecordingConnection } from "./fixtures/recording-connection.js";
 import { redisJsonResponder, USERS } from "./fixtures/redisjson-replies.js";
 
 const KEYS = Object.keys(USERS);
@@ -68,5 +68,42 @@ describe("inferJsonSchema over documented RedisJSON replies", () => {
       nested: dtypeName(pl.Struct({ a: pl.Int64, b: pl.Utf8 })),
     });
     expect(inferred.fields.nested!.reason).toMatch(/objects/);
+  });
+});
+
+describe("inferJsonSchema at the edges of Int64", () => {
+  /** A connection holding `documents` (key → JSON text) that answers `JSON.GET key $` as RedisJSON does. */
+  function documentsConnection(documents: Record<string, string>) {
+    return new RecordingConnection({
+      respond: (command) =>
+        command[0] === "JSON.GET" && command[2] === "$" && command[1]! in documents
+          ? `[${documents[command[1]!]}]`
+          : errorReply("JSON.GET", `ERR no fixture for: ${command.join(" ")}`),
+      keyspace: new Map(Object.keys(documents).map((key) => [key, "ReJSON-RL"])),
+    });
+  }
+
+  it("takes integers beyond the Int64 range as Float64, and reads its own sample back", async () => {
+    const conn = documentsConnection({
+      "n:1":
+        '{"unsigned":18446744073709551615,"exponent":1e20,"low":-9223372036854775809,"edge":9223372036854775807,"min":-9223372036854775808}',
+      "n:2": '{"unsigned":1,"exponent":2,"low":3,"edge":4,"min":5}',
+    });
+    const inferred = await inferJsonSchema(conn, { pattern: "n:*" });
+    const types = Object.fromEntries(
+      Object.entries(inferred.schema).map(([name, dtype]) => [name, dtypeName(dtype)]),
+    );
+    expect(types).toEqual({
+      edge: "DataType(Int64)",
+      exponent: "DataType(Float64)",
+      low: "DataType(Float64)",
+      min: "DataType(Int64)",
+      unsigned: "DataType(Float64)",
+    });
+    const frame = await readJson(conn, { keys: ["n:1", "n:2"], schema: inferred.schema, onError: "raise" });
+    expect(frame.getColumn("exponent").toArray()).toEqual([1e20, 2]);
+    expect(frame.getColumn("unsigned").toArray()).toEqual([2 ** 64, 1]); // the nearest Float64
+    expect(frame.getColumn("edge").cast(pl.Utf8).toArray()).toEqual(["9223372036854775807", "4"]);
+    expect(frame.getColumn("min").cast(pl.Utf8).toArray()).toEqual(["-9223372036854775808", "5"]);
   });
 });

@@ -198,6 +198,33 @@ describe("scanJson over documented RedisJSON replies", () => {
     expect(schemaOf(frame)).toEqual(schemaOf(frame.clear()));
     expect(schemaOf(frame)).toEqual({ _key: "DataType(String)", ...schemaNames(FULL_SCHEMA) });
   });
+
+  it("a field the document lacks is null even when Object.prototype has a member of that name", async () => {
+    // REFERENCE_EXAMPLE's document has a, b and nested only: constructor, toString and valueOf are missing, and
+    // must not be read from the prototype chain (a function) when the document is read whole.
+    const conn = fakeRedisJson();
+    const frame = await readJson(conn, {
+      keys: [REFERENCE_EXAMPLE.key],
+      schema: {
+        a: pl.Int64,
+        constructor: pl.Utf8,
+        toString: pl.Utf8,
+        valueOf: pl.Int64,
+        nested: pl.Struct({ a: pl.Int64, constructor: pl.Utf8 }),
+      },
+    });
+    expect(conn.commands).toEqual([REFERENCE_EXAMPLE.whole.command]);
+    expect(rowsOf(frame)).toEqual([
+      {
+        _key: "doc",
+        a: 2,
+        constructor: null,
+        toString: null,
+        valueOf: null,
+        nested: { a: 4, constructor: null },
+      },
+    ]);
+  });
 });
 
 describe("scanJson rejects bad options before sending anything", () => {

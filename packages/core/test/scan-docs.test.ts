@@ -1,20 +1,10 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import * as core from "../src/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Command, connect, type RedisConnection } from "../src/index.js";
+import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
 
 /** Runs every ```ts example of docs/reading.md against a server holding the data the examples expect. */
-const docPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "reading.md");
-const examples = [...readFileSync(docPath, "utf8").matchAll(/```ts\n([\s\S]*?)```/g)].map(
-  (match) => match[1]!,
-);
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
-  ...args: string[]
-) => (...values: unknown[]) => Promise<void>;
+const examples = docExamples("reading.md");
 
 let server: RedisServer;
 let conn: RedisConnection;
@@ -64,22 +54,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Runs one example with its imports provided, and returns what it logged. */
-async function runExample(code: string): Promise<unknown[][]> {
-  const body = code.replace(/^import .*$/gm, "");
-  const names = Object.keys(core);
-  const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-  try {
-    await new AsyncFunction("pl", ...names, body)(
-      pl,
-      ...names.map((name) => (core as Record<string, unknown>)[name]),
-    );
-    return log.mock.calls;
-  } finally {
-    log.mockRestore();
-  }
-}
-
 describe("docs/reading.md examples", () => {
   it("has examples to run", () => {
     expect(examples.length).toBeGreaterThanOrEqual(8);
@@ -88,7 +62,7 @@ describe("docs/reading.md examples", () => {
   examples.forEach((code, index) => {
     const title = code.split("\n").find((line) => /read|scan/.test(line) && !line.startsWith("import")) ?? "";
     it(`example ${index + 1}: ${title.trim().slice(0, 60)}`, async () => {
-      const logged = await runExample(code);
+      const logged = (await runDocExample(code)).log;
       expect(logged.length).toBeGreaterThan(0);
       if (code.includes("top.columns"))
         expect(logged[0]![0]).toEqual(["_index", "_key", "_ttl", "name", "score"]);

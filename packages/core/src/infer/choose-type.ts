@@ -52,8 +52,8 @@ export function chooseTextType(stats: FieldStats, samples: number): TypeChoice {
 }
 
 /**
- * JSON values: by their JSON kind. All booleans → Boolean; all numbers → Int64 when all are integers, else
- * Float64; all strings → Date / Datetime when every one is an ISO date / date-time, else Utf8; all arrays →
+ * JSON values: by their JSON kind. All booleans → Boolean; all numbers → Int64 when all are integers within
+ * the Int64 range, else Float64; all strings → Date / Datetime when every one is an ISO date / date-time, else Utf8; all arrays →
  * List of the elements' type; all objects → Struct of the fields' types. Mixed kinds → Utf8, which a scan fills
  * with strings as they are and other values as JSON text.
  */
@@ -80,7 +80,7 @@ export function chooseJsonType(stats: FieldStats, samples: number): TypeChoice {
         : fits(
             { kind: "float64" },
             n,
-            `all ${n} values are JSON numbers, ${n - stats.integers} with a fraction`,
+            `all ${n} values are JSON numbers, ${n - stats.integers} with a fraction or beyond the Int64 range`,
           );
     case "string":
       if (stats.fits.date === n) return fits({ kind: "date" }, n, `all ${n} values are ISO date strings`);

@@ -12,6 +12,19 @@ const EXAMPLES_KEPT = 3;
 /** JSON nesting followed by inference; deeper values are typed Utf8 (serialised). */
 export const MAX_JSON_DEPTH = 8;
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * True for an integer an Int64 column can hold. 18446744073709551615 (a bigint from the parser) and 1e20 (a
+ * number) are integers, but beyond the range: taking them as Int64 would fail the scan on its own sample.
+ */
+function isInt64(value: number | bigint): boolean {
+  if (typeof value === "number" && !Number.isInteger(value)) return false;
+  const integer = BigInt(value);
+  return integer >= INT64_MIN && integer <= INT64_MAX;
+}
+
 /**
  * Everything inference learns about one field from the sampled values. Nulls are not counted here: a field's
  * nulls are the sampled documents minus the values present, so they are right whatever order fields appear in.
@@ -34,7 +47,7 @@ export class FieldStats {
   };
   /** JSON only: how many values of each kind. */
   readonly kinds: Record<JsonKind, number> = { boolean: 0, number: 0, string: 0, array: 0, object: 0 };
-  /** JSON only: numbers that are integers. */
+  /** JSON only: numbers that are integers within the Int64 range. */
   integers = 0;
   /** JSON only: the elements of every array value, pooled. */
   elements: FieldStats | undefined;
@@ -66,7 +79,7 @@ export class FieldStats {
       this.kinds.boolean++;
     } else if (typeof value === "number" || typeof value === "bigint") {
       this.kinds.number++;
-      if (typeof value === "bigint" || Number.isInteger(value)) this.integers++;
+      if (isInt64(value)) this.integers++;
     } else if (typeof value === "string") {
       this.kinds.string++;
       const traits = classifyText(value);

@@ -1,11 +1,27 @@
-import { isCommandError } from "../connection/is-command-error.js";
 import type { RedisConnection } from "../connection/redis-connection.js";
 import { parseJsonText } from "../scan/json/parse-json-text.js";
 import { chooseJsonType } from "./choose-type.js";
-import { FieldStats } from "./field-stats.js";
-import { type InferSchemaOptions, planSampling } from "./infer-hash-schema.js";
-import { buildInferredSchema, type InferredSchema } from "./inferred-schema.js";
-import { sampleKeys } from "./sample-keys.js";
+import { inferSchema, type SampleReader } from "./infer-schema.js";
+import type { InferredSchema } from "./inferred-schema.js";
+import type { InferSchemaOptions } from "./plan-sampling.js";
+
+/** `JSON.GET key $` per sampled document; values keep their JSON kinds. */
+const JSON_SAMPLES: SampleReader = {
+  keyType: "ReJSON-RL",
+  command: (key) => ["JSON.GET", key, "$"],
+  observe(reply, fieldStats) {
+    if (reply === null) return false; // deleted since SCAN: not a sample
+    // JSON.GET with a JSONPath answers an array of matches; `$` has exactly one, the document.
+    const matches = parseJsonText(Buffer.isBuffer(reply) ? reply.toString("utf8") : String(reply));
+    const document = Array.isArray(matches) ? matches[0] : undefined;
+    if (document === null || typeof document !== "object" || Array.isArray(document)) return true;
+    for (const [name, value] of Object.entries(document as Record<string, unknown>)) {
+      fieldStats(name).observeJson(value);
+    }
+    return true;
+  },
+  choose: chooseJsonType,
+};
 
 /**
  * Infers a schema for `scanJson`/`readJson` from a sample of RedisJSON documents: `JSON.GET key $` pipelined
@@ -18,33 +34,5 @@ export async function inferJsonSchema(
   conn: RedisConnection,
   options: InferSchemaOptions = {},
 ): Promise<InferredSchema> {
-  const plan = planSampling(options);
-  const keys = plan.keys ?? (await sampleKeys(conn, { ...plan.scan, type: "ReJSON-RL" }));
-  const observed = new Map<string, FieldStats>();
-  let sampleCount = 0;
-  for (let start = 0; start < keys.length; start += plan.batchSize) {
-    const chunk = keys.slice(start, start + plan.batchSize);
-    const replies = await conn.batch(
-      chunk.map((key) => ["JSON.GET", key, "$"] as const),
-      { signal: options.signal },
-    );
-    for (const reply of replies) {
-      if (isCommandError(reply)) throw reply;
-      if (reply === null) continue; // deleted since SCAN: not a sample
-      sampleCount++;
-      // JSON.GET with a JSONPath answers an array of matches; `$` has exactly one, the document.
-      const matches = parseJsonText(String(reply));
-      const document = Array.isArray(matches) ? matches[0] : undefined;
-      if (document === null || typeof document !== "object" || Array.isArray(document)) continue;
-      for (const [name, value] of Object.entries(document as Record<string, unknown>)) {
-        let stats = observed.get(name);
-        if (stats === undefined) {
-          stats = new FieldStats();
-          observed.set(name, stats);
-        }
-        stats.observeJson(value);
-      }
-    }
-  }
-  return buildInferredSchema(observed, sampleCount, chooseJsonType, plan.overwrite);
+  return inferSchema(conn, options, JSON_SAMPLES);
 }

@@ -91,9 +91,11 @@ export function buildInferredSchema(
       candidates.int64 = stats.integers;
       candidates.float64 = stats.kinds.number;
     }
-    schema[name] = toPolarsDtype(choice.dtype);
-    fields[name] = {
-      dtype: schema[name],
+    const dtype = toPolarsDtype(choice.dtype);
+    // defineProperty, not assignment: a field named "__proto__" must become a key, not the prototype.
+    defineField(schema, name, dtype);
+    defineField(fields, name, {
+      dtype,
       type: dtypeLabel(choice.dtype),
       confidence: choice.confidence,
       samples: sampleCount,
@@ -103,7 +105,7 @@ export function buildInferredSchema(
       candidates,
       reason: choice.reason,
       overwritten: forced !== undefined,
-    };
+    });
   }
   const confidences = Object.values(fields).map((field) => field.confidence);
   const averageConfidence =
@@ -120,4 +122,8 @@ export function buildInferredSchema(
         .map(([field, info]) => ({ field, confidence: info.confidence, reason: info.reason }))
         .sort((a, b) => a.confidence - b.confidence),
   };
+}
+
+function defineField<T>(record: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
 }

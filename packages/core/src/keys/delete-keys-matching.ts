@@ -1,6 +1,7 @@
 import type { RedisConnection, RedisKeyType } from "../connection/redis-connection.js";
 import { throwIfAborted } from "../errors/aborted-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { ScanKeyBatcher } from "../scan/scan-key-batcher.js";
 import { type DeleteKeysOptions, deleteCommandName } from "./delete-keys.js";
 import { type DeleteResult, DeleteTally } from "./delete-result.js";
 import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
@@ -32,8 +33,9 @@ export interface DeleteMatchingResult extends DeleteResult {
 
 /**
  * Deletes every key matching a SCAN pattern, streaming: keys are deleted batch by batch as SCAN finds them, so
- * memory holds at most one batch whatever the number of keys. Deleting keys that SCAN already returned does not
- * make SCAN skip others (SCAN's guarantee covers keys present for the whole iteration).
+ * memory holds about two batches (the one being deleted and the next one SCAN is filling) whatever the number
+ * of keys. Deleting keys that SCAN already returned does not make SCAN skip others (SCAN's guarantee covers
+ * keys present for the whole iteration).
  */
 export async function deleteKeysMatching(
   conn: RedisConnection,
@@ -53,36 +55,33 @@ export async function deleteKeysMatching(
   const tally = new DeleteTally(maxErrors);
   const sampleKeys: string[] = [];
   let matched = 0;
-  let pending: string[] = [];
-
-  const flush = async (): Promise<void> => {
-    const keys = pending.length > batchSize ? pending.slice(0, batchSize) : pending;
-    pending = pending.length > batchSize ? pending.slice(batchSize) : [];
-    const replies = await conn.batch(
-      keys.map((key) => [command, key] as const),
-      { signal: options.signal },
-    );
-    for (let index = 0; index < keys.length; index++) tally.count(keys[index]!, replies[index]!);
-    options.onProgress?.({ matched, deleted: tally.deleted });
-  };
-
-  const scan = conn.scanKeys({
-    pattern,
-    count: countHint,
-    ...(options.type === undefined ? {} : { type: options.type }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  for await (const page of scan) {
-    throwIfAborted(options.signal);
-    matched += page.length;
-    if (dryRun) {
-      for (const key of page) if (sampleKeys.length < sampleSize) sampleKeys.push(key);
-      continue;
+  throwIfAborted(options.signal);
+  const keys = new ScanKeyBatcher(
+    conn,
+    { kind: "scan", pattern, type: options.type, countHint },
+    {
+      batchSize,
+      signal: options.signal ?? new AbortController().signal,
+      onKeys: (count) => (matched += count),
+    },
+  );
+  try {
+    for await (const batch of keys.batches()) {
+      throwIfAborted(options.signal);
+      if (dryRun) {
+        for (const key of batch) if (sampleKeys.length < sampleSize) sampleKeys.push(key);
+        continue;
+      }
+      const replies = await conn.batch(
+        batch.map((key) => [command, key] as const),
+        { signal: options.signal },
+      );
+      for (let index = 0; index < batch.length; index++) tally.count(batch[index]!, replies[index]!);
+      options.onProgress?.({ matched, deleted: tally.deleted });
     }
-    for (const key of page) pending.push(key);
-    while (pending.length >= batchSize) await flush();
+  } finally {
+    keys.close();
   }
-  if (pending.length > 0) await flush();
 
   return Object.assign(tally, { matched, dryRun, sampleKeys });
 }

@@ -2,6 +2,7 @@ import pl from "nodejs-polars";
 import type { Command, RedisConnection, RedisKeyType, RedisReply } from "../connection/redis-connection.js";
 import { throwIfAborted } from "../errors/aborted-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { type KeyOrigin, ScanKeyBatcher } from "../scan/scan-key-batcher.js";
 import { int64Column } from "./int64-column.js";
 import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
@@ -37,41 +38,35 @@ export async function* scanKeyInfo(
 ): AsyncGenerator<pl.DataFrame> {
   const batchSize = checkBatchSize(options.batchSize);
   const includeMemory = options.includeMemory ?? true;
-  if (options.keys !== undefined) {
+  const listed = options.keys !== undefined;
+  let origin: KeyOrigin;
+  if (listed) {
     if (options.pattern !== undefined || options.type !== undefined) {
       throw new InvalidArgumentError("keys", "give either keys or pattern/type, not both");
     }
-    const keys = resolveKeys(options.keys, options.keyColumn ?? "_key");
-    for (let start = 0; start < keys.length; start += batchSize) {
-      throwIfAborted(options.signal);
-      yield await describe(conn, keys.slice(start, start + batchSize), includeMemory, false, options.signal);
+    origin = { kind: "list", keys: resolveKeys(options.keys!, options.keyColumn ?? "_key") };
+  } else {
+    const pattern = options.pattern ?? "*";
+    if (typeof pattern !== "string" || pattern.length === 0) {
+      throw new InvalidArgumentError("pattern", "expected a non-empty SCAN pattern");
     }
-    return;
+    const countHint = checkInteger("countHint", options.countHint, batchSize, 1);
+    origin = { kind: "scan", pattern, type: options.type, countHint };
   }
-  const pattern = options.pattern ?? "*";
-  if (typeof pattern !== "string" || pattern.length === 0) {
-    throw new InvalidArgumentError("pattern", "expected a non-empty SCAN pattern");
-  }
-  const countHint = checkInteger("countHint", options.countHint, batchSize, 1);
-  let pending: string[] = [];
-  const scan = conn.scanKeys({
-    pattern,
-    count: countHint,
-    ...(options.type === undefined ? {} : { type: options.type }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  throwIfAborted(options.signal);
+  const keys = new ScanKeyBatcher(conn, origin, {
+    batchSize,
+    signal: options.signal ?? new AbortController().signal,
   });
-  for await (const page of scan) {
-    for (const key of page) pending.push(key);
-    while (pending.length >= batchSize) {
+  try {
+    for await (const batch of keys.batches()) {
       throwIfAborted(options.signal);
-      const frame = await describe(conn, pending.slice(0, batchSize), includeMemory, true, options.signal);
-      pending = pending.slice(batchSize);
+      // With `pattern`, a key deleted since SCAN has no row; with `keys`, every key has one.
+      const frame = await describe(conn, batch, includeMemory, !listed, options.signal);
       if (frame.height > 0) yield frame;
     }
-  }
-  if (pending.length > 0) {
-    const frame = await describe(conn, pending, includeMemory, true, options.signal);
-    if (frame.height > 0) yield frame;
+  } finally {
+    keys.close();
   }
 }
 

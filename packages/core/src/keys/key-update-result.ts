@@ -1,4 +1,5 @@
-import type { CommandError } from "../connection/redis-connection.js";
+import { isCommandError } from "../connection/is-command-error.js";
+import type { BatchReply, CommandError } from "../connection/redis-connection.js";
 
 /**
  * What a key utility did to each key. Every key lands in exactly one bucket:
@@ -39,6 +40,19 @@ export class KeyUpdateTally implements KeyUpdateResult {
   fail(key: string, error: CommandError): void {
     this.failed++;
     this.errors.set(key, error);
+  }
+
+  /**
+   * Counts the replies of commands that answer 1 when they changed the key and 0 when they left it (EXPIRE,
+   * PERSIST): 1 succeeded, 0 skipped, an error failed. `replies[i]` belongs to `keys[i]`.
+   */
+  countChangedFlags(keys: readonly string[], replies: readonly BatchReply[]): void {
+    for (let index = 0; index < keys.length; index++) {
+      const reply = replies[index]!;
+      if (isCommandError(reply)) this.fail(keys[index]!, reply);
+      else if (reply === 1) this.succeed();
+      else this.skip(keys[index]!);
+    }
   }
 
   failedKeys(): string[] {

@@ -1,4 +1,3 @@
-import { isCommandError } from "../connection/is-command-error.js";
 import type { RedisConnection } from "../connection/redis-connection.js";
 import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
@@ -20,14 +19,7 @@ export async function persistKeys(
     conn,
     keyList,
     (key) => [["PERSIST", key]],
-    (chunk, replies) => {
-      for (let index = 0; index < chunk.length; index++) {
-        const reply = replies[index]!;
-        if (isCommandError(reply)) tally.fail(chunk[index]!, reply);
-        else if (reply === 1) tally.succeed();
-        else tally.skip(chunk[index]!);
-      }
-    },
+    (chunk, replies) => tally.countChangedFlags(chunk, replies),
     { batchSize: checkBatchSize(options.batchSize), signal: options.signal },
   );
   return tally;

@@ -1,5 +1,4 @@
 import pl from "nodejs-polars";
-import { isCommandError } from "../connection/is-command-error.js";
 import type { RedisArgument, RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
@@ -64,14 +63,7 @@ export async function setTtl(
       if (condition !== undefined) args.push(condition);
       return [[command, ...args]];
     },
-    (chunk, replies) => {
-      for (let index = 0; index < chunk.length; index++) {
-        const reply = replies[index]!;
-        if (isCommandError(reply)) tally.fail(chunk[index]!, reply);
-        else if (reply === 1) tally.succeed();
-        else tally.skip(chunk[index]!);
-      }
-    },
+    (chunk, replies) => tally.countChangedFlags(chunk, replies),
     { batchSize: checkBatchSize(options.batchSize), signal: options.signal },
   );
   return tally;

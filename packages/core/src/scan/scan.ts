@@ -7,10 +7,10 @@ import { assembleFrameFromSeries, type FrameAssembler, type NamedColumn } from "
 import type { ColumnData } from "./columns/column-data.js";
 import { concatColumns } from "./columns/concat-columns.js";
 import { createColumnBuilder } from "./columns/create-column-builder.js";
-import { KeySource } from "./key-source.js";
 import { keyColumnData, ttlColumnData } from "./metadata-columns.js";
 import { orderedParallel } from "./ordered-parallel.js";
 import { abortedErrorOf, raceAbort } from "./race-abort.js";
+import { ScanKeyBatcher } from "./scan-key-batcher.js";
 import type { ResolvedScanOptions } from "./scan-options.js";
 import type { ReadContext, ScanReader } from "./scan-reader.js";
 import { type ScanReport, ScanStats } from "./scan-report.js";
@@ -34,7 +34,7 @@ const LOOKAHEAD_FRAMES = 1;
 export interface FrameSource {
   canServe(connection: RedisConnection): boolean;
   frames(
-    keys: KeySource,
+    keys: ScanKeyBatcher,
     context: ReadContext,
     sizes: { frameRows: number; maxFrameRows: number },
   ): AsyncIterable<DataFrame>;
@@ -128,7 +128,7 @@ export class Scan implements ScanIterable {
     const onUserAbort = (): void => controller.abort(abortedErrorOf(userSignal!));
     userSignal?.addEventListener("abort", onUserAbort, { once: true });
     const context = this.createContext(controller.signal, stats);
-    const keys = new KeySource(
+    const keys = new ScanKeyBatcher(
       connection,
       options.keys !== undefined
         ? { kind: "list", keys: options.keys }
@@ -184,7 +184,7 @@ export class Scan implements ScanIterable {
    * this connection.
    */
   private produceFrames(
-    keys: KeySource,
+    keys: ScanKeyBatcher,
     context: ReadContext,
     controller: AbortController,
     coalesceRows: number,

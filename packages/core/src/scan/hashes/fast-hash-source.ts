@@ -2,11 +2,11 @@ import pl, { type DataFrame } from "nodejs-polars";
 import type { Command, RedisConnection } from "../../connection/redis-connection.js";
 import { emptyFastHashReport, readHashFrames } from "../../fast/read-hash-frames.js";
 import { columnToSeries } from "../columns/column-to-series.js";
-import type { KeySource } from "../key-source.js";
 import { ttlColumnData } from "../metadata-columns.js";
 import { raceAbort } from "../race-abort.js";
 import type { ScalarField } from "../scalar-field.js";
 import type { FrameSource } from "../scan.js";
+import type { ScanKeyBatcher } from "../scan-key-batcher.js";
 import type { ResolvedScanOptions } from "../scan-options.js";
 import type { ReadContext } from "../scan-reader.js";
 
@@ -36,7 +36,7 @@ export class FastHashSource implements FrameSource {
   }
 
   async *frames(
-    keys: KeySource,
+    keys: ScanKeyBatcher,
     context: ReadContext,
     sizes: { frameRows: number; maxFrameRows: number },
   ): AsyncGenerator<DataFrame> {

@@ -96,7 +96,10 @@ export class JsonReader implements ScanReader {
         document !== null && typeof document === "object" && !Array.isArray(document)
           ? (document as Record<string, unknown>)
           : {};
-      return this.jsonColumns.map((column) => fields[column.name]);
+      // Own fields only: a document without "constructor" must not yield Object.prototype's function.
+      return this.jsonColumns.map((column) =>
+        Object.hasOwn(fields, column.name) ? fields[column.name] : undefined,
+      );
     }
     const matchesByPath = (path: string): unknown[] => {
       // One path: the reply is its array of matches; several: an object of such arrays keyed by path.

@@ -40,9 +40,13 @@ function normalize(value: unknown, dtype: ScanDtype, at: string, mismatches: Nes
     case "struct": {
       if (typeof value !== "object" || Array.isArray(value)) return fail(value, dtype, at, mismatches);
       const object = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (const field of dtype.fields)
-        out[field.name] = normalize(object[field.name], field.dtype, `${at}.${field.name}`, mismatches);
+      // Own fields only, into an object without a prototype: a field named "constructor" is not inherited,
+      // and one named "__proto__" is a field, not the prototype.
+      const out: Record<string, unknown> = Object.create(null);
+      for (const field of dtype.fields) {
+        const fieldValue = Object.hasOwn(object, field.name) ? object[field.name] : undefined;
+        out[field.name] = normalize(fieldValue, field.dtype, `${at}.${field.name}`, mismatches);
+      }
       return out;
     }
     case "utf8":

@@ -75,7 +75,7 @@ export function resolveJsonColumns(
     if (fields.length === 0) throw new InvalidArgumentError("schema", "the schema has no fields");
   }
   const names = new Set(fields.map((field) => field.name));
-  for (const name of Object.keys(pathMap)) {
+  for (const name of pathMap.keys()) {
     if (!names.has(name)) {
       throw new InvalidArgumentError(
         "paths",
@@ -99,19 +99,20 @@ export function resolveJsonColumns(
   }
   return {
     columns: selected.map((field) => {
-      const path = parseColumnPath(pathMap[field.name] ?? fieldPath(field.name), `paths.${field.name}`);
+      const path = parseColumnPath(pathMap.get(field.name) ?? fieldPath(field.name), `paths.${field.name}`);
       return { ...field, ...path, nested: field.dtype.kind === "list" || field.dtype.kind === "struct" };
     }),
     projected: projection !== undefined,
   };
 }
 
-function pathOptions(paths: unknown): Record<string, string> {
-  if (paths === undefined) return {};
+/** The `paths` option's own entries: a column named like an Object.prototype member has no path by inheritance. */
+function pathOptions(paths: unknown): Map<string, unknown> {
+  if (paths === undefined) return new Map();
   if (paths === null || typeof paths !== "object" || Array.isArray(paths)) {
     throw new InvalidArgumentError("paths", "expected an object of column → JSONPath");
   }
-  return paths as Record<string, string>;
+  return new Map(Object.entries(paths));
 }
 
 function columnList(columns: unknown): string[] {

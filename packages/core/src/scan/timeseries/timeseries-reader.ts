@@ -1,9 +1,9 @@
-import { isCommandError } from "../../connection/is-command-error.js";
 import type { BatchReply, Command, RedisReply } from "../../connection/redis-connection.js";
 import type { ScalarDtype } from "../../schema/dtype.js";
 import type { ColumnBuilder } from "../columns/column-builder.js";
 import type { ColumnData } from "../columns/column-data.js";
 import { createColumnBuilder } from "../columns/create-column-builder.js";
+import { skipUnreadableKey } from "../reply-errors.js";
 import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
 import type { RangeQuery } from "./timeseries-range.js";
 
@@ -136,17 +136,7 @@ export class TimeseriesReader implements ScanReader {
    * SCAN) or holding another type, counted when `count` (before any of its rows was read). Other errors throw.
    */
   private samplesOf(reply: BatchReply, count: boolean, context: ReadContext): RedisReply[] | undefined {
-    if (isCommandError(reply)) {
-      if (isMissingSeries(reply)) {
-        if (count) context.keyMissing();
-        return undefined;
-      }
-      if ("redisCode" in reply && reply.redisCode === "WRONGTYPE") {
-        if (count) context.keyWrongType();
-        return undefined;
-      }
-      throw reply;
-    }
+    if (skipUnreadableKey(reply, context, { isMissing: isMissingSeries, count })) return undefined;
     if (!Array.isArray(reply))
       throw new TypeError(`TS.RANGE answered ${String(reply)}, not an array of samples`);
     return reply;
@@ -158,20 +148,11 @@ export class TimeseriesReader implements ScanReader {
     context: ReadContext,
   ): Promise<(Map<string, string> | undefined)[]> {
     const replies = await context.batch(keys.map((key): Command => ["TS.INFO", key]));
-    return replies.map((reply) => {
-      if (isCommandError(reply)) {
-        if (isMissingSeries(reply)) {
-          context.keyMissing();
-          return undefined;
-        }
-        if ("redisCode" in reply && reply.redisCode === "WRONGTYPE") {
-          context.keyWrongType();
-          return undefined;
-        }
-        throw reply;
-      }
-      return infoLabels(reply);
-    });
+    return replies.map((reply) =>
+      skipUnreadableKey(reply, context, { isMissing: isMissingSeries })
+        ? undefined
+        : infoLabels(reply as RedisReply),
+    );
   }
 }
 

@@ -1,22 +1,23 @@
 import type { RedisConnection, RedisKeyType } from "../connection/redis-connection.js";
 import { raceAbort } from "./race-abort.js";
 
-/** Where the keys of a scan come from: SCAN over a pattern (with TYPE), or the caller's own list. */
-export type KeySourceSpec =
+/** Where the keys come from: SCAN over a pattern (with TYPE when given), or the caller's own list. */
+export type KeyOrigin =
   | {
       readonly kind: "scan";
       readonly pattern: string;
-      readonly type: RedisKeyType;
+      readonly type?: RedisKeyType | undefined;
       readonly countHint: number;
     }
   | { readonly kind: "list"; readonly keys: readonly string[] };
 
 /**
- * Hands out the keys of a scan in batches of `batchSize`, keeping the next batch's SCAN calls running while
- * the current batch is read (one batch ahead, no more: memory stays bounded). `onKeys` counts keys as they
- * arrive; `close` abandons SCAN early.
+ * Hands out keys in batches of `batchSize`, re-cutting SCAN's pages (whose sizes the server chooses), and keeps
+ * the next batch's SCAN calls running while the current batch is processed (one batch ahead, no more: memory
+ * stays bounded). `onKeys` counts keys as they arrive; `close` abandons SCAN early. Used by the scans and by
+ * the key utilities that walk a pattern (deleteKeysMatching, scanKeyInfo).
  */
-export class KeySource {
+export class ScanKeyBatcher {
   private readonly batchSize: number;
   private readonly signal: AbortSignal;
   private readonly onKeys: (count: number) => void;
@@ -29,16 +30,21 @@ export class KeySource {
 
   constructor(
     connection: RedisConnection,
-    spec: KeySourceSpec,
-    options: { batchSize: number; signal: AbortSignal; onKeys: (count: number) => void },
+    origin: KeyOrigin,
+    options: { batchSize: number; signal: AbortSignal; onKeys?: (count: number) => void },
   ) {
     this.batchSize = options.batchSize;
     this.signal = options.signal;
-    this.onKeys = options.onKeys;
-    if (spec.kind === "list") this.listed = spec.keys;
+    this.onKeys = options.onKeys ?? (() => undefined);
+    if (origin.kind === "list") this.listed = origin.keys;
     else {
       this.pages = connection
-        .scanKeys({ pattern: spec.pattern, type: spec.type, count: spec.countHint, signal: options.signal })
+        .scanKeys({
+          pattern: origin.pattern,
+          ...(origin.type === undefined ? {} : { type: origin.type }),
+          count: origin.countHint,
+          signal: options.signal,
+        })
         [Symbol.asyncIterator]();
     }
   }
@@ -50,6 +56,11 @@ export class KeySource {
     // A prefetch that fails is reported by the next call to next(); never as an unhandled rejection.
     this.prefetch?.catch(() => undefined);
     return batch;
+  }
+
+  /** Every remaining batch, in order; leaving the loop early does not close the batcher (call close()). */
+  async *batches(): AsyncGenerator<string[], void, undefined> {
+    for (let batch = await this.next(); batch !== undefined; batch = await this.next()) yield batch;
   }
 
   /** Stops SCAN; keys not handed out yet are dropped. */
