@@ -159,6 +159,30 @@ describe("writers on a 6-node cluster give what a single server gives", () => {
   }
 });
 
+describe("remembered row ids on a cluster", () => {
+  beforeEach(flushEverywhere);
+
+  it("keeps each stream's memory in its slot: replays add nothing, like on one server", async () => {
+    const streamKeys = keys(30, "fan");
+    const rows = Array.from({ length: 300 }, (_, i) => i);
+    const frame = pl.DataFrame({
+      _key: rows.map((i) => streamKeys[i % streamKeys.length]!),
+      v: rows.map((i) => `v${i}`),
+    });
+    const rowIds = rows.map((i) => `source-${i % 3}:${i}`);
+    for (const connection of [onServer, onCluster]) {
+      const first = await writeStreams(connection, frame, { rowIds });
+      const replay = await writeStreams(connection, frame, { rowIds });
+      expect(first.written).toBe(streamKeys.length);
+      expect(replay.isCompleteSuccess()).toBe(true);
+    }
+    const fields = async (connection: RedisConnection, key: string) =>
+      ((await connection.call("XRANGE", key, "-", "+")) as [string, string[]][]).map(([, values]) => values);
+    for (const key of streamKeys)
+      expect(await fields(onCluster, key), key).toEqual(await fields(onServer, key));
+  });
+});
+
 describe("a slot range migrated live during a batched write", () => {
   beforeEach(flushEverywhere);
 

@@ -58,9 +58,24 @@ describe("redisStreamSink", () => {
     expect(ids).toEqual(rowIds);
   });
 
-  it("refuses to guess ids when the batch has no stream row ids", async () => {
+  it("remembers other row ids, so batches of several sources into one stream replay safely", async () => {
+    const sink = redisStreamSink(conn, { stream: "merged", ids: "dedupe" });
+    // Two sharded sources whose ids interleave: with source ids the second batch would be out of order.
+    const shardA = ["1700000000005-0", "1700000000009-0"];
+    const shardB = ["1700000000001-0", "1700000000007-0"];
+    await sink.write(pl.DataFrame({ v: ["a1", "a2"] }), context(shardA));
+    await sink.write(pl.DataFrame({ v: ["b1", "b2"] }), context(shardB));
+    const replay = await sink.write(pl.DataFrame({ v: ["b1", "b2"] }), context(shardB, 2));
+    expect(replay.written).toBe(2);
+    const stored = ((await conn.call("XRANGE", "merged", "-", "+")) as [string, string[]][]).map(
+      ([, f]) => f[1],
+    );
+    expect(stored).toEqual(["a1", "a2", "b1", "b2"]);
+  });
+
+  it("needs row ids (or an id column) unless told to let the server assign ids", async () => {
     const sink = redisStreamSink(conn, { stream: "dest" });
-    const error = await sink.write(pl.DataFrame({ v: ["x"] }), context(["row-1"])).catch((e: unknown) => e);
+    const error = await sink.write(pl.DataFrame({ v: ["x"] }), context()).catch((e: unknown) => e);
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
     const auto = redisStreamSink(conn, { stream: "dest", ids: "auto" });
     expect((await auto.write(pl.DataFrame({ v: ["x"] }), context())).written).toBe(1);

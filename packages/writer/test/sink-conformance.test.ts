@@ -86,6 +86,28 @@ runSinkConformance("redisStreamSink", {
   },
 });
 
+runSinkConformance("redisStreamSink (remembered row ids)", {
+  makeSink: () => {
+    const stream = uniqueKeyPrefix("conformance-dedupe");
+    const sink = redisStreamSink(conn, { stream, ids: "dedupe" });
+    streams.set(sink, stream);
+    return sink;
+  },
+  readBack: async (sink) => {
+    const entries = (await conn.call("XRANGE", streams.get(sink)!, "-", "+")) as [string, string[]][];
+    return entries.map(([, flat]) => {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
+      record.amount = Number(record.amount);
+      return record;
+    });
+  },
+  provokeFailure: async (sink, frame) => {
+    await createWrongTypeConflict(redis.server, streams.get(sink)!, { as: "hash" });
+    return frame.getColumn("_key").toArray() as string[];
+  },
+});
+
 const fakes = new WeakMap<object, StackFake>();
 runSinkConformance("redisJsonSink (RedisJSON fake)", {
   makeSink: () => {

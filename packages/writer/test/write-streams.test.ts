@@ -111,6 +111,37 @@ describe("writeStreams", () => {
     expect(skipped.skippedKeys).toEqual(["big"]);
   });
 
+  it("remembers row ids: replays add nothing, interleaved sources all land, old ids age out", async () => {
+    const options = { stream: "fanin", dedupeWindowMs: 60_000 };
+    await writeStreams(conn, pl.DataFrame({ v: ["a", "b"] }), { ...options, rowIds: ["s1:9", "s1:10"] });
+    await writeStreams(conn, pl.DataFrame({ v: ["c"] }), { ...options, rowIds: ["s2:1"] });
+    const replay = await writeStreams(conn, pl.DataFrame({ v: ["a", "b", "d"] }), {
+      ...options,
+      rowIds: ["s1:9", "s1:10", "s1:11"],
+    });
+    expect(replay.isCompleteSuccess()).toBe(true);
+    expect((await entries("fanin")).map(([, fields]) => fields[1])).toEqual(["a", "b", "c", "d"]);
+    const seen = "{fanin}:polars-redis:seen:fanin";
+    expect(await conn.call("ZCARD", seen)).toBe(4);
+    const ttl = (await conn.call("PTTL", seen)) as number;
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    // A row id seen longer ago than the window is forgotten (here: scored an hour ago).
+    await conn.call("ZADD", seen, Date.now() - 3_600_000, "s0:old");
+    await writeStreams(conn, pl.DataFrame({ v: ["e"] }), { ...options, rowIds: ["s2:2"] });
+    expect(await conn.call("ZSCORE", seen, "s0:old")).toBeNull();
+  });
+
+  it("forgets a row id whose entry could not be added, so a retry adds it", async () => {
+    await conn.call("SET", "wrong", "x");
+    const first = await writeStreams(conn, pl.DataFrame({ v: ["a"] }), { stream: "wrong", rowIds: ["r1"] });
+    expect((first.errors.get("wrong") as RedisCommandError).redisCode).toBe("WRONGTYPE");
+    await conn.call("DEL", "wrong");
+    const retry = await writeStreams(conn, pl.DataFrame({ v: ["a"] }), { stream: "wrong", rowIds: ["r1"] });
+    expect(retry.written).toBe(1);
+    expect(await conn.call("XLEN", "wrong")).toBe(1);
+  });
+
   it("reports WRONGTYPE per stream key", async () => {
     await conn.call("SET", "str", "x");
     const frame = pl.DataFrame({ _key: ["str", "ok"], v: ["1", "2"] });
@@ -127,6 +158,10 @@ describe("writeStreams", () => {
       { stream: "s", ids: ["1-0", "1-0"] },
       { stream: "s", ids: ["1-0"] },
       { stream: "s", maxLen: -1 },
+      { stream: "s", rowIds: ["a"] },
+      { stream: "s", rowIds: ["a", "b"], ids: ["1-0", "2-0"] },
+      { stream: "s", rowIds: ["a", "b"], ifExists: "replace" as const },
+      { stream: "s", dedupeWindowMs: 5 },
       { stream: "s", minId: "x" },
     ]) {
       const error = await writeStreams(conn, frame, options).catch((e: unknown) => e);

@@ -20,3 +20,13 @@ export function stagingKeyFor(key: string, cluster: boolean): string | undefined
   if (tag === undefined) return cluster ? undefined : unique;
   return `{${tag}}:${unique}`;
 }
+
+/**
+ * The key where a stream remembers the row ids it has added (see writeStreams `rowIds`), in the stream's slot;
+ * undefined on a cluster for a key without a hash tag that contains "}".
+ */
+export function seenKeyFor(key: string, cluster: boolean): string | undefined {
+  const tag = hashTagOf(key) ?? (key.includes("}") ? undefined : key);
+  if (tag === undefined) return cluster ? undefined : `polars-redis:seen:${key}`;
+  return `{${tag}}:polars-redis:seen:${key}`;
+}

@@ -40,6 +40,11 @@ export interface ScriptPlanOptions {
   readonly command: string;
   readonly description: string;
   readonly idempotent: boolean;
+  /**
+   * A second key per unit, declared right after it in KEYS (so the script sees key 1, companion 1, key 2, ...):
+   * e.g. the set of row ids a stream has seen. It must live in the key's slot. "append" mode only.
+   */
+  readonly companionKey?: (key: string) => string;
 }
 
 /**
@@ -176,8 +181,12 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
 
   private groupCall(units: readonly ScriptUnit[], group: readonly number[]): ScriptCall {
     const { script, mode, header = [] } = this.options;
-    const command: RedisArgument[] = ["EVALSHA", script.sha, group.length];
-    for (const index of group) command.push(units[index]!.key);
+    const { companionKey } = this.options;
+    const command: RedisArgument[] = ["EVALSHA", script.sha, companionKey ? group.length * 2 : group.length];
+    for (const index of group) {
+      command.push(units[index]!.key);
+      if (companionKey) command.push(companionKey(units[index]!.key));
+    }
     command.push(mode, ...header);
     for (const index of group) {
       const unit = units[index]!;
@@ -201,7 +210,17 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     this.payload.number(ttl);
     this.payload.number(unit.itemCount(part));
     unit.writePart(part, this.payload);
-    const command: Command = ["EVALSHA", script.sha, 1, key, mode, ...header, this.payload.finish()];
+    const { companionKey } = this.options;
+    const keys = companionKey ? [key, companionKey(key)] : [key];
+    const command: Command = [
+      "EVALSHA",
+      script.sha,
+      keys.length,
+      ...keys,
+      mode,
+      ...header,
+      this.payload.finish(),
+    ];
     return { command, units: [unitIndex] };
   }
 

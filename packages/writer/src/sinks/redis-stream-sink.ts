@@ -16,20 +16,24 @@ import {
 import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
 
 export interface RedisStreamSinkOptions
-  extends Omit<WriteStreamsOptions, "signal" | "ids">,
+  extends Omit<WriteStreamsOptions, "signal" | "ids" | "rowIds">,
     RedisSinkOptions {
   /**
-   * Where entry ids come from: "source" (default) uses `idColumn` when given, else the batch's
-   * `context.rowIds` (the source stream's entry ids), so a replayed batch is recognised entry by entry and
-   * nothing is added twice. "auto" lets the server assign ids: replays then add duplicates.
+   * How a replayed batch is recognised, so nothing is added twice:
+   * - "source" (default): `idColumn` when given; else the batch's `context.rowIds` become the entry ids when
+   *   they are stream ids (one source stream per destination stream); other row ids are remembered ("dedupe").
+   * - "dedupe": the server assigns entry ids and each stream remembers the row ids it added (for
+   *   `dedupeWindowMs`): right when several sources feed one stream, whatever their ids.
+   * - "auto": the server assigns ids and nothing is remembered: a replay adds duplicates.
    */
-  ids?: "source" | "auto";
+  ids?: "source" | "dedupe" | "auto";
 }
 
 /**
- * A Sink adding one stream entry per row (see writeStreams), by default under the source's entry ids (or
- * `idColumn`): a replay after a crash or a retry adds nothing twice. A stream fed this way must be fed by one
- * source (ids of two sources interleave; an out-of-order id is reported as an error, never dropped).
+ * A Sink adding one stream entry per row (see writeStreams) so that a replay after a crash or a retry adds
+ * nothing twice: by default under the source's entry ids (or `idColumn`), which needs one source per stream
+ * (ids of two sources interleave; an out-of-order id is reported as an error, never dropped); with
+ * `ids: "dedupe"` (or row ids that are not stream ids) the stream remembers the row ids it added instead.
  *
  * Its WriteResult is per row, keyed by the row's id (`context.rowIds`, else "<stream> <entry id>"): a row is
  * written when its entry was added (or was already there), failed with its stream's error, skipped when it had
@@ -37,24 +41,26 @@ export interface RedisStreamSinkOptions
  */
 export function redisStreamSink(connection: RedisConnection, options: RedisStreamSinkOptions = {}): Sink {
   const { name = "redis-streams", closeConnection: _, ids = "source", ...writeOptions } = options;
-  if (ids !== "source" && ids !== "auto") {
-    throw new InvalidArgumentError("ids", `must be "source" or "auto", got ${JSON.stringify(ids)}`);
+  if (ids !== "source" && ids !== "dedupe" && ids !== "auto") {
+    throw new InvalidArgumentError("ids", `must be "source", "dedupe" or "auto", got ${JSON.stringify(ids)}`);
   }
   return {
     name,
     write: async (frame, context) => {
       const base: WriteStreamsOptions = { retry: false, ...writeOptions, signal: context.signal };
-      if (ids === "auto" || writeOptions.idColumn !== undefined) {
+      if (ids === "auto" || (ids === "source" && writeOptions.idColumn !== undefined)) {
         return perRow(await writeStreamEntries(connection, frame, base), frame, context);
       }
       const rowIds = context.rowIds;
-      if (rowIds === undefined || rowIds.length !== frame.height || !rowIds.every(isStreamId)) {
+      if (rowIds === undefined || rowIds.length !== frame.height) {
         throw new InvalidArgumentError(
           "rowIds",
-          `${name} derives entry ids from the batch's row ids, which must be stream ids "<ms>-<seq>", one per row; give idColumn, or ids: "auto" to let the server assign them`,
+          `${name} recognises replays by the batch's row ids (context.rowIds, one per row); give idColumn, or ids: "auto" to let the server assign ids without replay protection`,
         );
       }
-      return perRow(await writeStreamEntries(connection, frame, { ...base, ids: rowIds }), frame, context);
+      const withIds =
+        ids === "source" && rowIds.every(isStreamId) ? { ...base, ids: rowIds } : { ...base, rowIds };
+      return perRow(await writeStreamEntries(connection, frame, withIds), frame, context);
     },
     close: sinkCloser(connection, options),
   };

@@ -6,6 +6,7 @@ import {
 } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
+import { seenKeyFor } from "../engine/same-slot-key.js";
 import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
 import { ArgumentsUnit } from "../engine/script-unit.js";
 import { formatColumn, isIntegerDtype } from "../frame/format-column.js";
@@ -17,6 +18,7 @@ import { resolveTtls } from "../frame/resolve-ttls.js";
 import { compareStreamIds, parseStreamId, parseStreamIds } from "../frame/stream-id.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
+import { STREAM_DEDUPE_SCRIPT } from "../scripts/stream-dedupe-script.js";
 import { STREAM_SCRIPT } from "../scripts/stream-script.js";
 
 /** Lua's unpack takes ~8000 values; an entry is sent as one XADD. */
@@ -40,7 +42,18 @@ export interface WriteStreamsOptions extends WriteOptions {
   minId?: string;
   /** Trim exactly ("=") instead of approximately ("~", much cheaper). [false] */
   exactTrim?: boolean;
+  /**
+   * Row identities (any text, e.g. the ids of several source streams): entries get server-assigned ids, and
+   * each stream remembers the row ids it has added for `dedupeWindowMs`, so a replayed row is recognised and
+   * not added twice, whatever the order or the number of sources. "append" mode only. The memory lives in a
+   * sorted set next to the stream (same slot): `{<stream or its hash tag>}:polars-redis:seen:<stream>`.
+   */
+  rowIds?: readonly string[];
+  /** How long a stream remembers row ids given in `rowIds`, in ms. [86,400,000: one day] */
+  dedupeWindowMs?: number;
 }
+
+const DEFAULT_DEDUPE_WINDOW_MS = 86_400_000;
 
 /**
  * Adds one stream entry per row (XADD); every column except the key, id and TTL columns is a field, null
@@ -78,6 +91,8 @@ export async function writeStreamEntries(
   const { keys, keyColumn } = streamKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
   const ids = entryIds(frame, options);
+  const rowIds = dedupeRowIds(frame, options, settings.ifExists);
+  const cluster = connection.kind === "cluster";
   const fieldNames = frame.columns.filter(
     (name) => name !== keyColumn && name !== options.ttlColumn && name !== options.idColumn,
   );
@@ -117,26 +132,43 @@ export async function writeStreamEntries(
         parts.push(part);
         part = [];
       }
-      part.push(ids === undefined ? "*" : ids.text[row]!, entry.length);
+      part.push(rowIds?.[row] ?? ids?.text[row] ?? "*", entry.length);
       for (const arg of entry) part.push(arg);
     }
     if (part.length > 0) parts.push(part);
+    if (rowIds !== undefined && seenKeyFor(key, cluster) === undefined) {
+      throw new InvalidArgumentError(
+        "rowIds",
+        `stream ${JSON.stringify(key)} has no hash tag and contains "}", so no key in its cluster slot can remember its row ids`,
+      );
+    }
     if (parts.length === 0) skippedKeys.push(key);
     else units.push(new ArgumentsUnit(key, ttl, parts));
   }
 
-  const plan = new ScriptPlan({
-    script: STREAM_SCRIPT,
-    mode: settings.ifExists,
-    header,
-    command: "XADD",
-    description:
-      ids === undefined
-        ? `XADD with server-assigned ids (${settings.ifExists})`
-        : `XADD (${settings.ifExists})`,
-    // Explicit ids make a replay detectable; a replace rebuilds the stream from scratch either way.
-    idempotent: ids !== undefined || settings.ifExists === "replace",
-  });
+  const plan =
+    rowIds === undefined
+      ? new ScriptPlan({
+          script: STREAM_SCRIPT,
+          mode: settings.ifExists,
+          header,
+          command: "XADD",
+          description:
+            ids === undefined
+              ? `XADD with server-assigned ids (${settings.ifExists})`
+              : `XADD (${settings.ifExists})`,
+          // Explicit ids make a replay detectable; a replace rebuilds the stream from scratch either way.
+          idempotent: ids !== undefined || settings.ifExists === "replace",
+        })
+      : new ScriptPlan({
+          script: STREAM_DEDUPE_SCRIPT,
+          mode: "append",
+          header: [options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS, ...header],
+          command: "XADD",
+          description: "XADD with remembered row ids (append)",
+          idempotent: true,
+          companionKey: (key) => seenKeyFor(key, cluster)!,
+        });
   const result = await executeWrite(connection, plan, units, {
     ...settings,
     signal: options.signal,
@@ -144,6 +176,43 @@ export async function writeStreamEntries(
     skippedKeys,
   });
   return { result, keys, ids: ids?.text ?? new Array<string>(frame.height).fill("*"), emptyRows };
+}
+
+/** The row ids to remember (validated), when `rowIds` is given. */
+function dedupeRowIds(
+  frame: DataFrame,
+  options: WriteStreamsOptions,
+  mode: string,
+): readonly string[] | undefined {
+  const { rowIds, dedupeWindowMs } = options;
+  if (rowIds === undefined) {
+    if (dedupeWindowMs !== undefined)
+      throw new InvalidArgumentError("dedupeWindowMs", "only applies with rowIds");
+    return undefined;
+  }
+  if (options.ids !== undefined || options.idColumn !== undefined) {
+    throw new InvalidArgumentError(
+      "rowIds",
+      "give either rowIds (remembered) or entry ids (ids, idColumn), not both",
+    );
+  }
+  if (mode !== "append")
+    throw new InvalidArgumentError("rowIds", `remembered row ids need ifExists "append", not "${mode}"`);
+  if (!Array.isArray(rowIds) || rowIds.length !== frame.height) {
+    throw new InvalidArgumentError(
+      "rowIds",
+      `expected one row id per row (${frame.height}), got ${rowIds?.length}`,
+    );
+  }
+  const bad = rowIds.findIndex((id) => typeof id !== "string" || id === "");
+  if (bad >= 0) throw new InvalidArgumentError("rowIds", `row ${bad} has no row id`);
+  if (dedupeWindowMs !== undefined && (!Number.isInteger(dedupeWindowMs) || dedupeWindowMs <= 0)) {
+    throw new InvalidArgumentError(
+      "dedupeWindowMs",
+      `must be a positive integer, got ${String(dedupeWindowMs)}`,
+    );
+  }
+  return rowIds;
 }
 
 function streamKeys(
