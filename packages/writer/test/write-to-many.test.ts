@@ -93,6 +93,27 @@ describe("writeToMany", () => {
     expect(await c.call("DBSIZE")).toBe(500);
   });
 
+  it("a dead destination (its server is gone) times out alone; the live one completes", async () => {
+    await a.call("FLUSHALL");
+    const doomed = await startRedis();
+    const dead = await connect(doomed.url, { commandTimeoutMs: 60_000 });
+    await doomed.stop();
+    try {
+      const result = await writeToMany(orders(), [
+        { name: "live", connection: a },
+        { name: "dead", connection: dead, timeoutMs: 500 },
+      ]);
+      expect(result.get("live")!.status).toBe("succeeded");
+      expect(await a.call("DBSIZE")).toBe(500);
+      const gone = result.get("dead")!;
+      expect(["timed-out", "partial"]).toContain(gone.status);
+      expect(gone.result!.written).toBe(0);
+      expect(gone.retryableKeys()!.length).toBe(500);
+    } finally {
+      await dead.close();
+    }
+  });
+
   it("rejects bad destinations before anything is written", async () => {
     await a.call("FLUSHALL");
     const cases: [unknown, string][] = [
