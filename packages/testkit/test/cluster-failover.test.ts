@@ -1,6 +1,6 @@
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterNode, keySlot, type RedisCluster, startCluster } from "../src/index.js";
+import { type ClusterNode, keySlot, type RedisCluster, startCluster, waitFor } from "../src/index.js";
 
 /** One 6-node cluster for the whole file: starting one costs seconds. */
 let cluster: RedisCluster;
@@ -27,19 +27,8 @@ async function withNode<T>(node: ClusterNode, use: (redis: Redis) => Promise<T>)
   }
 }
 
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
-  }
-}
+/** Cluster events take seconds (failure detection, election): a longer deadline than waitFor's default. */
+const FAILOVER = { timeoutMs: 30_000, intervalMs: 100 };
 
 describe("startCluster", () => {
   it("forms a healthy cluster of 3 masters with 1 replica each", async () => {
@@ -88,13 +77,16 @@ describe("startCluster", () => {
     const master = await cluster.masterForKey(key);
     const replica = await findReplicaOf(master);
     await withNode(master, (redis) => redis.set(key, "before"));
-    await waitFor(
-      async () => (await readFromReplica(replica, key)) === "before",
-      "the write to reach the replica",
-    );
+    await waitFor(async () => (await readFromReplica(replica, key)) === "before", {
+      ...FAILOVER,
+      description: "the write to reach the replica",
+    });
 
     await master.kill();
-    await waitFor(async () => (await replica.role()) === "master", "the replica to be promoted");
+    await waitFor(async () => (await replica.role()) === "master", {
+      ...FAILOVER,
+      description: "the replica to be promoted",
+    });
     await cluster.waitForHealthy();
     expect(await cluster.masterForKey(key)).toBe(replica);
 
@@ -104,13 +96,16 @@ describe("startCluster", () => {
 
     // The old master comes back (same port, same node id) as a replica of the node that replaced it.
     await master.restart();
-    await waitFor(async () => (await master.role()) === "replica", "the old master to rejoin as a replica");
+    await waitFor(async () => (await master.role()) === "replica", {
+      ...FAILOVER,
+      description: "the old master to rejoin as a replica",
+    });
     await cluster.waitForHealthy();
     expect(await findReplicaOf(replica)).toBe(master);
-    await waitFor(
-      async () => (await readFromReplica(master, key)) === "after",
-      "the rejoined node to hold the new value",
-    );
+    await waitFor(async () => (await readFromReplica(master, key)) === "after", {
+      ...FAILOVER,
+      description: "the rejoined node to hold the new value",
+    });
   });
 });
 

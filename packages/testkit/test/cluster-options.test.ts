@@ -58,6 +58,16 @@ describe("startCluster options", () => {
     expect(await withNode(master, (redis) => redis.get(key))).toBe("kept");
   });
 
+  it("starts a one-node cluster: a single master serving every slot", async () => {
+    await using cluster = await startCluster({ masters: 1, replicasPerMaster: 0 });
+    const [only] = cluster.nodes;
+    expect(cluster.nodes).toHaveLength(1);
+    expect(await only!.role()).toBe("master");
+    expect(await cluster.masterForSlot(16_383)).toBe(only);
+    const info = await withNode(only!, (redis) => redis.call("CLUSTER", "INFO") as Promise<string>);
+    expect(info).toContain("cluster_slots_assigned:16384");
+  });
+
   it("rejects impossible shapes before starting anything", async () => {
     await expect(startCluster({ masters: 0 })).rejects.toThrow(RangeError);
     await expect(startCluster({ replicasPerMaster: -1 })).rejects.toThrow(RangeError);

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  createFaultProxy,
   createWrongTypeConflict,
   debugSleep,
   forceOutOfMemory,
@@ -9,6 +10,7 @@ import {
   type RedisServer,
   startRedis,
   waitFor,
+  withAdminConnection,
 } from "../src/index.js";
 
 let server: RedisServer;
@@ -146,7 +148,8 @@ describe("pauseClients", () => {
   it("ALL pauses reads too, until the pause runs out", async () => {
     const redis = client({ commandTimeout: 200, maxRetriesPerRequest: 0 });
     await redis.set("pause:all", "readable");
-    const pause = await pauseClients(server, { ms: 1_000 });
+    // The GET must reach the server while the pause lasts: 5 s leaves a loaded machine plenty of room.
+    const pause = await pauseClients(server, { ms: 5_000 });
     await expect(redis.get("pause:all")).rejects.toThrow("Command timed out");
     // Redis 7.0 postpones CLIENT UNPAUSE itself under an ALL pause: unpause() returns when the pause is over.
     await pause.unpause();
@@ -162,5 +165,50 @@ describe("debugSleep", () => {
     await expect(redis.ping()).rejects.toThrow("Command timed out");
     await sleep.finished;
     expect(await redis.ping()).toBe("PONG");
+  });
+});
+
+describe("fault helpers against a server that does not answer", () => {
+  it("fail loudly instead of hanging when a blackholed proxy swallows every byte", async () => {
+    await using proxy = await createFaultProxy({ target: server.url });
+    const blackhole = proxy.blackhole();
+    const outcomes = await Promise.allSettled([
+      forceOutOfMemory(proxy.url),
+      killClients(proxy.url, { type: "pubsub" }),
+      pauseClients(proxy.url, { ms: 1_000 }),
+      createWrongTypeConflict(proxy.url, "blackholed:key"),
+      debugSleep(proxy.url, 100),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      expect(String((outcome as PromiseRejectedResult).reason)).toMatch(
+        new RegExp(`testkit admin connection to ${proxy.url}: (did not connect|Command timed out)`),
+      );
+    }
+    await blackhole.remove();
+    // Nothing reached the server: no limit was set, no client paused, no key replaced.
+    const redis = client({ commandTimeout: 5_000 });
+    expect(await redis.config("GET", "maxmemory")).toEqual(["maxmemory", "0"]);
+    expect(await redis.exists("blackholed:key")).toBe(0);
+  });
+
+  it("withAdminConnection takes shorter deadlines, for the connection and for each command", async () => {
+    await using proxy = await createFaultProxy({ target: server.url });
+    const connected = await withAdminConnection(proxy, (admin) => admin.ping());
+    expect(connected).toBe("PONG");
+    // Connected first, then the link goes silent: the command's own deadline fires.
+    await expect(
+      withAdminConnection(
+        proxy.url,
+        async (admin) => {
+          proxy.blackhole();
+          return admin.ping();
+        },
+        { commandTimeoutMs: 300 },
+      ),
+    ).rejects.toThrow(/testkit admin connection to .*: Command timed out/);
+    await expect(
+      withAdminConnection(proxy.url, (admin) => admin.ping(), { connectTimeoutMs: 300 }),
+    ).rejects.toThrow(/did not connect and answer the handshake within 300 ms/);
   });
 });

@@ -68,33 +68,57 @@ describe("createFaultProxy", () => {
     expect(proxy.url).toBe(`redis://127.0.0.1:${proxy.port}`);
   });
 
-  it("latency delays each round trip by at least the configured time", async () => {
+  it("latency holds each chunk, and removing it releases what it holds", async () => {
     const client = await connectViaProxy();
-    const latency = proxy.latency({ latencyMs: 60, jitterMs: 10, direction: "both" });
-    const started = performance.now();
-    await client.ping();
-    const elapsed = performance.now() - started;
-    // 60 ms each way, jitter ±10: at least 100 ms; only a lower bound is asserted (the machine may be slow).
-    expect(elapsed).toBeGreaterThanOrEqual(100 * 0.8);
+    const before = proxy.stats();
+    // A latency far longer than the test: whatever the machine's speed, the bytes are still held below.
+    const latency = proxy.latency({ latencyMs: 600_000, jitterMs: 10, direction: "both" });
+    let answered = false;
+    const ping = client.ping().then((reply) => {
+      answered = true;
+      return reply;
+    });
+    const held = await waitFor(() => proxy.stats().heldBytesToServer > 0 && proxy.stats(), {
+      description: "the proxy to hold the PING",
+    });
+    expect(held.heldBytesToServer).toBe("*1\r\n$4\r\nping\r\n".length);
+    expect(held.bytesToServer).toBe(before.bytesToServer);
+    expect(answered).toBe(false);
     await latency.remove();
-    expect(await client.ping()).toBe("PONG");
+    expect(await ping).toBe("PONG");
+    expect(proxy.stats()).toMatchObject({ heldBytesToServer: 0, heldBytesToClient: 0 });
+    expect(proxy.stats().bytesToServer).toBe(before.bytesToServer + held.heldBytesToServer);
   });
 
-  it("latency toward the server only still shows on the round trip", async () => {
+  it("latency toward the client only: the request goes through, the reply is held", async () => {
     const client = await connectViaProxy();
-    await using _latency = proxy.latency({ latencyMs: 80, direction: "toServer" });
-    const started = performance.now();
-    await client.get("value:1k");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(80 * 0.8);
+    const observer = new Redis(server.url);
+    clients.push(observer);
+    const latency = proxy.latency({ latencyMs: 600_000, direction: "toClient" });
+    const written = client.set("latency:written", "yes");
+    const held = await waitFor(() => proxy.stats().heldBytesToClient > 0 && proxy.stats(), {
+      description: "the proxy to hold the reply",
+    });
+    expect(held.heldBytesToClient).toBe("+OK\r\n".length);
+    expect(held.heldBytesToServer).toBe(0);
+    expect(await observer.get("latency:written")).toBe("yes");
+    await latency.remove();
+    expect(await written).toBe("OK");
   });
 
-  it("bandwidth paces a large reply", async () => {
+  it("bandwidth paces a large reply in small writes", async () => {
     const client = await connectViaProxy();
-    await using _bandwidth = proxy.bandwidth({ bytesPerSecond: 20_000, direction: "toClient" });
-    const started = performance.now();
+    const unpaced = proxy.stats().writesToClient;
     expect(await client.get("value:10k")).toBe("x".repeat(10_000));
-    // 10 KB at 20 KB/s: at least half a second.
-    expect(performance.now() - started).toBeGreaterThanOrEqual(500 * 0.8);
+    const unpacedWrites = proxy.stats().writesToClient - unpaced;
+    await using _bandwidth = proxy.bandwidth({ bytesPerSecond: 20_000, direction: "toClient" });
+    const before = proxy.stats();
+    expect(await client.get("value:10k")).toBe("x".repeat(10_000));
+    const after = proxy.stats();
+    // 20 KB/s goes out in pieces of 1/20 s worth (1,000 bytes): the 10,010-byte reply ($10000, CRLF, the value, CRLF) takes at least 11 writes.
+    expect(after.bytesToClient - before.bytesToClient).toBe(10_010);
+    expect(after.writesToClient - before.writesToClient).toBeGreaterThanOrEqual(11);
+    expect(after.writesToClient - before.writesToClient).toBeGreaterThan(unpacedWrites);
   });
 
   it("blackhole makes a command time out, and the held bytes flow once it is removed", async () => {
@@ -166,6 +190,17 @@ describe("createFaultProxy", () => {
     raw.write("GET value:1k\r\n");
     await once(raw, "close");
     expect(Buffer.concat(received).toString()).toBe("$1000\r\n");
+  });
+
+  it("closeAfterBytes counts per connection: with both directions, requests and replies share the limit", async () => {
+    await using _cut = proxy.closeAfterBytes({ bytes: 10, direction: "both" });
+    const raw = connect({ host: proxy.host, port: proxy.port });
+    const received: Buffer[] = [];
+    raw.on("data", (chunk: Buffer) => received.push(chunk));
+    raw.write("PING\r\n"); // 6 bytes to the server leave 4 for the reply
+    await once(raw, "close");
+    expect(Buffer.concat(received).toString()).toBe("+PON");
+    expect(proxy.stats()).toMatchObject({ bytesToServer: 6, bytesToClient: 4 });
   });
 
   it("slice delivers a reply in several pieces", async () => {

@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../src/index.js";
 import { isProcessRunning } from "./process-state.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -16,14 +16,20 @@ interface ChildServer {
   dataDir: string;
 }
 
+/** Every child started by a test, and the server it reported: afterEach kills what is left. */
+const started: Array<{ child: ChildProcess; server?: ChildServer }> = [];
+
 /** Runs the fixture script, resolves with the server it started and a way to SIGKILL the child itself. */
 function startChild(
   mode: "wait" | "throw" | "exit",
 ): Promise<{ server: ChildServer; killChild: () => void; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [childScript, mode], { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<number | null>((resolvePromise) =>
-    child.once("exit", (code) => resolvePromise(code)),
-  );
+  const record: { child: ChildProcess; server?: ChildServer } = { child };
+  started.push(record);
+  const exited = new Promise<number | null>((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolvePromise(child.exitCode);
+    else child.once("exit", (code) => resolvePromise(code));
+  });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (chunk) => {
@@ -33,12 +39,9 @@ function startChild(
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
       const newline = stdout.indexOf("\n");
-      if (newline >= 0) {
-        resolvePromise({
-          server: JSON.parse(stdout.slice(0, newline)),
-          killChild: () => child.kill("SIGKILL"),
-          exited,
-        });
+      if (newline >= 0 && record.server === undefined) {
+        record.server = JSON.parse(stdout.slice(0, newline)) as ChildServer;
+        resolvePromise({ server: record.server, killChild: () => child.kill("SIGKILL"), exited });
       }
     });
     void exited.then((code) =>
@@ -47,16 +50,43 @@ function startChild(
   });
 }
 
-async function waitForGone(pid: number, dataDir: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isProcessRunning(pid) || existsSync(dataDir)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `redis-server ${pid} still running: ${isProcessRunning(pid)}; ${dataDir} exists: ${existsSync(dataDir)}`,
-      );
+/**
+ * A test that fails before it kills its child would leave the child, and so its redis-server, running: SIGKILL
+ * every child still alive, then any server that outlived its child (only if that pid is still a redis-server),
+ * and remove its data dir.
+ */
+afterEach(async () => {
+  for (const { child, server } of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolvePromise) => child.once("exit", resolvePromise));
+      child.kill("SIGKILL");
+      await gone;
     }
-    await delay(50);
+    if (server === undefined) continue;
+    if (isProcessRunning(server.pid) && isRedisServer(server.pid)) process.kill(server.pid, "SIGKILL");
+    rmSync(server.dataDir, { recursive: true, force: true });
   }
+});
+
+function isRedisServer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server");
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the reaper has killed the server and removed its data dir. */
+async function waitForGone(server: ChildServer): Promise<void> {
+  await waitFor(() => !isProcessRunning(server.pid) && !existsSync(server.dataDir), {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+    onTimeout: () =>
+      new Error(
+        `redis-server ${server.pid} still running: ${isProcessRunning(server.pid)}; ` +
+          `${server.dataDir} exists: ${existsSync(server.dataDir)}`,
+      ),
+  });
 }
 
 describe("no server outlives its test process", () => {
@@ -72,18 +102,18 @@ describe("no server outlives its test process", () => {
     expect(isProcessRunning(server.pid)).toBe(true);
     killChild();
     await exited;
-    await waitForGone(server.pid, server.dataDir);
+    await waitForGone(server);
   });
 
   it("kills the server when the test process dies of an uncaught error", async () => {
     const { server, exited } = await startChild("throw");
     expect(await exited).not.toBe(0);
-    await waitForGone(server.pid, server.dataDir);
+    await waitForGone(server);
   });
 
   it("kills the server when the test process calls process.exit()", async () => {
     const { server, exited } = await startChild("exit");
     expect(await exited).toBe(1);
-    await waitForGone(server.pid, server.dataDir);
+    await waitForGone(server);
   });
 });

@@ -1,8 +1,7 @@
 import { createServer } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { type RedisServer, startRedis } from "../src/index.js";
+import { type RedisServer, startRedis, waitFor } from "../src/index.js";
 import { isProcessRunning } from "./process-state.js";
 
 async function withClient<T>(server: RedisServer, use: (redis: Redis) => Promise<T>): Promise<T> {
@@ -85,10 +84,9 @@ describe("kill() and restart()", () => {
   });
 });
 
-async function waitForLog(server: RedisServer, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(server.logTail(200))) {
-    if (Date.now() > deadline) throw new Error(`log never matched ${pattern}:\n${server.logTail()}`);
-    await delay(25);
-  }
+async function waitForLog(server: RedisServer, pattern: RegExp): Promise<void> {
+  await waitFor(() => pattern.test(server.logTail(200)), {
+    timeoutMs: 20_000,
+    onTimeout: () => new Error(`log never matched ${pattern}:\n${server.logTail()}`),
+  });
 }

@@ -101,6 +101,34 @@ describe("the conformance checks catch broken sinks", () => {
     ).toBe(true);
   });
 
+  it("storing only the key fails the every-row and replay checks, unless the columns are ignored", async () => {
+    // A destination that keeps the key and drops every other column: each row "exists", no value is stored.
+    const keyOnly = {
+      ...mockOptions,
+      readBack: async (sink: PoisonableMockSink) => sink.rows().map(({ _key }) => ({ _key })),
+    };
+    const report = await checkSinkConformance(keyOnly);
+    for (const check of ["writes every row", "a replayed batch creates no duplicates"] as const) {
+      const failures = report.get(check)!;
+      expect(failures).toHaveLength(25 * 4);
+      expect(failures[0]).toMatch(/^row "conformance.*0" column "id" is not stored \(or not read back\)$/);
+      for (const column of ["id", "amount", "active", "name"]) {
+        expect(
+          failures.filter((failure) => failure.includes(`column "${column}" is not stored`)),
+        ).toHaveLength(25);
+      }
+    }
+    // A sink that projects on purpose says which columns it leaves out; the rest is still checked.
+    const projecting = await checkSinkConformance({
+      ...keyOnly,
+      ignoreColumns: ["id", "amount", "active", "name"],
+    });
+    expect(projecting.get("writes every row")).toEqual([]);
+    const partly = await checkSinkConformance({ ...keyOnly, ignoreColumns: ["id", "amount", "active"] });
+    expect(partly.get("writes every row")).toHaveLength(25);
+    await expect(checkSinkConformance({ ...keyOnly, ignoreColumns: ["_key"] })).rejects.toThrow(/key column/);
+  });
+
   it("reporting the wrong keys fails the per-key check", async () => {
     const report = await checkSinkConformance({
       ...mockOptions,

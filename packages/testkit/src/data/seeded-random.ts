@@ -50,11 +50,6 @@ export class SeededRandom {
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)]!;
   }
-
-  /** An independent generator derived from this one, e.g. one per key, so adding keys does not shift others. */
-  fork(label: string | number): SeededRandom {
-    return new SeededRandom(`${this.#a}:${this.#b}:${label}`);
-  }
 }
 
 /** A 128-bit hash of a string, as four 32-bit words (cyrb128 by bryc, public domain). */

@@ -25,14 +25,6 @@ export type {
   SliceFault,
 } from "./proxy/proxy-fault.js";
 export type { ProxyTarget } from "./proxy/proxy-target.js";
-export {
-  configGet,
-  endpointUrl,
-  infoFields,
-  openAdminConnection,
-  type RedisEndpoint,
-  withAdminConnection,
-} from "./redis/admin-connection.js";
 export { type CrashableServer, crashAndRestart } from "./redis/crash-server.js";
 export { debugSleep, type ServerSleep } from "./redis/debug-sleep.js";
 export {
@@ -44,4 +36,3 @@ export { type ClientType, type KillClientsOptions, killClients } from "./redis/k
 export { type LoadingRestart, loadingStateArgs, restartIntoLoading } from "./redis/loading-state.js";
 export { type ClientPause, pauseClients } from "./redis/pause-clients.js";
 export { type ConflictingType, createWrongTypeConflict } from "./redis/wrong-type-conflict.js";
-export { type WaitForOptions, waitFor } from "./wait-for.js";

@@ -11,8 +11,12 @@ export interface ClusterNodeView {
   readonly slots: ReadonlyArray<readonly [number, number]>;
 }
 
-/** Parses the CLUSTER NODES reply (format documented at https://redis.io/commands/cluster-nodes/). */
-export function parseClusterNodes(reply: string): ClusterNodeView[] {
+/**
+ * Parses the CLUSTER NODES reply (format documented at https://redis.io/commands/cluster-nodes/). A node that
+ * has never met another one lists itself without a host (":30001@40001"); `askedHost`, the host the reply came
+ * from, fills it in.
+ */
+export function parseClusterNodes(reply: string, askedHost?: string): ClusterNodeView[] {
   const views: ClusterNodeView[] = [];
   for (const line of reply.split("\n")) {
     const fields = line.trim().split(" ");
@@ -33,27 +37,19 @@ export function parseClusterNodes(reply: string): ClusterNodeView[] {
       const [start, end] = field.split("-");
       slots.push([Number(start), Number(end ?? start)]);
     }
+    const flagSet = new Set(flags.split(","));
+    const host = hostPort.slice(0, colon);
     views.push({
       id,
-      host: hostPort.slice(0, colon),
+      host: host === "" && flagSet.has("myself") && askedHost !== undefined ? askedHost : host,
       port: Number(hostPort.slice(colon + 1)),
-      flags: new Set(flags.split(",")),
+      flags: flagSet,
       masterId: master === "-" ? undefined : master,
       linkState: linkState ?? "",
       slots,
     });
   }
   return views;
-}
-
-/** `field:value` lines of an INFO (or CLUSTER INFO) reply as a map. */
-export function parseInfo(reply: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of reply.split("\n")) {
-    const colon = line.indexOf(":");
-    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
-  }
-  return fields;
 }
 
 /** A canonical text of who serves which slots, to compare nodes' views: "id:0-5460,...;id:...". */

@@ -50,7 +50,7 @@ function kernelAssignedPort(): Promise<number> {
  *
  * Ports are drawn at random below the ephemeral range, so parallel test processes rarely pick the same one.
  * This is only a probe: another process can still take the port before redis-server binds it, so callers retry
- * on bind failure (see spawnRedisProcess).
+ * on bind failure (see launchRedisProcess's PortInUseError, retried by launchServer and restart()).
  */
 export async function pickFreePort(options: { clusterBus?: boolean } = {}): Promise<number> {
   const busOffset = options.clusterBus ? CLUSTER_BUS_PORT_OFFSET : 0;

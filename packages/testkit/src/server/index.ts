@@ -1,3 +1,12 @@
+export {
+  type AdminConnectionOptions,
+  configGet,
+  endpointUrl,
+  infoFields,
+  openAdminConnection,
+  type RedisEndpoint,
+  withAdminConnection,
+} from "./admin-connection.js";
 export { pickFreePort } from "./free-port.js";
 export { RedisServerError, RedisServerNotFoundError } from "./redis-server-error.js";
 export {
@@ -9,3 +18,4 @@ export {
   startCluster,
 } from "./start-cluster.js";
 export { type RedisServer, type StartRedisOptions, startRedis } from "./start-redis.js";
+export { type WaitForOptions, waitFor } from "./wait-for.js";

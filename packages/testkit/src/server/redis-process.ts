@@ -4,7 +4,7 @@ import { fileSize, readLogTail } from "./log-tail.js";
 import { probeRedisServer } from "./readiness-probe.js";
 import { forgetServerProcess, watchServerProcess } from "./reaper.js";
 import { RedisServerError } from "./redis-server-error.js";
-import { waitUntil } from "./wait-until.js";
+import { waitFor } from "./wait-for.js";
 
 export interface RedisProcessSpec {
   readonly binary: string;
@@ -75,11 +75,12 @@ export async function launchRedisProcess(spec: RedisProcessSpec): Promise<RedisP
   };
 
   try {
-    await waitUntil(
+    const password = requiredPassword(spec.args);
+    await waitFor(
       async () => {
         if (spawnError !== undefined) throw spawnError;
         if (!isAlive()) throw new Error(`exited with code ${child.exitCode} signal ${child.signalCode}`);
-        return (await probeRedisServer(spec.host, spec.port, child.pid as number)) ? true : undefined;
+        return probeRedisServer(spec.host, spec.port, child.pid as number, { password });
       },
       {
         timeoutMs: spec.startTimeoutMs,
@@ -102,4 +103,10 @@ export async function launchRedisProcess(spec: RedisProcessSpec): Promise<RedisP
     throw error;
   }
   return { child, pid: child.pid as number, exited, isAlive };
+}
+
+/** The `--requirepass` the server runs with (the last one given wins, as in redis-server), if any. */
+export function requiredPassword(args: readonly string[]): string | undefined {
+  const index = args.lastIndexOf("--requirepass");
+  return index >= 0 ? args[index + 1] : undefined;
 }

@@ -5,7 +5,7 @@ import { clusterHealthProblem } from "./cluster-health.js";
 import { parseClusterNodes } from "./cluster-topology.js";
 import { RedisServerError } from "./redis-server-error.js";
 import { launchServer, type RedisServer, type StartRedisOptions } from "./start-redis.js";
-import { waitUntil } from "./wait-until.js";
+import { waitFor } from "./wait-for.js";
 
 export const CLUSTER_SLOTS = 16_384;
 
@@ -39,7 +39,10 @@ export interface RedisCluster extends AsyncDisposable {
   masterForSlot(slot: number): Promise<ClusterNode>;
   /** The node serving the slot of `key` (hash tags honoured). */
   masterForKey(key: string | Buffer): Promise<ClusterNode>;
-  /** Resolves when the running nodes form a healthy cluster (state ok, one slot map, replicas in sync). */
+  /**
+   * Resolves when the running nodes form a healthy cluster: state ok, one slot map, every node agreeing on
+   * every node's role, replicas in sync.
+   */
   waitForHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes their data dirs. */
   stop(): Promise<void>;
@@ -57,7 +60,8 @@ function slotRange(index: number, masters: number): [number, number] {
   ];
 }
 
-async function assignSlots(redis: Redis, [start, end]: [number, number]): Promise<void> {
+/** CLUSTER ADDSLOTSRANGE on a node that serves nothing yet (wiring a new cluster). */
+async function addSlotRange(redis: Redis, [start, end]: [number, number]): Promise<void> {
   try {
     await redis.call("CLUSTER", "ADDSLOTSRANGE", String(start), String(end));
   } catch (error) {
@@ -115,9 +119,7 @@ class LocalClusterNode implements ClusterNode {
     return this.server.stop();
   }
   async role(): Promise<"master" | "replica"> {
-    const reply = (await withAdminConnection(this.host, this.port, (redis) =>
-      redis.call("ROLE"),
-    )) as unknown[];
+    const reply = (await withAdminConnection(this, (redis) => redis.call("ROLE"))) as unknown[];
     return String(reply[0]) === "master" ? "master" : "replica";
   }
 }
@@ -143,10 +145,8 @@ class LocalRedisCluster implements RedisCluster {
     const errors: string[] = [];
     for (const asked of this.nodes.filter((node) => node.isRunning())) {
       try {
-        const reply = await withAdminConnection(asked.host, asked.port, (redis) =>
-          callForString(redis, "CLUSTER", "NODES"),
-        );
-        const owner = parseClusterNodes(reply).find(
+        const reply = await withAdminConnection(asked, (redis) => callForString(redis, "CLUSTER", "NODES"));
+        const owner = parseClusterNodes(reply, asked.host).find(
           (view) =>
             view.flags.has("master") && view.slots.some(([start, end]) => slot >= start && slot <= end),
         );
@@ -166,11 +166,11 @@ class LocalRedisCluster implements RedisCluster {
 
   async waitForHealthy(timeoutMs = this.readyTimeoutMs): Promise<void> {
     let problem: string | undefined = "not checked yet";
-    await waitUntil(
+    await waitFor(
       async () => {
         const running = this.nodes.filter((node) => node.isRunning());
         problem = running.length === 0 ? "no node is running" : await clusterHealthProblem(running);
-        return problem === undefined ? true : undefined;
+        return problem === undefined;
       },
       {
         timeoutMs,
@@ -194,7 +194,7 @@ class LocalRedisCluster implements RedisCluster {
  * Starts a real Redis Cluster on free loopback ports: `masters` masters sharing the 16384 slots evenly, each
  * with `replicasPerMaster` replicas. It is wired with plain commands (CLUSTER SET-CONFIG-EPOCH, ADDSLOTSRANGE,
  * MEET, REPLICATE; no redis-cli) and resolves once the cluster is healthy: `cluster_state:ok` on every node, one
- * slot map everywhere, every replica linked and caught up. Nodes never outlive this process (see reaper.ts).
+ * slot map and one view of every node's role everywhere, every replica linked and caught up. Nodes never outlive this process (see reaper.ts).
  */
 export async function startCluster(options: StartClusterOptions = {}): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
@@ -229,9 +229,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
   try {
     const ids = await Promise.all(
       servers.map((server) =>
-        withAdminConnection(server.host, server.port, async (redis) =>
-          callForString(redis, "CLUSTER", "MYID"),
-        ),
+        withAdminConnection(server, async (redis) => callForString(redis, "CLUSTER", "MYID")),
       ),
     );
     const nodes = servers.map((server, index) => new LocalClusterNode(server, ids[index] as string));
@@ -241,30 +239,27 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     // Distinct config epochs up front (as redis-cli does) so the nodes need not resolve epoch collisions.
     await Promise.all(
       masterNodes.map((node, index) =>
-        withAdminConnection(node.host, node.port, async (redis) => {
+        withAdminConnection(node, async (redis) => {
           await redis.call("CLUSTER", "SET-CONFIG-EPOCH", String(index + 1));
-          await assignSlots(redis, slotRange(index, masters));
+          await addSlotRange(redis, slotRange(index, masters));
         }),
       ),
     );
     const first = nodes[0] as ClusterNode;
-    await withAdminConnection(first.host, first.port, async (redis) => {
+    await withAdminConnection(first, async (redis) => {
       for (const node of nodes.slice(1)) await redis.call("CLUSTER", "MEET", node.host, String(node.port));
     });
 
     // A replica can only follow a master it already knows: wait for the gossip to reach every node.
-    await waitUntil(
+    await waitFor(
       async () => {
         const views = await Promise.all(
-          nodes.map((node) =>
-            withAdminConnection(node.host, node.port, (redis) => callForString(redis, "CLUSTER", "NODES")),
-          ),
+          nodes.map((node) => withAdminConnection(node, (redis) => callForString(redis, "CLUSTER", "NODES"))),
         );
-        const allKnown = views.every((reply) => {
+        return views.every((reply) => {
           const known = parseClusterNodes(reply).filter((view) => !view.flags.has("handshake"));
           return ids.every((id) => known.some((view) => view.id === id));
         });
-        return allKnown ? true : undefined;
       },
       {
         timeoutMs: readyTimeoutMs,
@@ -279,16 +274,14 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     await Promise.all(
       replicaNodes.map((replica, index) => {
         const master = masterNodes[index % masters] as ClusterNode;
-        return withAdminConnection(replica.host, replica.port, (redis) =>
-          redis.call("CLUSTER", "REPLICATE", master.id),
-        );
+        return withAdminConnection(replica, (redis) => redis.call("CLUSTER", "REPLICATE", master.id));
       }),
     );
     // The health check only sees replicas that already say so; make sure each one follows its master first.
-    await waitUntil(
+    await waitFor(
       async () => {
         const roles = await Promise.all(replicaNodes.map((replica) => replica.role()));
-        return roles.every((role) => role === "replica") ? true : undefined;
+        return roles.every((role) => role === "replica");
       },
       {
         timeoutMs: readyTimeoutMs,

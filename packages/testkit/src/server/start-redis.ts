@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import { pickFreePort } from "./free-port.js";
 import { readLogTail } from "./log-tail.js";
 import { forgetServerProcess } from "./reaper.js";
 import { resolveRedisServerBinary } from "./redis-binary.js";
 import { launchRedisProcess, PortInUseError, type RedisProcess } from "./redis-process.js";
 import { RedisServerError } from "./redis-server-error.js";
+import { waitFor } from "./wait-for.js";
 
 export interface StartRedisOptions {
   /**
@@ -122,16 +122,23 @@ class LocalRedisServer implements RedisServer {
     await this.shutDown();
     const previousPid = this.process.pid;
     // The port was ours a moment ago; only an unlucky process can have taken it since. Wait for it, do not move.
-    const deadline = Date.now() + this.startTimeoutMs;
-    for (;;) {
-      try {
-        this.process = await launchRedisProcess(this.spec());
-        break;
-      } catch (error) {
-        if (!(error instanceof PortInUseError) || Date.now() >= deadline) throw error;
-        await delay(200);
-      }
-    }
+    let fatal: unknown;
+    this.process = await waitFor(
+      async () => {
+        try {
+          return await launchRedisProcess(this.spec());
+        } catch (error) {
+          if (!(error instanceof PortInUseError)) fatal = error;
+          throw error;
+        }
+      },
+      {
+        timeoutMs: this.startTimeoutMs,
+        intervalMs: 200,
+        stopWhen: () => fatal !== undefined,
+        onTimeout: (lastError) => (fatal ?? lastError) as Error,
+      },
+    );
     forgetServerProcess(previousPid);
   }
 

@@ -8,10 +8,16 @@ export interface SinkConformanceOptions<S extends SinkLike = SinkLike> {
   makeSink: () => S | Promise<S>;
   /**
    * What the destination holds for the given keys, one record per stored row (with the key column). Enables
-   * the "every row is stored" and "a replay creates no duplicates" checks. Values are compared as strings
-   * (`String(value)`, null and undefined alike), so a Redis hash that stores "42" matches the frame's 42.
+   * the "every row is stored" and "a replay creates no duplicates" checks. Every column of the frame must be in
+   * each record (see `ignoreColumns`); values are compared as strings (`String(value)`, null and undefined
+   * alike), so a Redis hash that stores "42" matches the frame's 42.
    */
   readBack?: (sink: S, keys: readonly string[]) => Promise<ReadonlyArray<Record<string, unknown>>>;
+  /**
+   * Columns of the frame the sink does not store by design (a sink that projects, e.g. one that writes a
+   * single value column): not looked for in `readBack`'s records. Any other missing column is a failure.
+   */
+  ignoreColumns?: readonly string[];
   /** The batch to write; it must have the key column. Default: 25 rows of utf8/int/float/bool columns. */
   makeFrame?: (keyPrefix: string) => DataFrame;
   /** The frame's key column ["_key"]. */
@@ -48,6 +54,10 @@ export function sinkConformanceChecks<S extends SinkLike>(
 ): SinkConformanceCheck[] {
   const keyColumn = options.keyColumn ?? "_key";
   const makeFrame = options.makeFrame ?? defaultConformanceFrame;
+  const ignored = new Set(options.ignoreColumns ?? []);
+  if (ignored.has(keyColumn)) {
+    throw new TypeError(`ignoreColumns cannot hold the key column "${keyColumn}": rows are matched by it`);
+  }
   const withSink = async (check: (sink: S, failures: string[]) => Promise<void>): Promise<string[]> => {
     const failures: string[] = [];
     const sink = await options.makeSink();
@@ -85,7 +95,7 @@ export function sinkConformanceChecks<S extends SinkLike>(
           checkCounts(result, frame.height, [], failures);
           if (options.readBack) {
             const stored = await options.readBack(sink, keys);
-            compareStored(stored, frame, keyColumn, failures);
+            compareStored(stored, frame, keyColumn, ignored, failures);
           }
         }),
     },
@@ -142,7 +152,7 @@ export function sinkConformanceChecks<S extends SinkLike>(
               `after writing the same ${frame.height} rows twice the destination holds ${stored.length} rows`,
             );
           }
-          compareStored(stored, frame, keyColumn, failures);
+          compareStored(stored, frame, keyColumn, ignored, failures);
         }),
     },
     {
@@ -249,8 +259,13 @@ function compareStored(
   stored: ReadonlyArray<Record<string, unknown>>,
   frame: DataFrame,
   keyColumn: string,
+  ignored: ReadonlySet<string>,
   failures: string[],
 ): void {
+  for (const column of ignored) {
+    if (!frame.columns.includes(column))
+      failures.push(`ignoreColumns names "${column}", which the frame lacks`);
+  }
   const expected = frame.toRecords() as Array<Record<string, unknown>>;
   const byKey = new Map<string, Record<string, unknown>[]>();
   for (const record of stored) {
@@ -268,7 +283,11 @@ function compareStored(
       continue;
     }
     for (const [column, value] of Object.entries(row)) {
-      if (!(column in record)) continue;
+      if (ignored.has(column)) continue;
+      if (!Object.hasOwn(record, column)) {
+        failures.push(`row "${key}" column "${column}" is not stored (or not read back)`);
+        continue;
+      }
       if (asText(record[column]) !== asText(value)) {
         failures.push(
           `row "${key}" column "${column}": stored ${asText(record[column])}, written ${asText(value)}`,

@@ -4,8 +4,8 @@ import type { ClusterNode, RedisCluster } from "../../server/start-cluster.js";
 
 /** CLUSTER NODES as `node` sees it. */
 export function clusterView(node: ClusterNode): Promise<ClusterNodeView[]> {
-  return withAdminConnection(node.host, node.port, async (redis) =>
-    parseClusterNodes(await callForString(redis, "CLUSTER", "NODES")),
+  return withAdminConnection(node, async (redis) =>
+    parseClusterNodes(await callForString(redis, "CLUSTER", "NODES"), node.host),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ClusterNode, RedisCluster } from "../../server/start-cluster.js";
-import { waitFor } from "../wait-for.js";
+import { waitFor } from "../../server/wait-for.js";
 import { clusterView, replicasOf } from "./cluster-views.js";
 
 /** Which master to act on: a node, the master of a key's slot, or of a slot [the master of slot 0]. */

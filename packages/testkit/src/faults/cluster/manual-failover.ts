@@ -1,6 +1,6 @@
 import { withAdminConnection } from "../../server/admin-connection.js";
 import type { ClusterNode, RedisCluster } from "../../server/start-cluster.js";
-import { waitFor } from "../wait-for.js";
+import { waitFor } from "../../server/wait-for.js";
 import { masterOf, replicasOf } from "./cluster-views.js";
 import { type MasterSelector, selectMaster } from "./kill-master.js";
 
@@ -43,7 +43,7 @@ export async function manualFailover(
     demoted = await masterOf(cluster, promoted);
   }
   const chosen = promoted;
-  await withAdminConnection(chosen.host, chosen.port, (redis) =>
+  await withAdminConnection(chosen, (redis) =>
     mode === "default"
       ? redis.call("CLUSTER", "FAILOVER")
       : redis.call("CLUSTER", "FAILOVER", mode.toUpperCase()),

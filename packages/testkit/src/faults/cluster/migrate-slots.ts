@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { withAdminConnection } from "../../server/admin-connection.js";
 import { CLUSTER_SLOTS, type ClusterNode, type RedisCluster } from "../../server/start-cluster.js";
-import { waitFor } from "../wait-for.js";
+import { waitFor } from "../../server/wait-for.js";
 import { allNodesAgreeOwner, clusterView, runningNodes } from "./cluster-views.js";
 
 export interface MigrateSlotsOptions {
@@ -180,5 +180,5 @@ function describeSlots(slots: readonly number[]): string {
 }
 
 function onNode<T>(node: ClusterNode, use: (redis: Redis) => Promise<T>): Promise<T> {
-  return withAdminConnection(node.host, node.port, use, MIGRATE_TIMEOUT_MS + 5_000);
+  return withAdminConnection(node, use, { commandTimeoutMs: MIGRATE_TIMEOUT_MS + 5_000 });
 }

@@ -23,6 +23,12 @@ export interface FaultProxyStats {
   bytesToServer: number;
   /** Bytes forwarded from the server to clients. */
   bytesToClient: number;
+  /** Socket writes that forwarded those bytes: a slice or bandwidth fault splits a chunk into many. */
+  writesToServer: number;
+  writesToClient: number;
+  /** Bytes the open connections have received and not delivered yet: held by latency or a blackhole. */
+  heldBytesToServer: number;
+  heldBytesToClient: number;
 }
 
 /**
@@ -91,7 +97,12 @@ class TcpFaultProxy implements FaultProxy {
   #closed = false;
   #nextConnectionId = 1;
   #totalConnections = 0;
-  readonly #counters: ProxyCounters = { bytesToServer: 0, bytesToClient: 0 };
+  readonly #counters: ProxyCounters = {
+    bytesToServer: 0,
+    bytesToClient: 0,
+    writesToServer: 0,
+    writesToClient: 0,
+  };
   readonly #connections = new Set<ProxiedConnection>();
   readonly #board = new FaultBoard();
   /** Pending delayed resets, per reset fault, so removing the fault cancels them. */
@@ -191,11 +202,18 @@ class TcpFaultProxy implements FaultProxy {
   }
 
   stats(): FaultProxyStats {
+    let heldBytesToServer = 0;
+    let heldBytesToClient = 0;
+    for (const connection of this.#connections) {
+      heldBytesToServer += connection.heldBytes("toServer");
+      heldBytesToClient += connection.heldBytes("toClient");
+    }
     return {
       openConnections: this.#connections.size,
       totalConnections: this.#totalConnections,
-      bytesToServer: this.#counters.bytesToServer,
-      bytesToClient: this.#counters.bytesToClient,
+      ...this.#counters,
+      heldBytesToServer,
+      heldBytesToClient,
     };
   }
 

@@ -19,6 +19,12 @@ export interface LinkHooks {
   board: FaultBoard;
   /** Aborted when the connection is torn down; every wait of the pump listens to it. */
   signal: AbortSignal;
+  /**
+   * Bytes let through per closeAfterBytes fault, shared by both links of a connection: a limit counts the
+   * connection's bytes in every direction the fault acts on.
+   */
+  byteLimitCounts: Map<ActiveFaultEntry, number>;
+  /** `bytes` were written to the destination in one write. */
   onForwarded(bytes: number): void;
   /** A closeAfterBytes limit was reached and its last allowed byte is written. */
   onByteLimit(): void;
@@ -33,10 +39,10 @@ export interface LinkHooks {
 export class Link {
   readonly #queue: Array<Chunk | typeof END> = [];
   #queuedBytes = 0;
+  /** Bytes read from the source and not written to the destination yet (queued, or held by a fault). */
+  #heldBytes = 0;
   #inputEnded = false;
   #wakePump: (() => void) | undefined;
-  /** Bytes forwarded per closeAfterBytes fault, counted from the first chunk this link saw under it. */
-  readonly #countedByFault = new Map<ActiveFaultEntry, number>();
   #bandwidthClock = 0;
 
   constructor(
@@ -46,6 +52,11 @@ export class Link {
   ) {
     source.on("data", (data: Buffer) => this.#enqueue({ data, arrivedAt: Date.now() }));
     source.on("end", () => this.endInput());
+  }
+
+  /** Bytes this link has read and not delivered yet: what a delaying or blackholing fault is holding. */
+  get heldBytes(): number {
+    return this.#heldBytes;
   }
 
   /** No more bytes will come from the source: forward what is queued, then half-close the destination. */
@@ -73,6 +84,7 @@ export class Link {
     this.#queue.push(item);
     if (item !== END) {
       this.#queuedBytes += item.data.length;
+      this.#heldBytes += item.data.length;
       if (this.#queuedBytes > PAUSE_ABOVE_BYTES) this.source.pause();
     }
     const wake = this.#wakePump;
@@ -99,14 +111,35 @@ export class Link {
 
     while (this.#active("blackhole").length > 0) await abortable(board.changed(), signal);
 
-    let delayMs = 0;
-    for (const { fault } of this.#active("latency")) delayMs += fault.latencyMs + jitter(fault.jitterMs);
-    const dueAt = chunk.arrivedAt + Math.max(0, delayMs);
-    if (dueAt > Date.now()) await sleep(dueAt - Date.now(), undefined, { signal });
+    // Latency counts from the chunk's arrival. A fault switched off (or on) meanwhile changes the due time at
+    // once: removing a latency fault releases the chunks it holds, as removing a blackhole does.
+    const jitters = new Map<ActiveFaultEntry, number>();
+    for (;;) {
+      let delayMs = 0;
+      for (const entry of this.#active("latency")) {
+        if (!jitters.has(entry)) jitters.set(entry, jitter(entry.fault.jitterMs));
+        delayMs += entry.fault.latencyMs + jitters.get(entry)!;
+      }
+      const waitMs = chunk.arrivedAt + Math.max(0, delayMs) - Date.now();
+      if (waitMs <= 0) break;
+      const changed = board.changed();
+      const timer = new AbortController();
+      const wakeUp = AbortSignal.any([signal, timer.signal]);
+      try {
+        await Promise.race([sleep(waitMs, undefined, { signal: wakeUp }), changed]);
+      } catch (error) {
+        if (signal.aborted) throw error;
+      } finally {
+        timer.abort();
+      }
+    }
 
     let payload = chunk.data;
     const limitReached = this.#applyByteLimits(payload.length);
-    if (limitReached !== undefined) payload = payload.subarray(0, limitReached);
+    if (limitReached !== undefined) {
+      this.#heldBytes -= payload.length - limitReached;
+      payload = payload.subarray(0, limitReached);
+    }
 
     const slice = this.#active("slice")[0]?.fault;
     const rates = this.#active("bandwidth").map(({ fault }) => fault.bytesPerSecond);
@@ -144,15 +177,14 @@ export class Link {
   /** Counts `length` more bytes against every byte limit; returns how many may pass if a limit is reached. */
   #applyByteLimits(length: number): number | undefined {
     let allowed: number | undefined;
+    const counts = this.hooks.byteLimitCounts;
     for (const entry of this.#active("closeAfterBytes")) {
-      const counted = this.#countedByFault.get(entry) ?? 0;
+      const counted = counts.get(entry) ?? 0;
       const remaining = Math.max(0, entry.fault.bytes - counted);
       if (length >= remaining) allowed = Math.min(allowed ?? remaining, remaining);
     }
     const passed = allowed ?? length;
-    for (const entry of this.#active("closeAfterBytes")) {
-      this.#countedByFault.set(entry, (this.#countedByFault.get(entry) ?? 0) + passed);
-    }
+    for (const entry of this.#active("closeAfterBytes")) counts.set(entry, (counts.get(entry) ?? 0) + passed);
     return allowed;
   }
 
@@ -161,6 +193,7 @@ export class Link {
       throw new Error(`cannot forward ${this.hooks.way}: the destination socket is closed`);
     }
     const flushed = this.destination.write(piece);
+    this.#heldBytes -= piece.length;
     this.hooks.onForwarded(piece.length);
     if (!flushed) await once(this.destination, "drain", { signal: this.hooks.signal });
   }

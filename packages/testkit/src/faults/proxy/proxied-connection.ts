@@ -1,11 +1,13 @@
 import { connect, type Socket } from "node:net";
-import type { FaultBoard } from "./fault-board.js";
+import type { ActiveFaultEntry, FaultBoard } from "./fault-board.js";
 import { Link } from "./link.js";
 import type { FaultDirection } from "./proxy-fault.js";
 
 export interface ProxyCounters {
   bytesToServer: number;
   bytesToClient: number;
+  writesToServer: number;
+  writesToClient: number;
 }
 
 /**
@@ -14,6 +16,8 @@ export interface ProxyCounters {
  */
 export class ProxiedConnection {
   readonly server: Socket;
+  readonly #toServer: Link;
+  readonly #toClient: Link;
   readonly #abort = new AbortController();
   readonly #closed: Promise<void>;
   #openSockets = 2;
@@ -53,12 +57,15 @@ export class ProxiedConnection {
 
     const signal = this.#abort.signal;
     const onByteLimit = () => this.closeGracefully();
+    const byteLimitCounts = new Map<ActiveFaultEntry, number>();
     const toServer = new Link(client, this.server, {
       way: "toServer",
       board,
       signal,
+      byteLimitCounts,
       onForwarded: (bytes) => {
         counters.bytesToServer += bytes;
+        counters.writesToServer++;
       },
       onByteLimit,
     });
@@ -66,11 +73,15 @@ export class ProxiedConnection {
       way: "toClient",
       board,
       signal,
+      byteLimitCounts,
       onForwarded: (bytes) => {
         counters.bytesToClient += bytes;
+        counters.writesToClient++;
       },
       onByteLimit,
     });
+    this.#toServer = toServer;
+    this.#toClient = toClient;
     client.on("close", () => toServer.endInput());
     this.server.on("close", () => toClient.endInput());
     for (const link of [toServer, toClient]) {
@@ -80,6 +91,11 @@ export class ProxiedConnection {
         if (!signal.aborted) this.destroy();
       });
     }
+  }
+
+  /** Bytes received from one side and not yet delivered to the other (held by faults, or queued). */
+  heldBytes(way: "toServer" | "toClient"): number {
+    return (way === "toServer" ? this.#toServer : this.#toClient).heldBytes;
   }
 
   /** Resolves once both sockets are closed. */

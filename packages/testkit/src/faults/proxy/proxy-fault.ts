@@ -4,7 +4,10 @@
  */
 export type FaultDirection = "toServer" | "toClient" | "both";
 
-/** Delays every chunk by `latencyMs` ± a random `jitterMs` (uniform), keeping byte order. */
+/**
+ * Delays every chunk by `latencyMs` ± a random `jitterMs` (uniform) from its arrival, keeping byte order.
+ * Removing the fault releases the chunks it holds at once.
+ */
 export interface LatencyFault {
   kind: "latency";
   latencyMs: number;
@@ -41,8 +44,9 @@ export interface ResetFault {
 }
 
 /**
- * Lets `bytes` bytes through per connection (counted from the moment the fault is switched on, or from the
- * connection's start), then closes that connection: a reply cut in the middle.
+ * Lets `bytes` bytes through per connection, then closes that connection: a reply cut in the middle. The count
+ * starts when the fault is switched on (or when the connection opens, if later) and covers every direction the
+ * fault acts on: with "both", requests and replies together use up the same `bytes`.
  */
 export interface CloseAfterBytesFault {
   kind: "closeAfterBytes";

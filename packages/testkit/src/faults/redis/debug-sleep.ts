@@ -1,4 +1,4 @@
-import { openAdminConnection, type RedisEndpoint } from "./admin-connection.js";
+import { openAdminConnection, type RedisEndpoint } from "../../server/admin-connection.js";
 
 export interface ServerSleep {
   /** Resolves when the server answers again (the sleep is over). */
@@ -13,7 +13,8 @@ export interface ServerSleep {
  */
 export async function debugSleep(endpoint: RedisEndpoint, ms: number): Promise<ServerSleep> {
   if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`ms must be a positive number, got ${ms}`);
-  const admin = await openAdminConnection(endpoint);
+  // The reply comes when the sleep is over: give the command that long, plus the usual deadline.
+  const admin = await openAdminConnection(endpoint, { commandTimeoutMs: Math.ceil(ms) + 5_000 });
   const reply = admin.call("DEBUG", "SLEEP", (ms / 1000).toFixed(3));
   // ioredis writes a command to its socket synchronously; an empty write's callback runs once that is flushed.
   await new Promise<void>((resolve, reject) => {

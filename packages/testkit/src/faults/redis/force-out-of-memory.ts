@@ -1,4 +1,9 @@
-import { configGet, infoFields, type RedisEndpoint, withAdminConnection } from "./admin-connection.js";
+import {
+  configGet,
+  infoFields,
+  type RedisEndpoint,
+  withAdminConnection,
+} from "../../server/admin-connection.js";
 
 /** Undoes forceOutOfMemory: restores the previous `maxmemory` and `maxmemory-policy`. Idempotent. */
 export interface OutOfMemoryFault extends AsyncDisposable {

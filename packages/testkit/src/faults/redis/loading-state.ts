@@ -1,6 +1,6 @@
 import { connect } from "node:net";
-import { waitFor } from "../wait-for.js";
-import { configGet, infoFields, withAdminConnection } from "./admin-connection.js";
+import { configGet, infoFields, withAdminConnection } from "../../server/admin-connection.js";
+import { waitFor } from "../../server/wait-for.js";
 import type { CrashableServer } from "./crash-server.js";
 
 const LOADING_KEY_PREFIX = "testkit:loading";
@@ -43,33 +43,38 @@ export async function restartIntoLoading(
   if (!Number.isInteger(loadingMs) || loadingMs <= 0) {
     throw new RangeError(`loadingMs must be a positive integer, got ${loadingMs}`);
   }
-  await withAdminConnection(server, async (admin) => {
-    const delayMicros = Number(await configGet(admin, "key-load-delay"));
-    if (!(delayMicros > 0)) {
-      throw new Error(
-        "restartIntoLoading: the server runs with key-load-delay 0, so its dataset loads too fast to observe " +
-          "LOADING; start it with startRedis({ persistence: true, args: loadingStateArgs() })",
-      );
-    }
-    const keys = Math.ceil((loadingMs * 1000) / delayMicros);
-    await admin.call("DEBUG", "POPULATE", String(keys), LOADING_KEY_PREFIX, "16");
-    if ((await configGet(admin, "appendonly")) === "yes") {
-      // Rewrite so the keys sit in the RDB preamble: key-load-delay acts on RDB loading, not on AOF replay.
-      await admin.call("BGREWRITEAOF");
-      await waitFor(
-        async () => {
-          const persistence = await infoFields(admin, "persistence");
-          return (
-            persistence.get("aof_rewrite_in_progress") === "0" &&
-            persistence.get("aof_rewrite_scheduled") === "0"
-          );
-        },
-        { timeoutMs: 60_000, description: "the AOF rewrite to finish" },
-      );
-    } else {
-      await admin.call("SAVE");
-    }
-  });
+  await withAdminConnection(
+    server,
+    async (admin) => {
+      const delayMicros = Number(await configGet(admin, "key-load-delay"));
+      if (!(delayMicros > 0)) {
+        throw new Error(
+          "restartIntoLoading: the server runs with key-load-delay 0, so its dataset loads too fast to observe " +
+            "LOADING; start it with startRedis({ persistence: true, args: loadingStateArgs() })",
+        );
+      }
+      const keys = Math.ceil((loadingMs * 1000) / delayMicros);
+      await admin.call("DEBUG", "POPULATE", String(keys), LOADING_KEY_PREFIX, "16");
+      if ((await configGet(admin, "appendonly")) === "yes") {
+        // Rewrite so the keys sit in the RDB preamble: key-load-delay acts on RDB loading, not on AOF replay.
+        await admin.call("BGREWRITEAOF");
+        await waitFor(
+          async () => {
+            const persistence = await infoFields(admin, "persistence");
+            return (
+              persistence.get("aof_rewrite_in_progress") === "0" &&
+              persistence.get("aof_rewrite_scheduled") === "0"
+            );
+          },
+          { timeoutMs: 60_000, description: "the AOF rewrite to finish" },
+        );
+      } else {
+        await admin.call("SAVE");
+      }
+      // DEBUG POPULATE and SAVE take time in proportion to the dataset.
+    },
+    { commandTimeoutMs: 60_000 },
+  );
   await server.kill();
   const restarted = server.restart();
   restarted.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { type RedisEndpoint, withAdminConnection } from "./admin-connection.js";
+import { type RedisEndpoint, withAdminConnection } from "../../server/admin-connection.js";
 
 export interface ClientPause extends AsyncDisposable {
   /** When the server resumes by itself (epoch ms, by this process's clock). */
@@ -26,7 +26,12 @@ export async function pauseClients(
   const unpause = async () => {
     if (done) return;
     done = true;
-    await withAdminConnection(endpoint, (admin) => admin.call("CLIENT", "UNPAUSE"));
+    // Under an ALL pause the handshake and UNPAUSE itself wait for the pause to end: allow for that.
+    const waitMs = mode === "ALL" ? Math.max(0, until - Date.now()) + 5_000 : 5_000;
+    await withAdminConnection(endpoint, (admin) => admin.call("CLIENT", "UNPAUSE"), {
+      connectTimeoutMs: waitMs,
+      commandTimeoutMs: waitMs,
+    });
   };
   return { until, unpause, [Symbol.asyncDispose]: unpause };
 }

@@ -1,4 +1,4 @@
-import { type RedisEndpoint, withAdminConnection } from "./admin-connection.js";
+import { type RedisEndpoint, withAdminConnection } from "../../server/admin-connection.js";
 
 export type ConflictingType = "string" | "list" | "hash" | "set" | "zset" | "stream";
 
