@@ -94,6 +94,20 @@ describe("cluster scanKeys: the same keys as one server holding the same data", 
     expect(fromCluster.sort()).toEqual(fromServer.sort());
   });
 
+  it("yields each key once on a stable cluster without deduplication too", async () => {
+    const plain = await connectCluster(cluster.seeds, { scanDeduplication: false });
+    try {
+      const [fromCluster, fromServer] = await Promise.all([
+        collect(plain.scanKeys({ count: 700 })),
+        collect(single.scanKeys({ count: 700 })),
+      ]);
+      expect(fromCluster.length).toBe(fromServer.length);
+      expect(fromCluster.sort()).toEqual(fromServer.sort());
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("scans only the master that holds a pattern's literal hash tag", async () => {
     const owner = await cluster.masterForKey("{tagged}");
     const masters = cluster.nodes.slice(0, 3);
@@ -142,12 +156,9 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
         // One master at a time, in slot order: the first page from the second master means the first is done.
         if (migrations.length === 0 && keySlot(page[0]!) >= secondStart) {
           // From the third master (not scanned yet) to the first (done), and from the second (in progress).
-          migrations.push(
-            await migrateSlots(cluster, { slots: [thirdStart, thirdStart + 149], to: firstNode }),
-          );
-          migrations.push(
-            await migrateSlots(cluster, { slots: [secondStart, secondStart + 99], to: firstNode }),
-          );
+          const moveTo = { to: firstNode, timeoutMs: 30_000 };
+          migrations.push(await migrateSlots(cluster, { slots: [thirdStart, thirdStart + 79], ...moveTo }));
+          migrations.push(await migrateSlots(cluster, { slots: [secondStart, secondStart + 49], ...moveTo }));
         }
       }
       expect(migrations).toHaveLength(2);
@@ -169,7 +180,11 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
       const keys: string[] = [];
       for await (const page of scanner.scanKeys({ pattern: "s:*", count: 100 })) {
         keys.push(...page);
-        migration ??= migrateSlots(cluster, { slots: [thirdStart + 200, thirdStart + 599], to: firstNode });
+        migration ??= migrateSlots(cluster, {
+          slots: [thirdStart + 200, thirdStart + 399],
+          to: firstNode,
+          timeoutMs: 30_000,
+        });
       }
       expectExactlyOnce(keys, allStrings);
     } finally {

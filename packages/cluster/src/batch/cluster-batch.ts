@@ -12,11 +12,11 @@ import { addressKey, type NodeAddress } from "../topology/node-address.js";
 import type { NodePool } from "../topology/node-pool.js";
 import { getOrCreate } from "../util/get-or-create.js";
 import { backoffDelay, sleep } from "../util/sleep.js";
-import type { BatchUnit } from "./batch-unit.js";
+import { type BatchUnit, createUnit } from "./batch-unit.js";
 import { classifyReply, classifyTransaction, type Verdict } from "./classify-reply.js";
-import { assemble, type BatchSegment, planBatch } from "./plan-batch.js";
+import { assemble, type BatchItem, type BatchSegment, planBatch, type RoutedSegment } from "./plan-batch.js";
 import type { RedirectPolicy } from "./redirect-policy.js";
-import { sendToNode } from "./send-to-node.js";
+import { type ItemTarget, sendToNode } from "./send-to-node.js";
 
 export interface ClusterBatchContext {
   readonly topology: ClusterTopology;
@@ -35,49 +35,88 @@ export async function runClusterBatch(
   commands: readonly Command[],
   options: BatchOptions = {},
 ): Promise<BatchReply[]> {
-  const segments = planBatch(commands);
+  const { segments, slotOf } = planBatch(commands);
   const replies: BatchReply[] = new Array(commands.length);
+  const target: ItemTarget = { commands, replies };
   for (const segment of segments) {
     throwIfAborted(options.signal);
     if (segment.kind === "fanout") replies[segment.index] = await runFanout(context, segment, options);
-    else {
-      await driveUnits(context, segment.units, options);
-      assemble(segment.assemblies, replies);
-    }
+    else await driveSegment(context, segment, slotOf, target, options);
   }
   return replies;
 }
 
-async function driveUnits(
+/**
+ * First attempt: every item to the master of its slot, in the caller's order per node. Plain commands whose
+ * reply asks for another attempt become units, and the units are driven until they are settled.
+ */
+async function driveSegment(
+  context: ClusterBatchContext,
+  segment: RoutedSegment,
+  slotOf: Int32Array,
+  target: ItemTarget,
+  options: BatchOptions,
+): Promise<void> {
+  const retried: Array<{ index: number; unit: BatchUnit }> = [];
+  const units: BatchUnit[] = [];
+  const asUnit = (index: number): BatchUnit => {
+    const unit = createUnit([target.commands[index]!], slotOf[index]!);
+    retried.push({ index, unit });
+    return unit;
+  };
+
+  const byNode = new Map<string, { address: NodeAddress; items: BatchItem[] }>();
+  for (const item of segment.items) {
+    const address = typeof item === "number" ? ownerOf(context, slotOf[item]!) : targetOf(context, item);
+    if (address === undefined) {
+      const unit = typeof item === "number" ? asUnit(item) : item;
+      markUnserved(unit);
+      units.push(unit);
+      continue;
+    }
+    getOrCreate(byNode, addressKey(address), () => ({ address, items: [] as BatchItem[] })).items.push(item);
+  }
+  const groups = [...byNode.values()];
+  await Promise.all(
+    groups.map((group) =>
+      sendToNode(context.pool, group.address, group.items, target, context.policy, options),
+    ),
+  );
+  for (const group of groups) {
+    for (const item of group.items) {
+      if (typeof item !== "number") {
+        units.push(item);
+        continue;
+      }
+      const reply = target.replies[item]!;
+      if (!(reply instanceof Error) || classifyReply(reply, group.address.host).kind === "done") continue;
+      const unit = asUnit(item);
+      unit.replies = [reply];
+      unit.answeredBy = group.address.host;
+      units.push(unit);
+    }
+  }
+
+  await settleUnits(context, units, target, options);
+  for (const { index, unit } of retried) target.replies[index] = unit.replies![0]!;
+  assemble(segment.assemblies, target.replies);
+}
+
+/**
+ * Drives units that have had an attempt until each is settled: a reply or a final error, MOVED/ASK within
+ * `maxRedirections`, TRYAGAIN/CLUSTERDOWN/unreachable within `retryWindowMs`.
+ */
+async function settleUnits(
   context: ClusterBatchContext,
   units: readonly BatchUnit[],
+  target: ItemTarget,
   options: BatchOptions,
 ): Promise<void> {
   const { topology, policy, events } = context;
   let pending = units;
   let waitingSince: number | undefined;
   let waits = 0;
-  while (pending.length > 0) {
-    throwIfAborted(options.signal);
-    const byNode = new Map<string, { address: NodeAddress; units: BatchUnit[] }>();
-    for (const unit of pending) {
-      const address = targetOf(context, unit);
-      if (address === undefined) {
-        // No master serves the slot right now (mid-failover): nothing is sent, the unit waits below.
-        unit.replies = unit.commands.map((command) => unservedSlotError(unit.slot, command));
-        unit.answeredBy = "";
-        continue;
-      }
-      const key = addressKey(address);
-      const group = getOrCreate(byNode, key, () => ({ address, units: [] as BatchUnit[] }));
-      group.units.push(unit);
-    }
-    await Promise.all(
-      [...byNode.values()].map((group) =>
-        sendToNode(context.pool, group.address, group.units, policy, options),
-      ),
-    );
-
+  for (;;) {
     const redirected: BatchUnit[] = [];
     const waiting: BatchUnit[] = [];
     let mustRefresh = false;
@@ -122,7 +161,6 @@ async function driveUnits(
           break;
       }
     }
-
     if (waiting.length > 0) {
       waitingSince ??= Date.now();
       if (Date.now() - waitingSince < policy.retryWindowMs) {
@@ -132,8 +170,25 @@ async function driveUnits(
         waiting.length = 0;
       }
     }
-    if (mustRefresh) await refreshQuietly(context);
     pending = [...redirected, ...waiting];
+    if (pending.length === 0) return;
+    if (mustRefresh) await refreshQuietly(context);
+    throwIfAborted(options.signal);
+
+    const byNode = new Map<string, { address: NodeAddress; units: BatchUnit[] }>();
+    for (const unit of pending) {
+      const address = targetOf(context, unit);
+      if (address === undefined) markUnserved(unit);
+      else
+        getOrCreate(byNode, addressKey(address), () => ({ address, units: [] as BatchUnit[] })).units.push(
+          unit,
+        );
+    }
+    await Promise.all(
+      [...byNode.values()].map((group) =>
+        sendToNode(context.pool, group.address, group.units, target, policy, options),
+      ),
+    );
   }
 }
 
@@ -144,21 +199,29 @@ function verdictOf(unit: BatchUnit): Verdict {
     : classifyReply(replies[0]!, unit.answeredBy);
 }
 
-function targetOf(context: ClusterBatchContext, unit: BatchUnit): NodeAddress | undefined {
-  if (unit.askTarget !== undefined) return unit.askTarget;
+function ownerOf(context: ClusterBatchContext, slot: number): NodeAddress | undefined {
   const map = context.topology.map;
-  return (unit.slot < 0 ? map.anyMaster() : map.ownerOf(unit.slot))?.address;
+  return (slot < 0 ? map.anyMaster() : map.ownerOf(slot))?.address;
 }
 
-function unservedSlotError(slot: number, command: Command): RedisConnectionError {
-  return new RedisConnectionError({
-    message:
-      slot < 0
-        ? `${command[0].toUpperCase()} was not sent: no master is known (the cluster is down)`
-        : `${command[0].toUpperCase()} was not sent: no master serves slot ${slot} (failover in progress or cluster down)`,
-    outcome: "rejected",
-    command: command[0],
-  });
+function targetOf(context: ClusterBatchContext, unit: BatchUnit): NodeAddress | undefined {
+  return unit.askTarget ?? ownerOf(context, unit.slot);
+}
+
+/** No master serves the slot right now (mid-failover): nothing is sent, the unit waits for the map to heal. */
+function markUnserved(unit: BatchUnit): void {
+  unit.replies = unit.commands.map(
+    ([name]) =>
+      new RedisConnectionError({
+        message:
+          unit.slot < 0
+            ? `${name.toUpperCase()} was not sent: no master is known (the cluster is down)`
+            : `${name.toUpperCase()} was not sent: no master serves slot ${unit.slot} (failover in progress or cluster down)`,
+        outcome: "rejected",
+        command: name,
+      }),
+  );
+  unit.answeredBy = "";
 }
 
 async function refreshQuietly(context: ClusterBatchContext): Promise<void> {
@@ -183,16 +246,21 @@ async function runFanout(
   for (let attempt = 0; ; attempt++) {
     throwIfAborted(options.signal);
     const masters = context.topology.map.masters;
-    const replies = await Promise.all(
-      masters.map((master) =>
-        sendToNode(
+    const replies: BatchReply[] = new Array(masters.length);
+    await Promise.all(
+      masters.map((master, position) => {
+        const unit = createUnit([segment.command], -1);
+        return sendToNode(
           context.pool,
           master.address,
-          [{ ...unitFor(segment.command), slot: -1 }],
+          [unit],
+          { commands: [], replies: [] },
           policy,
           options,
-        ).then((units) => units[0]!.replies![0]!),
-      ),
+        ).then(() => {
+          replies[position] = unit.replies![0]!;
+        });
+      }),
     );
     const failure = replies.find((reply) => reply instanceof Error);
     if (failure === undefined) return segment.merge(replies as RedisReply[]);
@@ -202,16 +270,4 @@ async function runFanout(
     await sleep(backoffDelay(attempt, policy.retryDelayMs, policy.maxRetryDelayMs), options.signal);
     await refreshQuietly(context);
   }
-}
-
-function unitFor(command: Command): BatchUnit {
-  return {
-    commands: [command],
-    slot: -1,
-    isTransaction: false,
-    askTarget: undefined,
-    redirections: 0,
-    replies: undefined,
-    answeredBy: "",
-  };
 }

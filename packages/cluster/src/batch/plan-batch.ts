@@ -14,9 +14,23 @@ export type Assembly =
       readonly merge: (replies: readonly RedisReply[]) => RedisReply;
     };
 
+/**
+ * What a node is sent, in the caller's order: the index of a caller's command that goes out as is (most
+ * commands: no object is made for them unless they need a second attempt), or a unit (a part of a split
+ * command, a MULTI ... EXEC group, or a command being re-driven).
+ */
+export type BatchItem = number | BatchUnit;
+
+export interface RoutedSegment {
+  readonly kind: "routed";
+  readonly items: BatchItem[];
+  /** How split commands and transactions put their units' replies back. */
+  readonly assemblies: Assembly[];
+}
+
 /** A run of the caller's commands that can go out together, or one keyspace-wide command. */
 export type BatchSegment =
-  | { readonly kind: "routed"; readonly units: BatchUnit[]; readonly assemblies: Assembly[] }
+  | RoutedSegment
   | {
       readonly kind: "fanout";
       readonly index: number;
@@ -39,9 +53,11 @@ const REFUSED_IN_BATCH = new Set([
  * its own, so it runs after everything before it and before everything after it, as on one server.
  * Bad input (an unterminated MULTI, SCAN, SELECT) is refused before anything is sent.
  */
-export function planBatch(commands: readonly Command[]): BatchSegment[] {
+export function planBatch(commands: readonly Command[]): { segments: BatchSegment[]; slotOf: Int32Array } {
   const segments: BatchSegment[] = [];
-  let routed: { kind: "routed"; units: BatchUnit[]; assemblies: Assembly[] } | undefined;
+  /** The slot of each caller's command that is sent as is (-1: no key). */
+  const slotOf = new Int32Array(commands.length);
+  let routed: RoutedSegment | undefined;
   for (let index = 0; index < commands.length; index++) {
     const command = commands[index]!;
     const lowerName = command[0].toLowerCase();
@@ -58,8 +74,8 @@ export function planBatch(commands: readonly Command[]): BatchSegment[] {
         throw new InvalidArgumentError("commands", `MULTI at index ${index} has no EXEC or DISCARD`);
       const group = commands.slice(index, end + 1);
       const unit = createUnit(group, transactionSlot(group), true);
-      routed ??= { kind: "routed", units: [], assemblies: [] };
-      routed.units.push(unit);
+      routed ??= { kind: "routed", items: [], assemblies: [] };
+      routed.items.push(unit);
       routed.assemblies.push({ kind: "direct", firstIndex: index, unit });
       index = end;
       continue;
@@ -71,19 +87,18 @@ export function planBatch(commands: readonly Command[]): BatchSegment[] {
       segments.push({ kind: "fanout", index, command, merge: plan.merge });
       continue;
     }
-    routed ??= { kind: "routed", units: [], assemblies: [] };
+    routed ??= { kind: "routed", items: [], assemblies: [] };
     if (plan.kind === "single") {
-      const unit = createUnit([command], plan.slot);
-      routed.units.push(unit);
-      routed.assemblies.push({ kind: "direct", firstIndex: index, unit });
+      slotOf[index] = plan.slot;
+      routed.items.push(index);
     } else {
       const units = plan.parts.map((part) => createUnit([part.command], part.slot));
-      routed.units.push(...units);
+      routed.items.push(...units);
       routed.assemblies.push({ kind: "merged", firstIndex: index, units, merge: plan.merge });
     }
   }
   if (routed !== undefined) segments.push(routed);
-  return segments;
+  return { segments, slotOf };
 }
 
 /** A transaction goes to the master of its first key; the server checks that all its keys share the slot. */

@@ -1,74 +1,84 @@
 import {
   AbortedError,
   type BatchOptions,
+  type BatchReply,
   type Command,
   type RedisConnection,
   RedisConnectionError,
 } from "@polars-redis/core";
 import type { NodeAddress } from "../topology/node-address.js";
 import type { NodePool } from "../topology/node-pool.js";
-import type { BatchUnit } from "./batch-unit.js";
+import type { BatchItem } from "./plan-batch.js";
 import type { RedirectPolicy } from "./redirect-policy.js";
 
 const ASKING: Command = ["ASKING"];
 
+/** Where a node's answers go: the caller's reply array for plain commands, the units for the rest. */
+export interface ItemTarget {
+  readonly commands: readonly Command[];
+  readonly replies: BatchReply[];
+}
+
 /**
- * Sends units to one node in pipelines of about `chunkSize` commands, a few pipelines in flight. A unit is
+ * Sends items to one node in pipelines of about `chunkSize` commands, a few pipelines in flight. A unit is
  * never cut across pipelines: ASKING must directly precede its command and a MULTI ... EXEC group must
  * arrive in one piece, and another batch sharing this node's connection could otherwise slip in between.
- * Each unit gets one reply per command; when the node cannot be reached at all, every command gets a
- * "rejected" RedisConnectionError (it was never sent).
+ * Plain commands get their reply in `target.replies`, units in `unit.replies`. When the node cannot be
+ * reached at all, every command gets a "rejected" RedisConnectionError (it was never sent).
  */
 export async function sendToNode(
   pool: NodePool,
   address: NodeAddress,
-  units: readonly BatchUnit[],
+  items: readonly BatchItem[],
+  target: ItemTarget,
   policy: RedirectPolicy,
   options: BatchOptions,
-): Promise<readonly BatchUnit[]> {
-  for (const unit of units) unit.replies = undefined;
-  const chunks = cutIntoChunks(units, Math.max(1, options.chunkSize ?? policy.defaultChunkSize));
+): Promise<void> {
+  const chunks = cutIntoChunks(items, Math.max(1, options.chunkSize ?? policy.defaultChunkSize));
   try {
     await pool.use(address, async (connection) => {
       let next = 0;
       const worker = async (): Promise<void> => {
-        while (next < chunks.length) await sendChunk(connection, chunks[next++]!, options);
+        while (next < chunks.length) await sendChunk(connection, chunks[next++]!, target, options);
       };
       await Promise.all(Array.from({ length: Math.min(policy.pipelinesPerNode, chunks.length) }, worker));
     });
   } catch (error) {
     if (AbortedError.isInstance(error) || pool.isClosed) throw error;
-    for (const unit of units) {
-      unit.replies ??= unit.commands.map(
-        ([name]) =>
-          new RedisConnectionError({
-            message: `${name.toUpperCase()} was not sent: cannot reach ${address.host}:${address.port} (${(error as Error).message})`,
-            host: address.host,
-            port: address.port,
-            outcome: "rejected",
-            command: name,
-            cause: error,
-          }),
-      );
+    const notSent = ([name]: Command) =>
+      new RedisConnectionError({
+        message: `${name.toUpperCase()} was not sent: cannot reach ${address.host}:${address.port} (${(error as Error).message})`,
+        host: address.host,
+        port: address.port,
+        outcome: "rejected",
+        command: name,
+        cause: error,
+      });
+    for (const item of items) {
+      if (typeof item === "number") target.replies[item] = notSent(target.commands[item]!);
+      else item.replies = item.commands.map(notSent);
     }
   }
-  for (const unit of units) unit.answeredBy = address.host;
-  return units;
+  for (const item of items) if (typeof item !== "number") item.answeredBy = address.host;
 }
 
-function cutIntoChunks(units: readonly BatchUnit[], chunkSize: number): BatchUnit[][] {
-  const chunks: BatchUnit[][] = [];
-  let current: BatchUnit[] = [];
+function sizeOf(item: BatchItem): number {
+  return typeof item === "number" ? 1 : item.commands.length + (item.askTarget === undefined ? 0 : 1);
+}
+
+function cutIntoChunks(items: readonly BatchItem[], chunkSize: number): BatchItem[][] {
+  const chunks: BatchItem[][] = [];
+  let current: BatchItem[] = [];
   let size = 0;
-  for (const unit of units) {
-    const unitSize = unit.commands.length + (unit.askTarget === undefined ? 0 : 1);
-    if (size > 0 && size + unitSize > chunkSize) {
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (size > 0 && size + itemSize > chunkSize) {
       chunks.push(current);
       current = [];
       size = 0;
     }
-    current.push(unit);
-    size += unitSize;
+    current.push(item);
+    size += itemSize;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
@@ -76,13 +86,18 @@ function cutIntoChunks(units: readonly BatchUnit[], chunkSize: number): BatchUni
 
 async function sendChunk(
   connection: RedisConnection,
-  units: readonly BatchUnit[],
+  items: readonly BatchItem[],
+  target: ItemTarget,
   options: BatchOptions,
 ): Promise<void> {
   const commands: Command[] = [];
-  for (const unit of units) {
-    if (unit.askTarget !== undefined) commands.push(ASKING);
-    for (const command of unit.commands) commands.push(command);
+  for (const item of items) {
+    if (typeof item === "number") {
+      commands.push(target.commands[item]!);
+      continue;
+    }
+    if (item.askTarget !== undefined) commands.push(ASKING);
+    for (const command of item.commands) commands.push(command);
   }
   // One pipeline for the whole chunk (chunkSize = its length), so nothing else lands in between.
   const replies = await connection.batch(commands, {
@@ -91,9 +106,13 @@ async function sendChunk(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   let cursor = 0;
-  for (const unit of units) {
-    if (unit.askTarget !== undefined) cursor++;
-    unit.replies = replies.slice(cursor, cursor + unit.commands.length);
-    cursor += unit.commands.length;
+  for (const item of items) {
+    if (typeof item === "number") {
+      target.replies[item] = replies[cursor++]!;
+      continue;
+    }
+    if (item.askTarget !== undefined) cursor++;
+    item.replies = replies.slice(cursor, cursor + item.commands.length);
+    cursor += item.commands.length;
   }
 }

@@ -67,18 +67,66 @@ const FANOUT_RULES: ReadonlyMap<string, FanoutMerge> = new Map<string, FanoutMer
   ["ts.mrevrange", "concat"],
 ]);
 
+/** How a command name is routed, decided once per name (planning runs for every command of every batch). */
+type NameRoute =
+  | { readonly kind: "first-key" }
+  | { readonly kind: "split"; readonly rule: SplitRule }
+  | { readonly kind: "fanout"; readonly merge: (replies: readonly RedisReply[]) => RedisReply }
+  /** SCRIPT, FUNCTION: fanned out or not depending on the subcommand. */
+  | { readonly kind: "by-subcommand" }
+  | { readonly kind: "look-up-keys"; readonly lowerName: string };
+
+const ROUTE_BY_NAME = new Map<string, NameRoute>();
+const SUBCOMMAND_FANOUT = new Set(
+  [...FANOUT_RULES.keys()].filter((key) => key.includes(" ")).map((key) => key.split(" ")[0]!),
+);
+
+function routeOf(name: string): NameRoute {
+  let route = ROUTE_BY_NAME.get(name);
+  if (route === undefined) {
+    const lowerName = name.toLowerCase();
+    const fanout = FANOUT_RULES.get(lowerName);
+    const split = SPLIT_RULES.get(lowerName);
+    if (fanout !== undefined) route = { kind: "fanout", merge: fanoutMerger(fanout) };
+    else if (split !== undefined) route = { kind: "split", rule: split };
+    else if (SUBCOMMAND_FANOUT.has(lowerName)) route = { kind: "by-subcommand" };
+    else if (firstArgumentIsAlwaysTheKey(lowerName)) route = { kind: "first-key" };
+    else route = { kind: "look-up-keys", lowerName };
+    ROUTE_BY_NAME.set(name, route);
+  }
+  return route;
+}
+
+/** True when the command's first key is its first argument whatever the other arguments are (GET, HSET, ...). */
+function firstArgumentIsAlwaysTheKey(lowerName: string): boolean {
+  const probe = ["k0", "k1", "k2", "k3", "k4"];
+  for (let length = 1; length <= probe.length; length++) {
+    const indexes = keyIndexes(lowerName, probe.slice(0, length));
+    if (indexes.length !== 1 || indexes[0] !== 0) return false;
+  }
+  return true;
+}
+
 export function planCommand(command: Command): CommandPlan {
-  const [name, ...args] = command;
-  const lowerName = name.toLowerCase();
-  const fanout =
-    FANOUT_RULES.get(lowerName) ?? FANOUT_RULES.get(`${lowerName} ${String(args[0] ?? "").toLowerCase()}`);
-  if (fanout !== undefined) return { kind: "fanout", merge: fanoutMerger(fanout) };
-
-  const splitRule = SPLIT_RULES.get(lowerName);
-  if (splitRule !== undefined) return planSplit(name, args, splitRule);
-
-  const indexes = keyIndexes(lowerName, args);
-  return { kind: "single", slot: indexes.length === 0 ? -1 : keySlot(args[indexes[0]!]!) };
+  const route = routeOf(command[0]);
+  switch (route.kind) {
+    case "first-key":
+      return { kind: "single", slot: command.length > 1 ? keySlot(command[1]!) : -1 };
+    case "split":
+      return planSplit(command[0], command.slice(1), route.rule);
+    case "fanout":
+      return { kind: "fanout", merge: route.merge };
+    case "by-subcommand": {
+      const rule = FANOUT_RULES.get(`${command[0].toLowerCase()} ${String(command[1] ?? "").toLowerCase()}`);
+      if (rule !== undefined) return { kind: "fanout", merge: fanoutMerger(rule) };
+      return { kind: "single", slot: -1 };
+    }
+    case "look-up-keys": {
+      const args = command.slice(1);
+      const indexes = keyIndexes(route.lowerName, args);
+      return { kind: "single", slot: indexes.length === 0 ? -1 : keySlot(args[indexes[0]!]!) };
+    }
+  }
 }
 
 function planSplit(name: string, args: readonly RedisArgument[], rule: SplitRule): CommandPlan {

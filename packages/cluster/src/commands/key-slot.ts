@@ -15,41 +15,47 @@ const CRC16_TABLE = (() => {
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-function crc16(bytes: Uint8Array | string, start: number, end: number): number {
+function crc16(bytes: Uint8Array, start: number, end: number): number {
   let crc = 0;
-  if (typeof bytes === "string") {
-    for (let i = start; i < end; i++)
-      crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes.charCodeAt(i)) & 0xff]!;
-  } else {
-    for (let i = start; i < end; i++)
-      crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[i]!) & 0xff]!;
-  }
+  for (let i = start; i < end; i++)
+    crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[i]!) & 0xff]!;
   return crc;
-}
-
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
 }
 
 /**
  * The hash slot of a key: CRC16 of the key, or of its hash tag (the bytes between the first "{" and the next
- * "}", when not empty), modulo 16384. Strings are hashed as their UTF-8 bytes without copying when ASCII.
+ * "}", when not empty), modulo 16384. ASCII strings are hashed from their characters without a copy.
  */
 export function keySlot(key: RedisArgument): number {
-  if (typeof key === "number") return asciiSlot(String(key));
-  if (typeof key === "string") return isAscii(key) ? asciiSlot(key) : bufferSlot(Buffer.from(key, "utf8"));
+  if (typeof key === "number") return stringSlot(String(key));
+  if (typeof key === "string") return stringSlot(key);
   return bufferSlot(key);
 }
 
-// indexOf on an ASCII string finds the same positions as on its bytes.
-function asciiSlot(key: string): number {
+function stringSlot(key: string): number {
   const open = key.indexOf("{");
   if (open >= 0) {
     const close = key.indexOf("}", open + 1);
-    if (close > open + 1) return crc16(key, open + 1, close) & 0x3fff;
+    if (close > open + 1) {
+      const slot = asciiCrc16(key, open + 1, close);
+      // The tag's text positions equal its byte positions only if everything before it is ASCII.
+      if (slot >= 0 && asciiCrc16(key, 0, open) >= 0) return slot & 0x3fff;
+      return bufferSlot(Buffer.from(key, "utf8"));
+    }
   }
-  return crc16(key, 0, key.length) & 0x3fff;
+  const crc = asciiCrc16(key, 0, key.length);
+  return crc >= 0 ? crc & 0x3fff : bufferSlot(Buffer.from(key, "utf8"));
+}
+
+/** CRC16 of an ASCII range in one pass; -1 as soon as a non-ASCII character shows up. */
+function asciiCrc16(text: string, start: number, end: number): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ code) & 0xff]!;
+  }
+  return crc;
 }
 
 function bufferSlot(key: Buffer): number {

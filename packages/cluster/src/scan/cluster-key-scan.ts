@@ -23,6 +23,8 @@ import { PageChannel } from "./page-channel.js";
 import { readSlotKeys, type SlotKeyFilter } from "./read-slot-keys.js";
 
 const DEFAULT_SCAN_COUNT = 1000;
+/** A slot handed to another node more often than this in one scan means the cluster cannot settle. */
+const MAX_REASSIGNMENTS_PER_SLOT = 32;
 const PING_TIMEOUT_MS = 2000;
 
 export interface ClusterScanContext {
@@ -90,6 +92,7 @@ class ClusterKeyScan {
   private readonly type: ScanKeysOptions["type"];
   private readonly filter: SlotKeyFilter;
   private failed = false;
+  private readonly reassignments = new Map<number, number>();
 
   constructor(
     private readonly context: ClusterScanContext,
@@ -199,8 +202,9 @@ class ClusterKeyScan {
         connection.call("SCAN", cursor, "MATCH", this.pattern, "COUNT", this.count, ...extra),
       )) as [string, string[]];
       cursor = String(reply[0]);
-      // A node may also hold keys of slots it is importing: those belong to another task.
-      const keys = reply[1].filter((key) => wanted[keySlot(key)] === 1);
+      // A node may also hold keys of slots it is importing, which another task reads too. With deduplication
+      // the first read wins and the other drops them; without it, keep only this task's slots.
+      const keys = this.seen === undefined ? reply[1].filter((key) => wanted[keySlot(key)] === 1) : reply[1];
       if (keys.length > 0) await this.emit(keys);
     } while (cursor !== "0");
   }
@@ -272,6 +276,16 @@ class ClusterKeyScan {
     notOn: NodeAddress | undefined,
     reason: "moved" | "node-lost",
   ): Promise<void> {
+    for (const slot of slots) {
+      const count = (this.reassignments.get(slot) ?? 0) + 1;
+      this.reassignments.set(slot, count);
+      if (count > MAX_REASSIGNMENTS_PER_SLOT) {
+        throw new RedisConnectionError({
+          message: `slot ${slot} changed hands ${count} times during the scan; the cluster does not settle`,
+          outcome: "rejected",
+        });
+      }
+    }
     for (const group of await this.awaitReachableOwners(slots, notOn)) {
       const owned = this.slotsOwnedBy(group.address);
       // Most of the node's slots: one SCAN is cheaper than reading slot by slot.

@@ -1,3 +1,4 @@
+import { clusterReadGroup } from "../cases/cluster-read/index.js";
 import { hashesReadGroup } from "../cases/hashes-read/index.js";
 import { hashesReadExperimentsGroup } from "../cases/hashes-read-experiments/index.js";
 import { hashesWriteGroup } from "../cases/hashes-write/index.js";
@@ -8,6 +9,7 @@ export const CASE_GROUPS: readonly CaseGroup[] = [
   hashesReadGroup,
   hashesReadExperimentsGroup,
   hashesWriteGroup,
+  clusterReadGroup,
 ];
 
 export function findGroup(name: string): CaseGroup {
