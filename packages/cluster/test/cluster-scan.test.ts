@@ -108,6 +108,22 @@ describe("cluster scanKeys: the same keys as one server holding the same data", 
     }
   });
 
+  it("skips keys whose names are not UTF-8 and hands them to onNonUtf8Key, like one server", async () => {
+    const binary = [Buffer.from([0x62, 0x3a, 0xff, 0xfe]), Buffer.from([0x62, 0x3a, 0xc3, 0x28, 0x01])];
+    await Promise.all([conn, single].map((c) => c.batch(binary.map((key) => ["SET", key, "1"] as const))));
+    await conn.call("SET", "b:ok", "1");
+    await single.call("SET", "b:ok", "1");
+    const reported: Buffer[] = [];
+    const yielded = await collect(
+      conn.scanKeys({ pattern: "b:*", onNonUtf8Key: (key) => reported.push(key) }),
+    );
+    expect(yielded).toEqual(["b:ok"]);
+    expect(reported.map((key) => key.toString("hex")).sort()).toEqual(
+      binary.map((key) => key.toString("hex")).sort(),
+    );
+    await Promise.all([conn, single].map((c) => c.batch(binary.map((key) => ["DEL", key] as const))));
+  });
+
   it("scans only the master that holds a pattern's literal hash tag", async () => {
     const owner = await cluster.masterForKey("{tagged}");
     const masters = cluster.nodes.slice(0, 3);

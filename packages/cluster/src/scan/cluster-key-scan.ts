@@ -1,5 +1,7 @@
 import {
   AbortedError,
+  decodeKeys,
+  nonUtf8KeyHandler,
   type RedisArgument,
   RedisCommandError,
   RedisConnectionError,
@@ -91,6 +93,7 @@ class ClusterKeyScan {
   private readonly count: number;
   private readonly type: ScanKeysOptions["type"];
   private readonly filter: SlotKeyFilter;
+  private readonly nonUtf8: ReturnType<typeof nonUtf8KeyHandler>;
   private failed = false;
   private readonly reassignments = new Map<number, number>();
 
@@ -101,7 +104,12 @@ class ClusterKeyScan {
     this.pattern = options.pattern ?? "*";
     this.count = Math.max(1, options.count ?? DEFAULT_SCAN_COUNT);
     this.type = options.type;
-    this.filter = { matches: createGlobMatcher(this.pattern), type: options.type };
+    this.nonUtf8 = nonUtf8KeyHandler(options.onNonUtf8Key);
+    this.filter = {
+      matches: createGlobMatcher(this.pattern),
+      type: options.type,
+      onNonUtf8Key: this.nonUtf8.onKey,
+    };
     this.seen = context.deduplicate ? new KeyFingerprintSet() : undefined;
     this.signal =
       options.signal === undefined
@@ -117,6 +125,7 @@ class ClusterKeyScan {
       await this.planInitialTasks();
       const workers = Array.from({ length: Math.max(1, this.context.concurrency) }, () => this.worker());
       await Promise.all(workers);
+      if (!this.failed && !this.signal.aborted) this.nonUtf8.finish(this.pattern);
       if (!this.failed) this.channel.finish();
     } catch (error) {
       this.fail(error);
@@ -198,13 +207,15 @@ class ClusterKeyScan {
     let cursor = "0";
     do {
       throwIfAborted(this.signal);
-      const reply = (await this.context.pool.use(task.node, (connection) =>
-        connection.call("SCAN", cursor, "MATCH", this.pattern, "COUNT", this.count, ...extra),
-      )) as [string, string[]];
-      cursor = String(reply[0]);
+      // Buffers, not strings: a key that is not UTF-8 must be recognised, not silently renamed by decoding.
+      const [nextCursor, rawKeys] = (await this.context.pool.use(task.node, (connection) =>
+        connection.callBuffer("SCAN", cursor, "MATCH", this.pattern, "COUNT", this.count, ...extra),
+      )) as [Buffer, Buffer[]];
+      cursor = nextCursor.toString();
+      const decoded = decodeKeys(rawKeys, this.nonUtf8.onKey);
       // A node may also hold keys of slots it is importing, which another task reads too. With deduplication
       // the first read wins and the other drops them; without it, keep only this task's slots.
-      const keys = this.seen === undefined ? reply[1].filter((key) => wanted[keySlot(key)] === 1) : reply[1];
+      const keys = this.seen === undefined ? decoded.filter((key) => wanted[keySlot(key)] === 1) : decoded;
       if (keys.length > 0) await this.emit(keys);
     } while (cursor !== "0");
   }

@@ -10,12 +10,12 @@ const DASH = 0x2d;
  * Redis's own glob matching (util.c stringmatchlen), byte for byte, so keys read back with
  * CLUSTER GETKEYSINSLOT are filtered exactly as SCAN MATCH would have filtered them.
  */
-export function createGlobMatcher(pattern: string): (key: string) => boolean {
+export function createGlobMatcher(pattern: string): (key: Buffer | string) => boolean {
   if (pattern === "*") return () => true;
   const patternBytes = Buffer.from(pattern, "utf8");
   return (key) => {
     const state = { skipLongerMatches: false };
-    return matchAt(patternBytes, 0, Buffer.from(key, "utf8"), 0, state, 0);
+    return matchAt(patternBytes, 0, typeof key === "string" ? Buffer.from(key, "utf8") : key, 0, state, 0);
   };
 }
 

@@ -1,11 +1,20 @@
-import type { BatchReply, Command, RedisConnection, RedisKeyType } from "@polars-redis/core";
+import {
+  type BatchReply,
+  type Command,
+  decodeKeys,
+  type RedisConnection,
+  type RedisKeyType,
+} from "@polars-redis/core";
 
 const SLOTS_PER_ROUND_TRIP = 512;
 const KEYS_PER_ROUND_TRIP = 10_000;
 
 export interface SlotKeyFilter {
-  readonly matches: (key: string) => boolean;
+  /** SCAN MATCH's test, on the key's bytes. */
+  readonly matches: (key: Buffer) => boolean;
   readonly type: RedisKeyType | undefined;
+  /** Keys whose names are not valid UTF-8 are handed here instead of being yielded (as `scanKeys` does). */
+  readonly onNonUtf8Key: (key: Buffer) => void;
 }
 
 /**
@@ -46,8 +55,9 @@ export async function readSlotKeys(
       const replies = await batchOrThrow(
         connection,
         slotCounts.map(([slot, count]) => ["CLUSTER", "GETKEYSINSLOT", slot, count] as Command),
+        true,
       );
-      let keys = (replies as string[][]).flat().filter(filter.matches);
+      let keys = decodeKeys((replies as Buffer[][]).flat().filter(filter.matches), filter.onNonUtf8Key);
       if (filter.type !== undefined && keys.length > 0) keys = await keepType(connection, keys, filter.type);
       for (let at = 0; at < keys.length; at += pageSize) await emit(keys.slice(at, at + pageSize));
     }
@@ -72,8 +82,12 @@ async function keepType(connection: RedisConnection, keys: string[], type: Redis
   return kept;
 }
 
-async function batchOrThrow(connection: RedisConnection, commands: Command[]): Promise<BatchReply[]> {
-  const replies = await connection.batch(commands);
+async function batchOrThrow(
+  connection: RedisConnection,
+  commands: Command[],
+  buffers = false,
+): Promise<BatchReply[]> {
+  const replies = await connection.batch(commands, { buffers });
   const failure = replies.find((reply) => reply instanceof Error);
   if (failure !== undefined) throw failure;
   return replies;
