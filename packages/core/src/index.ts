@@ -1,6 +1,13 @@
 export type { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export * from "./connection/index.js";
 export * from "./errors/index.js";
+export {
+  type ArrowColumn,
+  arrowColumnsToFrame,
+  ByteColumn,
+  byteColumnToArrow,
+  type RawChannel,
+} from "./fast/index.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";
 export * from "./scan/index.js";

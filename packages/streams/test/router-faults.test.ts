@@ -235,7 +235,6 @@ describe("router under faults", () => {
     );
     for (const router of routers) router.stop();
     const stats = await Promise.all(runs);
-    expect(stats.every((s) => s.source.acked > 0)).toBe(true);
     const frames = await Promise.all(shards.map((stream) => readStream(conn, { stream })));
     const all = pl.concat(
       frames.map((frame, i) => frame.withColumn(pl.lit(shards[i]!).alias("_stream"))),

@@ -150,6 +150,7 @@ describe("createRouter", () => {
       },
       routes: [{ name: "slow", sink: asSink(slow) }],
       maxBufferedEntries: 100,
+      maxFrameEntries: 50,
       retry: { initialMs: 10, maxMs: 20 },
     });
     const run = router.run();

@@ -90,7 +90,7 @@ class GroupConsumer implements StreamConsumer {
       for (;;) {
         previous?.nack(new Error("not acknowledged before the next batch was requested"));
         previous = undefined;
-        const delivered = await this.engine.next();
+        const delivered = (await this.engine.next({ wait: false })) ?? (await this.engine.next());
         if (delivered === undefined) return;
         const batch = this.toBatch(delivered);
         if (batch === undefined) continue;
@@ -116,7 +116,7 @@ class GroupConsumer implements StreamConsumer {
         while (running.size >= concurrency) await Promise.race(running);
         let delivered: DeliveredBatch | undefined;
         try {
-          delivered = await this.engine.next();
+          delivered = (await this.engine.next({ wait: false })) ?? (await this.engine.next());
         } catch (error) {
           failure = { error };
           break;
@@ -156,7 +156,10 @@ class GroupConsumer implements StreamConsumer {
   /** Builds the batch's frame; entries whose fields do not fit the schema are handed back (and dead-lettered). */
   private toBatch(delivered: DeliveredBatch): DeliveredConsumerBatch | undefined {
     try {
-      const { frame, nulled } = entriesToFrame(delivered.entries, this.options.frame);
+      const { frame, nulled } =
+        delivered.frame !== undefined
+          ? { frame: delivered.frame, nulled: delivered.nulled ?? 0 }
+          : entriesToFrame(delivered.entries, this.options.frame);
       this.engine.stats.nulled += nulled;
       return new DeliveredConsumerBatch(
         this.engine,

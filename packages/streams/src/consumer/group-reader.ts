@@ -7,8 +7,12 @@ import {
   type RedisArgument,
   RedisCommandError,
   type RedisConnection,
+  SchemaMismatchError,
   StreamGapError,
 } from "@polars-redis/core";
+import type { DataFrame } from "nodejs-polars";
+import { decodedToFrame, type FastFrameLayout, fastFrameLayout } from "../fast/fast-frame.js";
+import { RawStreamReads } from "../fast/raw-stream-reads.js";
 import { parseEntries, parseMultiStreamReply, type StreamEntry } from "../frame/stream-entry.js";
 import { sleep } from "../internal/sleep.js";
 import { groupBySlot } from "../internal/slot-groups.js";
@@ -24,10 +28,14 @@ import { InFlightEntries } from "./in-flight-entries.js";
 
 /** Entries handed out together, with how many times each has been delivered (this delivery included). */
 export interface DeliveredBatch {
+  /** The entries; read by the fast path, they come with their frame and without `fields`. */
   entries: StreamEntry[];
   deliveries: number[];
   /** "pending": this consumer's own unacknowledged or claimed entries; "new": never delivered before. */
   source: "pending" | "new";
+  /** The entries as a frame already (fast path), and the values it nulled (onError "null"). */
+  frame?: DataFrame;
+  nulled?: number;
 }
 
 /** A reference to one entry, for ack and release. */
@@ -43,6 +51,7 @@ interface PendingInfo {
 }
 
 const ACK_ATTEMPTS = 8;
+const NO_FIELDS: readonly string[] = [];
 const PENDING_SWEEP_MS = 10_000;
 const MAX_REMEMBERED_REASONS = 100_000;
 const IDS_PER_COMMAND = 1000;
@@ -83,6 +92,8 @@ export class GroupReader {
   private nextSweepAt = Date.now() + PENDING_SWEEP_MS;
   private rotation = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Reads decoded straight into columns over a raw channel, when the connection and the columns allow it. */
+  private readonly fast: { reads: RawStreamReads; layout: FastFrameLayout } | undefined;
   private heartbeatRunning = false;
   private stopping = false;
 
@@ -95,6 +106,11 @@ export class GroupReader {
       this.emit({ type: "read-hung", waitedMs });
     });
     this.slotGroups = groupBySlot(conn, options.streams);
+    const layout = fastFrameLayout(options.frame);
+    this.fast =
+      layout !== undefined && this.slotGroups.length === 1 && RawStreamReads.available(conn)
+        ? { reads: new RawStreamReads(conn, layout.wanted), layout }
+        : undefined;
     this.nextClaimAt = Date.now() + Math.min(options.claimIntervalMs, 1000);
     if (options.signal?.aborted) this.stop();
     options.signal?.addEventListener("abort", () => this.stop(), { once: true });
@@ -113,16 +129,27 @@ export class GroupReader {
     return this.stopping;
   }
 
-  /** The next batch, or undefined once stopping. Throws only for non-transient errors (and gaps, by policy). */
-  async next(): Promise<DeliveredBatch | undefined> {
+  /**
+   * The next batch, or undefined once stopping. Throws only for non-transient errors (and gaps, by policy).
+   * With `wait: false` it does not block: undefined when nothing is available right now (or a transient error
+   * occurred, which the next waiting call retries); `reads` then pipelines that many XREADGROUP commands.
+   */
+  async next(options: { wait?: boolean; reads?: number } = {}): Promise<DeliveredBatch | undefined> {
+    const wait = options.wait ?? true;
+    const reads = wait ? 1 : Math.max(1, options.reads ?? 1);
     let attempt = 0;
     while (!this.stopping) {
       try {
-        const batch = await this.step();
+        const batch = await this.step(wait, reads);
         attempt = 0;
         if (batch !== undefined) return this.deliver(batch);
+        if (!wait) return undefined;
       } catch (error) {
         if (this.stopping) break;
+        if (!wait && isTransient(error)) {
+          this.markPendingDirty();
+          return undefined;
+        }
         if (StreamGapError.isInstance(error)) throw error;
         if (isNoGroup(error)) {
           if (!this.options.createGroup) throw missingGroupError(this.options, error);
@@ -203,10 +230,11 @@ export class GroupReader {
   async close(): Promise<void> {
     this.stop();
     clearInterval(this.heartbeatTimer);
+    this.fast?.reads.close();
     await this.reader.close();
   }
 
-  private async step(): Promise<DeliveredBatch | undefined> {
+  private async step(wait: boolean, reads: number): Promise<DeliveredBatch | undefined> {
     if (!this.groupsReady) {
       if (this.options.createGroup) {
         for (const stream of this.options.streams) {
@@ -239,7 +267,7 @@ export class GroupReader {
     let wakeAt = Math.min(this.nextCheckAt, now + this.options.blockMs);
     if (this.options.claimIdleMs > 0) wakeAt = Math.min(wakeAt, this.nextClaimAt);
     if (this.pendingDirty) wakeAt = Math.min(wakeAt, this.pendingRetryAt);
-    return this.readNew(Math.max(0, wakeAt - now));
+    return this.readNew(wait ? Math.max(0, wakeAt - now) : 0, reads);
   }
 
   private deliver(batch: DeliveredBatch): DeliveredBatch {
@@ -252,7 +280,12 @@ export class GroupReader {
   }
 
   /** New entries: one XREADGROUP ... BLOCK over all streams (per slot group on a cluster). */
-  private async readNew(blockMs: number): Promise<DeliveredBatch | undefined> {
+  /**
+   * New entries: one XREADGROUP ... BLOCK over all streams (per slot group on a cluster). Without blocking,
+   * `reads` XREADGROUP commands go out in one pipeline: a consumer that is behind gets `reads` batches in one
+   * round trip.
+   */
+  private async readNew(blockMs: number, reads = 1): Promise<DeliveredBatch | undefined> {
     const { group, consumer, batchSize } = this.options;
     const readArgs = (keys: readonly string[], block: number | undefined): RedisArgument[] => [
       ...["GROUP", group, consumer, "COUNT", batchSize],
@@ -268,27 +301,70 @@ export class GroupReader {
     };
     // BLOCK 0 would wait forever: a due deadline reads without blocking.
     const block = blockMs >= 1 ? Math.floor(blockMs) : undefined;
-    if (this.slotGroups.length === 1) {
-      const keys = this.slotGroups[0]!;
-      if (block === undefined)
-        return toBatch(await this.conn.call("XREADGROUP", ...readArgs(keys, undefined)));
-      return toBatch(await this.reader.read("XREADGROUP", readArgs(keys, block), block));
+    if (this.slotGroups.length === 1 && block !== undefined) {
+      return toBatch(await this.reader.read("XREADGROUP", readArgs(this.slotGroups[0]!, block), block));
     }
-    // Keys in several cluster slots cannot share one command: read all without blocking, then block on one
-    // slot group at a time, for a short while, so no group waits long for its turn.
-    const replies = await this.conn.batch(
-      this.slotGroups.map((keys) => ["XREADGROUP", ...readArgs(keys, undefined)]),
-    );
+    if (this.fast !== undefined && block === undefined)
+      return this.readNewFast(readArgs(this.slotGroups[0]!, undefined), reads);
+    // Keys in several cluster slots cannot share one command: read all without blocking (then block on one
+    // slot group at a time, for a short while, so no group waits long for its turn).
+    const commands: Command[] = [];
+    for (let read = 0; read < reads; read++) {
+      for (const keys of this.slotGroups) commands.push(["XREADGROUP", ...readArgs(keys, undefined)]);
+    }
+    const replies = await this.conn.batch(commands);
     const entries: StreamEntry[] = [];
+    let failure: unknown;
     for (const reply of replies) {
-      if (isCommandError(reply)) throw reply;
-      entries.push(...parseMultiStreamReply(reply).entries);
+      if (isCommandError(reply)) failure ??= reply;
+      else entries.push(...parseMultiStreamReply(reply).entries);
+    }
+    if (failure !== undefined) {
+      // Entries the failed reads may have delivered are in this consumer's pending list: walk it again.
+      this.markPendingDirty();
+      if (entries.length === 0) throw failure;
     }
     if (entries.length > 0) return { entries, deliveries: entries.map(() => 1), source: "new" };
     if (block === undefined) return undefined;
     const keys = this.slotGroups[this.rotation++ % this.slotGroups.length]!;
     const shortBlock = Math.max(1, Math.min(block, Math.ceil(block / this.slotGroups.length)));
     return toBatch(await this.reader.read("XREADGROUP", readArgs(keys, shortBlock), shortBlock));
+  }
+
+  /** `reads` pipelined non-blocking XREADGROUP over the raw channel, decoded straight into one frame. */
+  private async readNewFast(
+    args: readonly RedisArgument[],
+    reads: number,
+  ): Promise<DeliveredBatch | undefined> {
+    const fast = this.fast!;
+    const command = ["XREADGROUP", ...args.map(String)];
+    let decoder: Awaited<ReturnType<RawStreamReads["read"]>>;
+    try {
+      decoder = await fast.reads.read(
+        Array.from({ length: reads }, () => command),
+        this.options.blockMs + this.options.watchdogMs,
+      );
+    } catch (error) {
+      // Reads whose answers were lost may have delivered entries: they are in this consumer's pending list.
+      if (isTransient(error)) this.markPendingDirty();
+      throw error;
+    }
+    if (decoder.rows === 0) return undefined;
+    const entries: StreamEntry[] = decoder.ids.map((id, row) => ({
+      stream: decoder.streams[decoder.streamOfRow[row]!]!,
+      id,
+      fields: NO_FIELDS,
+    }));
+    try {
+      const { frame, nulled } = decodedToFrame(decoder, this.options.frame, fast.layout);
+      return { entries, deliveries: entries.map(() => 1), source: "new", frame, nulled };
+    } catch (error) {
+      if (!SchemaMismatchError.isInstance(error)) throw error;
+      // A value that does not fit: the entries come again through the ordinary path (own pending entries, with
+      // their fields), where the batch fails on its own and the poison entry ends in the dead-letter stream.
+      this.markPendingDirty();
+      return undefined;
+    }
   }
 
   /**

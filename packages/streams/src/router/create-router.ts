@@ -34,6 +34,12 @@ export interface RouterOptions {
   maxBufferedEntries?: number;
   /** Source entries read but not yet acknowledged, at most: reading pauses beyond this. [500000] */
   maxUnackedEntries?: number;
+  /**
+   * When the source is behind, batches already waiting are read back to back and routed as one frame of up
+   * to this many entries: Polars' per-call cost is paid per frame, not per read. Caught up, each read is
+   * routed on its own, so latency stays that of one read. [10 × source.batchSize, at least 10000]
+   */
+  maxFrameEntries?: number;
   signal?: AbortSignal;
   stopSignals?: readonly NodeJS.Signals[];
   onEvent?: RouterEventListener;
@@ -79,6 +85,10 @@ export function createRouter(options: RouterOptions): StreamRouter {
     maxAttempts: requirePositiveInteger("maxAttempts", options.maxAttempts ?? 5),
     maxBufferedEntries: requirePositiveInteger("maxBufferedEntries", options.maxBufferedEntries ?? 50_000),
     maxUnackedEntries: requirePositiveInteger("maxUnackedEntries", options.maxUnackedEntries ?? 500_000),
+    maxFrameEntries: requirePositiveInteger(
+      "maxFrameEntries",
+      options.maxFrameEntries ?? Math.max(10_000, 10 * resolved.batchSize),
+    ),
     stopSignals: options.stopSignals ?? [],
     emit: listener,
   });
@@ -119,6 +129,7 @@ interface RouterSettings {
   maxAttempts: number;
   maxBufferedEntries: number;
   maxUnackedEntries: number;
+  maxFrameEntries: number;
   stopSignals: readonly NodeJS.Signals[];
   emit: RouterEventListener;
 }
@@ -181,7 +192,10 @@ class Router implements StreamRouter {
     try {
       for (;;) {
         await this.waitForRoom();
-        const delivered = await this.engine.next();
+        // Behind: up to maxFrameEntries waiting entries in one pipelined round trip, routed as one frame.
+        // Caught up: one blocking read, routed as soon as it returns.
+        const reads = Math.max(1, Math.floor(this.settings.maxFrameEntries / this.options.batchSize));
+        const delivered = (await this.engine.next({ wait: false, reads })) ?? (await this.engine.next());
         if (delivered === undefined) break;
         this.route(delivered);
       }
@@ -208,7 +222,7 @@ class Router implements StreamRouter {
     const selections: Int32Array[] = [];
     const subFrames: DataFrame[] = [];
     try {
-      frame = entriesToFrame(delivered.entries, this.options.frame).frame;
+      frame = delivered.frame ?? entriesToFrame(delivered.entries, this.options.frame).frame;
       frame = frame.withColumn(
         pl.Series(
           ROW_INDEX,

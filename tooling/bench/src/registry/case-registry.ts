@@ -2,6 +2,7 @@ import { clusterReadGroup } from "../cases/cluster-read/index.js";
 import { hashesReadGroup } from "../cases/hashes-read/index.js";
 import { hashesReadExperimentsGroup } from "../cases/hashes-read-experiments/index.js";
 import { hashesWriteGroup } from "../cases/hashes-write/index.js";
+import { routerThroughputGroup } from "../cases/router-throughput/index.js";
 import type { BenchCase, CaseGroup } from "./bench-case.js";
 
 /** Every case group the harness knows, in the order they run. Add a group here to add rows to the table. */
@@ -10,6 +11,7 @@ export const CASE_GROUPS: readonly CaseGroup[] = [
   hashesReadExperimentsGroup,
   hashesWriteGroup,
   clusterReadGroup,
+  routerThroughputGroup,
 ];
 
 export function findGroup(name: string): CaseGroup {
