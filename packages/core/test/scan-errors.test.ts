@@ -226,6 +226,7 @@ describe("bad options fail before any I/O", () => {
     ["filter that is not an expression", { schema: { a: pl.Int64 }, filter: "a > 1" }],
     ["column name clash", { schema: { _key: pl.Int64 } }],
     ["keys not strings", { schema: { a: pl.Int64 }, keys: [1, 2] }],
+    ["empty name for a column left out", { schema: { a: pl.Int64 }, includeTtl: false, ttlColumn: "" }],
   ];
   for (const [label, options] of cases) {
     it(label, async () => {

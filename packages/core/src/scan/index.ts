@@ -8,6 +8,7 @@ export type { ScanOptions } from "./scan-options.js";
 export type { ScanProgress, ScanReport } from "./scan-report.js";
 export { readSets, type SetScanOptions, scanSets } from "./sets/scan-sets.js";
 export { readStreams, type StreamScanOptions, scanStreams } from "./streams/scan-streams.js";
+export type { StreamLayoutOptions } from "./streams/stream-column-layout.js";
 export {
   type StreamEntriesOptions,
   type StreamEntry,

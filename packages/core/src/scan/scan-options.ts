@@ -77,15 +77,9 @@ export function resolveScanOptions(
     keys: keyList(o.keys),
     filter: expression(o.filter),
     limit: o.limit === undefined ? undefined : nonNegativeInteger(o.limit, "limit"),
-    keyColumn: flag(o.includeKey, "includeKey", true)
-      ? nonEmptyString(o.keyColumn, "keyColumn", "_key")
-      : undefined,
-    ttlColumn: flag(o.includeTtl, "includeTtl", false)
-      ? nonEmptyString(o.ttlColumn, "ttlColumn", "_ttl")
-      : undefined,
-    rowIndexColumn: flag(o.includeRowIndex, "includeRowIndex", false)
-      ? nonEmptyString(o.rowIndexColumn, "rowIndexColumn", "_index")
-      : undefined,
+    keyColumn: optionalColumn(o, "includeKey", true, "keyColumn", "_key"),
+    ttlColumn: optionalColumn(o, "includeTtl", false, "ttlColumn", "_ttl"),
+    rowIndexColumn: optionalColumn(o, "includeRowIndex", false, "rowIndexColumn", "_index"),
     batchSize,
     countHint: positiveInteger(o.countHint, "countHint", batchSize),
     parallel: positiveInteger(o.parallel, "parallel", 1, 64),
@@ -102,6 +96,22 @@ export function nonEmptyString(value: unknown, argument: string, fallback: strin
     throw new InvalidArgumentError(argument, `expected a non-empty string, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/**
+ * The name of an optional column, set by a pair of options such as `includeTtl` / `ttlColumn`, or undefined
+ * when the column is left out. Both options are validated either way.
+ */
+export function optionalColumn<Options extends object>(
+  options: Options,
+  includeOption: keyof Options & string,
+  includedByDefault: boolean,
+  nameOption: keyof Options & string,
+  defaultName: string,
+): string | undefined {
+  const included = flag(options[includeOption], includeOption, includedByDefault);
+  const name = nonEmptyString(options[nameOption], nameOption, defaultName);
+  return included ? name : undefined;
 }
 
 export function flag(value: unknown, argument: string, fallback: boolean): boolean {
@@ -154,7 +164,7 @@ function expression(value: unknown): Expr | undefined {
   return value as Expr;
 }
 
-function onErrorPolicy(value: unknown): OnError {
+export function onErrorPolicy(value: unknown): OnError {
   if (value === undefined) return "raise";
   if (value !== "raise" && value !== "null") {
     throw new InvalidArgumentError("onError", `expected "raise" or "null", got ${JSON.stringify(value)}`);

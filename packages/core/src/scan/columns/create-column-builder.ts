@@ -1,10 +1,11 @@
 import type { ScalarDtype } from "../../schema/dtype.js";
+import { parseBoolean } from "../../schema/parse/parse-boolean.js";
 import { parseDate } from "../../schema/parse/parse-date.js";
 import { parseFloat64 } from "../../schema/parse/parse-float.js";
-import { BooleanColumnBuilder } from "./boolean-column-builder.js";
+import { parseInt32 } from "../../schema/parse/parse-integer.js";
 import type { ColumnBuilder } from "./column-builder.js";
+import { FixedWidthColumnBuilder } from "./fixed-width-column-builder.js";
 import { datetimeBuilder, int64Builder } from "./int64-column-builder.js";
-import { int32Builder, NumericColumnBuilder } from "./numeric-column-builder.js";
 import { Utf8ColumnBuilder } from "./utf8-column-builder.js";
 
 /** A builder for a column of `dtype`, sized for about `capacity` rows (it grows when needed). */
@@ -17,16 +18,21 @@ export function createColumnBuilder(dtype: ScalarDtype, capacity: number): Colum
     case "int64":
       return int64Builder(size);
     case "int32":
-      return int32Builder(size);
+      return new FixedWidthColumnBuilder(dtype, parseInt32, size);
     case "float64":
-      return new NumericColumnBuilder(dtype, parseFloat64, size);
     case "float32":
-      return new NumericColumnBuilder(dtype, parseFloat64, size);
+      return new FixedWidthColumnBuilder(dtype, parseFloat64, size);
     case "boolean":
-      return new BooleanColumnBuilder(size);
+      return new FixedWidthColumnBuilder(dtype, parseBooleanBit, size);
     case "date":
-      return new NumericColumnBuilder(dtype, parseDate, size);
+      return new FixedWidthColumnBuilder(dtype, parseDate, size);
     case "datetime":
       return datetimeBuilder(dtype, size);
   }
+}
+
+/** A boolean as the 0/1 byte a Boolean column stores. */
+function parseBooleanBit(text: string): number | undefined {
+  const value = parseBoolean(text);
+  return value === undefined ? undefined : Number(value);
 }

@@ -1,11 +1,11 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
-import type { ScanDtype } from "../../schema/dtype.js";
-import { resolveSchema, type SchemaInput } from "../../schema/schema.js";
+import type { SchemaInput } from "../../schema/schema.js";
 import { readAll } from "../read-all.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { resolveScanOptions, type ScanOptions } from "../scan-options.js";
+import { projectSchema } from "../schema-projection.js";
 import type { JsonColumn } from "./json-column.js";
 import { fieldPath, parseColumnPath } from "./json-path.js";
 import { JsonReader } from "./json-reader.js";
@@ -59,50 +59,26 @@ export function resolveJsonColumns(
   paths: unknown,
   columns: unknown,
 ): { columns: JsonColumn[]; projected: boolean } {
-  const projection = columns === undefined ? undefined : columnList(columns);
   const pathMap = pathOptions(paths);
-  let fields: { name: string; dtype: ScanDtype }[];
-  if (schema === undefined) {
-    if (projection === undefined) {
-      throw new InvalidArgumentError(
-        "schema",
-        "JSON scans need a schema (column → dtype) or a list of columns to read as Utf8; inferJsonSchema() can propose a schema",
-      );
-    }
-    fields = projection.map((name) => ({ name, dtype: { kind: "utf8" } }));
-  } else {
-    fields = resolveSchema(schema);
-    if (fields.length === 0) throw new InvalidArgumentError("schema", "the schema has no fields");
-  }
-  const names = new Set(fields.map((field) => field.name));
+  const { schemaFields, fields, projected } = projectSchema(
+    schema,
+    columns,
+    "JSON scans need a schema (column → dtype) or a list of columns to read as Utf8; inferJsonSchema() can propose a schema",
+  );
   for (const name of pathMap.keys()) {
-    if (!names.has(name)) {
+    if (!schemaFields.some((field) => field.name === name)) {
       throw new InvalidArgumentError(
         "paths",
-        `${JSON.stringify(name)} is not a column of the schema (${[...names].join(", ")})`,
+        `${JSON.stringify(name)} is not a column of the schema (${schemaFields.map((field) => field.name).join(", ")})`,
       );
     }
   }
-  let selected = fields;
-  if (projection !== undefined && schema !== undefined) {
-    const byName = new Map(fields.map((field) => [field.name, field]));
-    selected = projection.map((name) => {
-      const field = byName.get(name);
-      if (field === undefined) {
-        throw new InvalidArgumentError(
-          "columns",
-          `${JSON.stringify(name)} is not in the schema (${[...names].join(", ")})`,
-        );
-      }
-      return field;
-    });
-  }
   return {
-    columns: selected.map((field) => {
+    columns: fields.map((field) => {
       const path = parseColumnPath(pathMap.get(field.name) ?? fieldPath(field.name), `paths.${field.name}`);
       return { ...field, ...path, nested: field.dtype.kind === "list" || field.dtype.kind === "struct" };
     }),
-    projected: projection !== undefined,
+    projected,
   };
 }
 
@@ -113,17 +89,4 @@ function pathOptions(paths: unknown): Map<string, unknown> {
     throw new InvalidArgumentError("paths", "expected an object of column → JSONPath");
   }
   return new Map(Object.entries(paths));
-}
-
-function columnList(columns: unknown): string[] {
-  if (
-    !Array.isArray(columns) ||
-    columns.length === 0 ||
-    columns.some((name) => typeof name !== "string" || name === "")
-  ) {
-    throw new InvalidArgumentError("columns", "expected a non-empty array of column names");
-  }
-  if (new Set(columns).size !== columns.length)
-    throw new InvalidArgumentError("columns", "a column is listed twice");
-  return columns as string[];
 }

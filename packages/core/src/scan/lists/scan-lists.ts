@@ -1,15 +1,13 @@
 import type { DataFrame } from "nodejs-polars";
-import type { BatchReply, Command, RedisConnection } from "../../connection/redis-connection.js";
+import type { RedisConnection } from "../../connection/redis-connection.js";
 import type { DtypeInput } from "../../schema/dtype.js";
-import type { ColumnBuilder } from "../columns/column-builder.js";
-import type { Int64ColumnBuilder } from "../columns/int64-column-builder.js";
+import { indexRangeFormat } from "../index-range-format.js";
 import { resolvePageSize } from "../page-size.js";
-import { PagedReader, type PageFormat, type PageResult } from "../paged-reader.js";
+import { PagedReader } from "../paged-reader.js";
 import { readAll } from "../read-all.js";
 import { resolveScalarDtype } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
-import { flag, nonEmptyString, resolveScanOptions, type ScanOptions } from "../scan-options.js";
-import type { ColumnSpec, ReadContext } from "../scan-reader.js";
+import { nonEmptyString, optionalColumn, resolveScanOptions, type ScanOptions } from "../scan-options.js";
 
 export interface ListScanOptions extends ScanOptions {
   /** ["element"] */
@@ -45,39 +43,12 @@ function createListScan(connection: RedisConnection, options: ListScanOptions): 
   const common = resolveScanOptions(options);
   const elementColumn = nonEmptyString(options.elementColumn, "elementColumn", "element");
   const elementType = resolveScalarDtype(options.elementType, "elementType", { kind: "utf8" });
-  const includePosition = flag(options.includePosition, "includePosition", false);
-  const positionColumn = nonEmptyString(options.positionColumn, "positionColumn", "position");
-  const pageSize = resolvePageSize(options.pageSize);
-  const columns: ColumnSpec[] = [
-    ...(includePosition ? [{ name: positionColumn, dtype: { kind: "int64" } } as const] : []),
-    { name: elementColumn, dtype: elementType },
-  ];
-  const format: PageFormat<number> = {
+  const format = indexRangeFormat({
     keyType: "list",
-    columns,
-    firstCursor: 0,
-    emptyMeansMissing: true,
-    pageCommand: (key, start): Command => ["LRANGE", key, start, start + pageSize - 1],
-    appendPage(
-      key: string,
-      reply: BatchReply,
-      start: number,
-      builders: readonly ColumnBuilder[],
-      context: ReadContext,
-    ): PageResult<number> {
-      const elements = reply as Buffer[];
-      const elementBuilder = builders[includePosition ? 1 : 0]!;
-      const positionBuilder = includePosition ? (builders[0] as Int64ColumnBuilder) : undefined;
-      let bytes = 0;
-      for (let i = 0; i < elements.length; i++) {
-        const element = elements[i]!;
-        bytes += element.length;
-        positionBuilder?.appendInteger(start + i);
-        context.coercion.append(elementBuilder, element, key, elementColumn);
-      }
-      context.addBytes(bytes);
-      return { rows: elements.length, next: elements.length === pageSize ? start + pageSize : undefined };
-    },
-  };
+    indexColumn: optionalColumn(options, "includePosition", false, "positionColumn", "position"),
+    valueColumns: [{ name: elementColumn, dtype: elementType }],
+    pageSize: resolvePageSize(options.pageSize),
+    rangeCommand: (key, start, stop) => ["LRANGE", key, start, stop],
+  });
   return new Scan(connection, new PagedReader(format), common);
 }

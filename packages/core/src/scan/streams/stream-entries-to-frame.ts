@@ -1,30 +1,17 @@
 import type { DataFrame } from "nodejs-polars";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
-import type { SchemaInput } from "../../schema/schema.js";
 import { CoercionPolicy, type OnError } from "../coercion-policy.js";
 import { assembleFrameFromSeries, type NamedColumn } from "../columns/assemble-frame.js";
-import { resolveStreamLayout } from "./scan-streams.js";
-import { StreamEntryColumns, streamColumnSpecs } from "./stream-entry-columns.js";
+import { onErrorPolicy } from "../scan-options.js";
+import { resolveStreamLayout, type StreamLayoutOptions, streamColumnSpecs } from "./stream-column-layout.js";
+import { StreamEntryColumns } from "./stream-entry-columns.js";
 
 /** One stream entry as XRANGE / XREAD / XREADGROUP return it; `null` fields: deleted while pending. */
 export type StreamEntry = readonly [id: string | Buffer, fields: readonly (string | Buffer)[] | null];
 
-export interface StreamEntriesOptions {
-  /** Field → dtype. Without a schema (and without `columns`), every field found becomes a Utf8 column. */
-  schema?: SchemaInput;
-  /** Only these fields. */
-  columns?: readonly string[];
+export interface StreamEntriesOptions extends StreamLayoutOptions {
   /** ["raise"] */
   onError?: OnError;
-  /** [true] / ["_id"] */
-  includeId?: boolean;
-  idColumn?: string;
-  /** [true] / ["_ts"], Datetime("ms") */
-  includeTimestamp?: boolean;
-  timestampColumn?: string;
-  /** [false] / ["_seq"], Int64 */
-  includeSequence?: boolean;
-  sequenceColumn?: string;
   /** The stream's name, for SchemaMismatchError messages. ["stream"] */
   stream?: string;
 }
@@ -40,10 +27,7 @@ export function streamEntriesToFrame(
 ): { frame: DataFrame; coercedToNull: Record<string, number> } {
   if (!Array.isArray(entries))
     throw new InvalidArgumentError("entries", "expected an array of [id, fields] entries");
-  const onError = options.onError ?? "raise";
-  if (onError !== "raise" && onError !== "null") {
-    throw new InvalidArgumentError("onError", `expected "raise" or "null", got ${JSON.stringify(onError)}`);
-  }
+  const onError = onErrorPolicy(options.onError);
   const layout = resolveStreamLayout(options);
   const coercedToNull = new Map<string, number>();
   const columns = new StreamEntryColumns(layout, new CoercionPolicy(onError, coercedToNull), entries.length);

@@ -5,33 +5,7 @@ import type { ColumnBuilder } from "../columns/column-builder.js";
 import type { ColumnData } from "../columns/column-data.js";
 import { createColumnBuilder } from "../columns/create-column-builder.js";
 import { Int64ColumnBuilder } from "../columns/int64-column-builder.js";
-import type { ScalarField } from "../scalar-field.js";
-import type { ColumnSpec } from "../scan-reader.js";
-
-/** Which columns stream entries become. */
-export interface StreamColumnLayout {
-  /** Entry id as Utf8 ("1700000000000-0"), or undefined to leave it out. */
-  readonly idColumn: string | undefined;
-  /** The id's millisecond part as Datetime("ms"), or undefined. */
-  readonly timestampColumn: string | undefined;
-  /** The id's sequence part as Int64, or undefined. */
-  readonly sequenceColumn: string | undefined;
-  /** The fields to read, with dtypes; `undefined` means every field found, as Utf8, in order of appearance. */
-  readonly fields: readonly ScalarField[] | undefined;
-}
-
-/** The declared columns of a layout (the id columns, then the schema's fields). */
-export function streamColumnSpecs(layout: StreamColumnLayout): ColumnSpec[] {
-  const specs: ColumnSpec[] = [];
-  if (layout.idColumn !== undefined) specs.push({ name: layout.idColumn, dtype: { kind: "utf8" } });
-  if (layout.timestampColumn !== undefined) {
-    specs.push({ name: layout.timestampColumn, dtype: { kind: "datetime", unit: "ms", timeZone: null } });
-  }
-  if (layout.sequenceColumn !== undefined)
-    specs.push({ name: layout.sequenceColumn, dtype: { kind: "int64" } });
-  for (const field of layout.fields ?? []) specs.push(field);
-  return specs;
-}
+import type { StreamColumnLayout } from "./stream-column-layout.js";
 
 /**
  * Builds the columns of stream entries as they arrive (XRANGE / XREAD / XREADGROUP reply entries). With a

@@ -2,7 +2,8 @@ import type { Command } from "../../connection/redis-connection.js";
 import { skipWrongType } from "../reply-errors.js";
 import { RowKeyIndexes } from "../row-key-indexes.js";
 import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
-import { type StreamColumnLayout, StreamEntryColumns, streamColumnSpecs } from "./stream-entry-columns.js";
+import { type StreamColumnLayout, streamColumnSpecs } from "./stream-column-layout.js";
+import { StreamEntryColumns } from "./stream-entry-columns.js";
 
 /** Where the next XRANGE page of a stream starts, and how many entries it may still take. */
 interface StreamCursor {
