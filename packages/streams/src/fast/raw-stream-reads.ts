@@ -25,8 +25,9 @@ export class RawStreamReads {
     this.decoder = new StreamReplyDecoder(wanted);
   }
 
+  /** A single server with a raw channel (on a cluster a channel would reach one node, not the stream's). */
   static available(conn: RedisConnection): boolean {
-    return typeof conn.openRawChannel === "function";
+    return conn.kind === "standalone" && typeof conn.openRawChannel === "function";
   }
 
   /**
