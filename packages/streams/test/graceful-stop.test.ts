@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsumer } from "../src/index.js";
+import { buildPackage, fixture } from "./build-package.js";
+import { fillStream, waitFor } from "./helpers.js";
+
+let server: RedisServer;
+let conn: RedisConnection;
+
+beforeAll(async () => {
+  server = await startRedis();
+  conn = await connect(server.url);
+  buildPackage();
+});
+afterAll(async () => {
+  await conn?.close();
+  await server?.stop();
+});
+
+async function pending(stream: string, group: string): Promise<number> {
+  return Number(((await conn.call("XPENDING", stream, group)) as [number])[0]);
+}
+
+describe("graceful stop", () => {
+  it("on SIGTERM: the batch in progress is finished and acknowledged, nothing new starts, the process exits 0", async () => {
+    await fillStream(conn, "term", 500, (i) => ({ n: i }));
+    const child = spawn(process.execPath, [fixture("graceful-child.mjs"), server.url, "term", "g"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await waitFor(() => (output.match(/batch-start/g) ?? []).length === 2, "the second batch under way");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect((output.match(/batch-start/g) ?? []).length).toBe(2);
+    expect((output.match(/batch-end/g) ?? []).length).toBe(2);
+    const stats = JSON.parse(/stopped (.*)/.exec(output)![1]!);
+    expect(stats).toMatchObject({ delivered: 100, acked: 100, failed: 0 });
+    expect(Number(await conn.call("SCARD", "processed"))).toBe(100);
+    expect(await pending("term", "g")).toBe(0);
+  });
+
+  it("on an AbortSignal: run() resolves after the handlers in progress, with their batches acknowledged", async () => {
+    await fillStream(conn, "abort", 400, (i) => ({ n: i }));
+    const controller = new AbortController();
+    const consumer = createConsumer(conn, {
+      stream: "abort",
+      group: "g",
+      consumer: "c",
+      batchSize: 40,
+      blockMs: 50,
+      signal: controller.signal,
+    });
+    const finished: string[] = [];
+    let started = 0;
+    const run = consumer.run(
+      async (batch) => {
+        started++;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        finished.push(...batch.ids);
+      },
+      { concurrency: 3 },
+    );
+    await waitFor(() => started >= 3, "three batches in progress at once");
+    controller.abort();
+    const stats = await run;
+    expect(finished.length).toBe(started * 40);
+    expect(stats.acked).toBe(finished.length);
+    expect(stats.delivered).toBe(finished.length);
+    expect(await pending("abort", "g")).toBe(0);
+    expect(consumer.signal.aborted).toBe(true);
+  });
+});
