@@ -159,6 +159,20 @@ describe("writers on a 6-node cluster give what a single server gives", () => {
   }
 });
 
+describe("keys whose first braces are empty", () => {
+  beforeEach(flushEverywhere);
+
+  it("are grouped by the slot Redis computes (the whole key), so no script call spans two slots", async () => {
+    // Redis hashes all of "a{}{tag}" (its first braces are empty); hashing "tag" instead would put these keys
+    // in one script call although they live in different slots.
+    const braceKeys = ["a{}{tag}", "b{}{tag}", "{}{tag}", "c{}{tag}:1", "d{}{tag}:2"];
+    const frame = pl.DataFrame({ _key: braceKeys, v: braceKeys.map((key) => `value of ${key}`) });
+    const result = await writeHashes(onCluster, frame);
+    expect(summary(result)).toEqual({ written: braceKeys.length, skipped: [], failed: {} });
+    for (const key of braceKeys) expect(await onCluster.call("HGET", key, "v"), key).toBe(`value of ${key}`);
+  });
+});
+
 describe("remembered row ids on a cluster", () => {
   beforeEach(flushEverywhere);
 

@@ -1,9 +1,11 @@
 import {
+  AbortedError,
   type KeyError,
   PolarsRedisError,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
+  raceAbort,
   WriteResult,
 } from "@polars-redis/core";
 import { AmbiguousWriteError } from "../errors/ambiguous-write-error.js";
@@ -111,7 +113,7 @@ async function runPass<U extends KeyUnit>(
       const slice = units.slice(from, Math.min(from + batchSize, units.length));
       inFlight.add(batch);
       const answer = await untilAborted(sendBatch(connection, plan, slice, signal), signal);
-      if (answer === ABORTED) {
+      if (answer === undefined) {
         aborted = true;
         return;
       }
@@ -191,27 +193,19 @@ function toWriteResult<U extends KeyUnit>(
   return new WriteResult({ written, skippedKeys, errors, ...(writtenKeys ? { writtenKeys } : {}) });
 }
 
-const ABORTED = Symbol("aborted");
-
-/** The promise's value, or ABORTED as soon as the signal fires (the promise is then left to settle alone). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.resolve(ABORTED);
+/**
+ * The batch's statuses, or undefined as soon as the signal fires (the send is then left to settle alone).
+ * sendBatch turns every error of the family into statuses, so an AbortedError here is the signal's.
+ */
+async function untilAborted(
+  sending: Promise<KeyStatus[]>,
+  signal: AbortSignal | undefined,
+): Promise<KeyStatus[] | undefined> {
+  if (signal === undefined) return sending;
+  try {
+    return await raceAbort(sending, signal);
+  } catch (error) {
+    if (signal.aborted && AbortedError.isInstance(error)) return undefined;
+    throw error;
   }
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(ABORTED);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -3,11 +3,11 @@ import {
   type Command,
   isCommandError,
   type KeyError,
+  keySlot,
   type RedisArgument,
   RedisCommandError,
   type RedisConnection,
 } from "@polars-redis/core";
-import calculateSlot from "cluster-key-slot";
 import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import type { IfExists } from "../options/write-options.js";
 import { PUBLISH_STAGED_SCRIPT } from "../scripts/publish-staged-script.js";
@@ -86,7 +86,7 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     for (let index = 0; index < units.length; index++) {
       const unit = units[index]!;
       if (unit.partCount === 1) {
-        const slot = cluster ? calculateSlot(unit.key) : 0;
+        const slot = cluster ? keySlot(unit.key) : 0;
         let group = groups.get(slot);
         if (group === undefined) {
           group = { units: [], args: 0 };

@@ -1,9 +1,9 @@
 import type { Command } from "../../connection/redis-connection.js";
 import type { ScalarDtype } from "../../schema/dtype.js";
 import { createColumnBuilder } from "../columns/create-column-builder.js";
+import { keySlot } from "../key-slot.js";
 import { skipWrongType } from "../reply-errors.js";
 import type { ColumnSpec, ReadContext, RowChunk, ScanReader } from "../scan-reader.js";
-import { keySlot } from "./key-slot.js";
 
 /**
  * Strings: one row per key, the value in one column. MGET reads a whole batch in one command on a
