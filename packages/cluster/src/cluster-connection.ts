@@ -2,6 +2,8 @@ import {
   type BatchOptions,
   type BatchReply,
   type Command,
+  type RawChannel,
+  type RawEndpoint,
   type RedisArgument,
   type RedisConnection,
   RedisConnectionError,
@@ -11,8 +13,10 @@ import {
 import { runClusterBatch } from "./batch/cluster-batch.js";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import type { ClusterEventLog, ClusterStats } from "./cluster-events.js";
+import { ClusterRawChannel } from "./raw/cluster-raw-channel.js";
 import { scanClusterKeys } from "./scan/cluster-key-scan.js";
 import type { ClusterTopology } from "./topology/cluster-topology.js";
+import type { NodeAddress } from "./topology/node-address.js";
 import type { NodePool } from "./topology/node-pool.js";
 import { SLOT_COUNT } from "./topology/slot-map.js";
 import { getOrCreate } from "./util/get-or-create.js";
@@ -35,6 +39,8 @@ export interface ClusterConnectionParts {
   readonly scanDeduplication: boolean;
   /** Opens another connection with the same settings (for `duplicate`). */
   readonly reopen: () => Promise<ClusterConnection>;
+  /** A node's address with the cluster's credentials and TLS, for raw sockets. */
+  readonly rawEndpointFor: (address: NodeAddress) => RawEndpoint;
 }
 
 /**
@@ -76,6 +82,27 @@ export class ClusterConnection implements RedisConnection {
       },
       options,
     );
+  }
+
+  /**
+   * A raw RESP2 byte stream over the whole cluster, for core's fast readers (readHashes takes it): commands are
+   * routed to their key's master and the replies come back in order, MOVED and ASK followed on the way.
+   */
+  async openRawChannel(): Promise<RawChannel> {
+    this.assertOpen();
+    const channel = new ClusterRawChannel({
+      topology: this.parts.topology,
+      events: this.parts.events,
+      endpointFor: this.parts.rawEndpointFor,
+      maxRedirections: this.parts.policy.maxRedirections,
+    });
+    try {
+      await channel.open();
+    } catch (error) {
+      channel.close();
+      throw error;
+    }
+    return channel;
   }
 
   duplicate(): Promise<RedisConnection> {

@@ -92,6 +92,14 @@ export async function connectCluster(
       scanConcurrency: options.scanConcurrency ?? 4,
       scanDeduplication: options.scanDeduplication ?? true,
       reopen: () => open(topology.knownAddresses()),
+      rawEndpointFor: (address) => ({
+        host: address.host,
+        port: address.port,
+        ...(redisOptions.username === undefined ? {} : { username: redisOptions.username }),
+        ...(redisOptions.password === undefined ? {} : { password: redisOptions.password }),
+        ...(redisOptions.tls === undefined ? {} : { tls: redisOptions.tls }),
+        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      }),
     });
     return connection;
   };

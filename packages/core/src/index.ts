@@ -6,7 +6,9 @@ export {
   arrowColumnsToFrame,
   ByteColumn,
   byteColumnToArrow,
+  openRawChannel,
   type RawChannel,
+  type RawEndpoint,
 } from "./fast/index.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";

@@ -115,9 +115,19 @@ class ClusterKeyScan {
       options.signal === undefined
         ? this.stopper.signal
         : AbortSignal.any([options.signal, this.stopper.signal]);
-    options.signal?.addEventListener("abort", () => this.fail(new AbortedError(options.signal?.reason)), {
-      once: true,
-    });
+    const callerSignal = options.signal;
+    if (callerSignal !== undefined) {
+      const onAbort = () => this.fail(new AbortedError(callerSignal.reason));
+      callerSignal.addEventListener("abort", onAbort, { once: true });
+      // A long-lived signal shared by many scans must not collect one listener per scan.
+      this.stopper.signal.addEventListener(
+        "abort",
+        () => callerSignal.removeEventListener("abort", onAbort),
+        {
+          once: true,
+        },
+      );
+    }
   }
 
   async run(): Promise<void> {
@@ -129,6 +139,8 @@ class ClusterKeyScan {
       if (!this.failed) this.channel.finish();
     } catch (error) {
       this.fail(error);
+    } finally {
+      this.stopper.abort(); // releases the caller's signal listener
     }
   }
 
@@ -201,8 +213,9 @@ class ClusterKeyScan {
   }
 
   private async scanNode(task: ScanTask): Promise<void> {
-    const wanted = new Uint8Array(SLOT_COUNT);
-    for (const slot of task.slots) wanted[slot] = 1;
+    // Without deduplication, keep only this task's slots (see below): a slot bitmap, built only then.
+    const wanted = this.seen === undefined ? new Uint8Array(SLOT_COUNT) : undefined;
+    if (wanted !== undefined) for (const slot of task.slots) wanted[slot] = 1;
     const extra: RedisArgument[] = this.type === undefined ? [] : ["TYPE", this.type];
     let cursor = "0";
     do {
@@ -215,7 +228,7 @@ class ClusterKeyScan {
       const decoded = decodeKeys(rawKeys, this.nonUtf8.onKey);
       // A node may also hold keys of slots it is importing, which another task reads too. With deduplication
       // the first read wins and the other drops them; without it, keep only this task's slots.
-      const keys = this.seen === undefined ? decoded.filter((key) => wanted[keySlot(key)] === 1) : decoded;
+      const keys = wanted === undefined ? decoded : decoded.filter((key) => wanted[keySlot(key)] === 1);
       if (keys.length > 0) await this.emit(keys);
     } while (cursor !== "0");
   }

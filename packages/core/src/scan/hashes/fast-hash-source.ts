@@ -17,8 +17,9 @@ const MIN_PAGES_IN_FLIGHT = 4;
 
 /**
  * Hash values read over a raw RESP2 channel straight into Arrow columns (src/fast: no per-value JS objects),
- * used when the connection is standalone and can open such a channel. Same keys (the engine's SCAN TYPE or
- * key list), same conversions and error policy, same counts; the engine applies filter, limit and the rest.
+ * used when the connection can open such a channel (standalone, or a cluster that routes it). Same keys (the
+ * engine's SCAN TYPE or key list), same conversions and error policy, same counts; the engine applies filter,
+ * limit and the rest.
  */
 export class FastHashSource implements FrameSource {
   private readonly fields: readonly ScalarField[];
@@ -32,7 +33,8 @@ export class FastHashSource implements FrameSource {
   }
 
   canServe(connection: RedisConnection): boolean {
-    return connection.kind === "standalone" && typeof connection.openRawChannel === "function";
+    // A cluster connection's raw channel routes each command to its key's master (@polars-redis/cluster).
+    return typeof connection.openRawChannel === "function";
   }
 
   async *frames(

@@ -1,0 +1,180 @@
+import { type RawChannel, type RedisConnection, RedisConnectionError, readHashes } from "@polars-redis/core";
+import { keySlot, migrateSlots, type RedisCluster, startCluster } from "@polars-redis/testkit";
+import pl from "nodejs-polars";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClusterConnection, connectCluster } from "../src/index.js";
+
+// The raw channel core's fast readers use: RESP bytes in, replies out in the order written, whichever master
+// each command went to, with MOVED and ASK followed on the way.
+let cluster: RedisCluster;
+let conn: ClusterConnection;
+
+beforeAll(async () => {
+  cluster = await startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
+  conn = await connectCluster(cluster.seeds.slice(0, 1));
+});
+afterAll(async () => {
+  await conn?.close();
+  await cluster?.stop();
+});
+
+function encode(...commands: string[][]): Buffer {
+  const text = commands
+    .map(
+      (args) =>
+        `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`,
+    )
+    .join("");
+  return Buffer.from(text);
+}
+
+/** Collects the channel's byte stream and splits it into bulk-string / error replies (GET answers). */
+function collectReplies(channel: RawChannel, expected: number): Promise<Array<string | null>> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    channel.onClose((error) => {
+      if (error) reject(error);
+    });
+    channel.onData((chunk) => {
+      text += chunk.toString("latin1");
+      const replies: Array<string | null> = [];
+      let at = 0;
+      while (at < text.length) {
+        const lineEnd = text.indexOf("\r\n", at);
+        if (lineEnd < 0) break;
+        const head = text.slice(at, lineEnd);
+        if (head.startsWith("$")) {
+          const length = Number(head.slice(1));
+          if (length < 0) {
+            replies.push(null);
+            at = lineEnd + 2;
+            continue;
+          }
+          if (text.length < lineEnd + 2 + length + 2) break;
+          replies.push(text.slice(lineEnd + 2, lineEnd + 2 + length));
+          at = lineEnd + 2 + length + 2;
+        } else {
+          replies.push(head);
+          at = lineEnd + 2;
+        }
+      }
+      if (replies.length >= expected) resolve(replies);
+    });
+  });
+}
+
+async function getAll(keys: readonly string[]): Promise<Array<string | null>> {
+  const channel = await conn.openRawChannel();
+  try {
+    const replies = collectReplies(channel, keys.length);
+    channel.write(encode(...keys.map((key) => ["GET", key])));
+    return await replies;
+  } finally {
+    channel.close();
+  }
+}
+
+describe("ClusterConnection.openRawChannel", () => {
+  it("routes each command to its key's master and keeps the written order in the replies", async () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `raw:${i}`);
+    await conn.batch(keys.map((key, i) => ["SET", key, `v${i}`] as const));
+    const mixed = [...keys.slice(0, 1500), "raw:missing", ...keys.slice(1500)];
+    expect(await getAll(mixed)).toEqual([
+      ...keys.slice(0, 1500).map((_, i) => `v${i}`),
+      null,
+      ...keys.slice(1500).map((_, i) => `v${1500 + i}`),
+    ]);
+  });
+
+  it("follows MOVED for a slot that moved behind its back", async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `{rawmoved}:${i}`);
+    await conn.batch(keys.map((key) => ["SET", key, key] as const));
+    await migrateSlots(cluster, { slots: keySlot("{rawmoved}") });
+    const before = conn.stats().moved;
+    expect(await getAll(keys)).toEqual(keys);
+    expect(conn.stats().moved).toBeGreaterThan(before);
+  });
+
+  it("follows ASK (with ASKING) for keys already moved out of a slot in mid-migration", async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `{rawask}:${i}`);
+    await conn.batch(keys.map((key) => ["SET", key, key] as const));
+    const migration = await migrateSlots(cluster, {
+      slots: keySlot("{rawask}"),
+      leaveMigrating: true,
+      keysToMove: 12,
+    });
+    try {
+      const before = conn.stats().ask;
+      expect(await getAll(keys)).toEqual(keys);
+      expect(conn.stats().ask - before).toBeGreaterThanOrEqual(12);
+    } finally {
+      await migration.finish();
+    }
+  });
+
+  it("carries readHashes' fast path: the same frame as the batch path, across a slot in mid-migration", async () => {
+    const schema = { name: pl.Utf8, n: pl.Int64 };
+    const keys = Array.from({ length: 2000 }, (_, i) => (i % 50 === 0 ? `{fasttag}:${i}` : `fast:${i}`));
+    await conn.batch(keys.map((key, i) => ["HSET", key, "name", `name ${i}`, "n", String(i)] as const));
+    const migration = await migrateSlots(cluster, {
+      slots: keySlot("{fasttag}"),
+      leaveMigrating: true,
+      keysToMove: 20,
+    });
+    try {
+      const batchOnly: RedisConnection = {
+        kind: "cluster",
+        call: conn.call.bind(conn),
+        callBuffer: conn.callBuffer.bind(conn),
+        batch: conn.batch.bind(conn),
+        scanKeys: conn.scanKeys.bind(conn),
+        duplicate: conn.duplicate.bind(conn),
+        close: async () => undefined,
+      };
+      const opened: number[] = [];
+      const counting: RedisConnection = Object.assign(Object.create(conn) as ClusterConnection, {
+        openRawChannel: () => {
+          opened.push(1);
+          return conn.openRawChannel();
+        },
+      });
+      for (const options of [{ pattern: "*" }, { keys }]) {
+        const [fast, slow] = await Promise.all([
+          readHashes(counting, { ...options, schema }),
+          readHashes(batchOnly, { ...options, schema }),
+        ]);
+        expect(fast.height).toBe(2000);
+        expect(fast.sort("_key").toRecords()).toEqual(slow.sort("_key").toRecords());
+      }
+      expect(opened.length).toBe(2);
+    } finally {
+      await migration.finish();
+    }
+  });
+
+  it("ends with a RedisConnectionError when a master dies under it", async () => {
+    const channel = await conn.openRawChannel();
+    const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
+    const victim = await cluster.masterForKey("raw:1");
+    await victim.kill();
+    try {
+      channel.write(encode(["GET", "raw:1"]));
+      const error = await closed;
+      expect(error).toBeInstanceOf(Error);
+    } finally {
+      channel.close();
+      await victim.restart();
+      await cluster.waitForHealthy();
+    }
+    // Opening one while a master is down fails at once, naming it.
+    await victim.kill();
+    try {
+      const failure = await conn.openRawChannel().catch((e: unknown) => e);
+      expect(RedisConnectionError.isInstance(failure)).toBe(true);
+      expect((failure as Error).message).toContain(String(victim.port));
+    } finally {
+      await victim.restart();
+      await cluster.waitForHealthy();
+    }
+  });
+});
