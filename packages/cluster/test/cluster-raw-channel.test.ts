@@ -86,6 +86,29 @@ describe("ClusterConnection.openRawChannel", () => {
     ]);
   });
 
+  it("routes commands whose key is not their first argument (XREAD ... STREAMS key) without a redirect", async () => {
+    const streams = Array.from({ length: 12 }, (_, i) => `rawstream:${i}`);
+    await conn.batch(streams.map((key, i) => ["XADD", key, `${i + 1}-1`, "n", String(i)] as const));
+    const before = conn.stats().moved;
+    const channel = await conn.openRawChannel();
+    try {
+      const replies = new Promise<string>((resolve) => {
+        let text = "";
+        channel.onData((chunk) => {
+          text += chunk.toString("latin1");
+          // Each reply ends with the entry's field value, the last bulk string of the reply.
+          if (streams.every((_, i) => text.includes(`$${String(i).length}\r\n${i}\r\n`))) resolve(text);
+        });
+      });
+      channel.write(encode(...streams.map((key) => ["XREAD", "COUNT", "1", "STREAMS", key, "0"])));
+      const text = await replies;
+      for (const key of streams) expect(text).toContain(key);
+      expect(conn.stats().moved).toBe(before);
+    } finally {
+      channel.close();
+    }
+  });
+
   it("follows MOVED for a slot that moved behind its back", async () => {
     const keys = Array.from({ length: 30 }, (_, i) => `{rawmoved}:${i}`);
     await conn.batch(keys.map((key) => ["SET", key, key] as const));

@@ -107,6 +107,22 @@ function firstArgumentIsAlwaysTheKey(lowerName: string): boolean {
   return true;
 }
 
+/** True when the command's first argument is its (only routing) key: GET, HGETALL, HMGET, XRANGE, ... */
+export function isFirstKeyCommand(name: string): boolean {
+  return routeOf(name).kind === "first-key";
+}
+
+/**
+ * The slot one command must go to when it cannot be split or fanned out (a raw byte stream): its key's slot,
+ * the first part's for a multi-key command (the server checks the rest), -1 without keys.
+ */
+export function slotOfUnsplitCommand(command: Command): number {
+  const plan = planCommand(command);
+  if (plan.kind === "single") return plan.slot;
+  if (plan.kind === "split") return plan.parts[0]!.slot;
+  return -1;
+}
+
 export function planCommand(command: Command): CommandPlan {
   const route = routeOf(command[0]);
   switch (route.kind) {

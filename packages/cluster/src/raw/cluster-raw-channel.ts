@@ -1,10 +1,11 @@
 import { openRawChannel, type RawChannel, type RawEndpoint, RedisConnectionError } from "@polars-redis/core";
 import { parseRedirect } from "../batch/classify-reply.js";
 import type { ClusterEventLog } from "../cluster-events.js";
+import { isFirstKeyCommand, slotOfUnsplitCommand } from "../commands/command-plan.js";
 import { keySlot } from "../commands/key-slot.js";
 import type { ClusterTopology } from "../topology/cluster-topology.js";
 import { addressKey, type NodeAddress } from "../topology/node-address.js";
-import { firstArgumentRange, respValueLength } from "./resp-framing.js";
+import { commandElements, commandName, firstArgumentRange, respValueLength } from "./resp-framing.js";
 
 const ASKING_COMMAND = Buffer.from("*1\r\n$6\r\nASKING\r\n");
 const MINUS = 0x2d;
@@ -54,6 +55,9 @@ export class ClusterRawChannel implements RawChannel {
   private readonly closeListeners: Array<(error: Error | undefined) => void> = [];
   private ended: { error: Error | undefined } | undefined;
   private readonly connecting = new Map<NodeLink, Promise<void>>();
+  /** The last command name seen and whether its key is its first argument (a read writes one name over and over). */
+  private lastName: Buffer | undefined;
+  private lastNameIsFirstKey = false;
 
   constructor(private readonly options: ClusterRawChannelOptions) {}
 
@@ -78,8 +82,7 @@ export class ClusterRawChannel implements RawChannel {
       const length = respValueLength(buffer, at);
       if (length < 0) throw new Error("ClusterRawChannel.write() takes whole RESP commands");
       const bytesOfCommand = buffer.subarray(at, at + length);
-      const keyRange = firstArgumentRange(bytesOfCommand);
-      const slot = keyRange === undefined ? -1 : keySlot(bytesOfCommand.subarray(keyRange[0], keyRange[1]));
+      const slot = this.slotOf(bytesOfCommand);
       const command: InFlight = { bytes: bytesOfCommand, slot, reply: undefined, redirections: 0 };
       this.order.push(command);
       const link = this.linkForSlot(slot);
@@ -107,6 +110,21 @@ export class ClusterRawChannel implements RawChannel {
 
   close(): void {
     this.end(undefined);
+  }
+
+  /** The slot that routes a command: its first argument's for most, found by name for the others. */
+  private slotOf(command: Buffer): number {
+    const name = commandName(command);
+    if (this.lastName === undefined || !name.equals(this.lastName)) {
+      this.lastName = Buffer.from(name);
+      this.lastNameIsFirstKey = isFirstKeyCommand(name.toString("latin1"));
+    }
+    if (this.lastNameIsFirstKey) {
+      const keyRange = firstArgumentRange(command);
+      return keyRange === undefined ? -1 : keySlot(command.subarray(keyRange[0], keyRange[1]));
+    }
+    const [commandWord, ...args] = commandElements(command);
+    return slotOfUnsplitCommand([commandWord!.toString("latin1"), ...args]);
   }
 
   private linkForSlot(slot: number): NodeLink | undefined {

@@ -55,6 +55,31 @@ export function respValueLength(buffer: Buffer, offset: number): number {
   return at - offset;
 }
 
+/** Every element of a RESP command (`*N $len arg ...`), as views into `command` (no copies). */
+export function commandElements(command: Buffer): Buffer[] {
+  const countEnd = command.indexOf(CR, 1);
+  const count = parseLength(command, 1, countEnd);
+  const elements: Buffer[] = [];
+  let at = countEnd + 2;
+  for (let i = 0; i < count; i++) {
+    const headerEnd = command.indexOf(CR, at + 1);
+    const start = headerEnd + 2;
+    const end = start + parseLength(command, at + 1, headerEnd);
+    elements.push(command.subarray(start, end));
+    at = end + 2;
+  }
+  return elements;
+}
+
+/** The command name (the first element) of a RESP command, as a view into it. */
+export function commandName(command: Buffer): Buffer {
+  const countEnd = command.indexOf(CR, 1);
+  const at = countEnd + 2;
+  const headerEnd = command.indexOf(CR, at + 1);
+  const start = headerEnd + 2;
+  return command.subarray(start, start + parseLength(command, at + 1, headerEnd));
+}
+
 /**
  * Where the first argument after the command name sits in a RESP command (`*N $len name $len key ...`), as
  * [start, end) byte offsets, or undefined for a command without arguments.
