@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from "@polars-redis/core";
-import { isStreamId } from "../stream-id.js";
 
 export function requirePositiveInteger(argument: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
@@ -19,17 +18,6 @@ export function requireKey(argument: string, value: unknown): string {
   if (typeof value !== "string" || value.length === 0) {
     throw new InvalidArgumentError(argument, `expected a non-empty string, got ${JSON.stringify(value)}`);
   }
-  return value;
-}
-
-/** A range bound as XRANGE takes it: "-", "+", an id, a bare millisecond time, or "(" + id (exclusive). */
-export function requireRangeBound(argument: string, value: unknown): string {
-  if (typeof value !== "string")
-    throw new InvalidArgumentError(argument, `expected a stream id, got ${String(value)}`);
-  if (value === "-" || value === "+") return value;
-  const id = value.startsWith("(") ? value.slice(1) : value;
-  if (!isStreamId(id))
-    throw new InvalidArgumentError(argument, `${JSON.stringify(value)} is not a stream id`);
   return value;
 }
 
