@@ -10,11 +10,9 @@ import {
   createWrongTypeConflict,
   type FaultProxy,
   forceOutOfMemory,
-  type RedisServer,
-  startRedis,
 } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   AmbiguousWriteError,
   type WriteProgress,
@@ -23,21 +21,9 @@ import {
   writeStreams,
 } from "../src/index.js";
 import { RecordingConnection } from "./support/recording-connection.js";
+import { useRedisConnection } from "./support/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await conn.call("FLUSHALL");
-});
+const redis = useRedisConnection({ flushBeforeEach: true });
 
 function hashFrame(count: number, valueBytes = 16): pl.DataFrame {
   const keys = Array.from({ length: count }, (_, i) => `h:${i}`);
@@ -56,8 +42,9 @@ async function hgetall(connection: RedisConnection, key: string): Promise<string
 describe("WRONGTYPE on some keys", () => {
   it("fails exactly those keys, writes the rest once, and a retry sends only the failed ones", async () => {
     const frame = hashFrame(300);
-    for (const key of ["h:7", "h:150", "h:299"]) await createWrongTypeConflict(server, key, { as: "list" });
-    const recording = new RecordingConnection(conn);
+    for (const key of ["h:7", "h:150", "h:299"])
+      await createWrongTypeConflict(redis.server, key, { as: "list" });
+    const recording = new RecordingConnection(redis.conn);
 
     const first = await writeHashes(recording, frame, { ifExists: "append", batchSize: 64 });
     expect(first.written).toBe(297);
@@ -72,7 +59,7 @@ describe("WRONGTYPE on some keys", () => {
     expect(recording.scriptKeyCounts().size).toBe(300);
 
     // The caller fixes the conflict and retries the failed keys alone.
-    await conn.call("DEL", ...first.failedKeys());
+    await redis.conn.call("DEL", ...first.failedKeys());
     const failed = first.failedKeys();
     const retry = await writeHashes(recording, frame.filter(pl.col("_key").isIn(failed)), {
       ifExists: "append",
@@ -80,16 +67,16 @@ describe("WRONGTYPE on some keys", () => {
     expect(retry.written).toBe(3);
     const counts = recording.scriptKeyCounts();
     for (const [key, count] of counts) expect(count, key).toBe(failed.includes(key) ? 2 : 1);
-    expect(await hgetall(conn, "h:150")).toEqual(["a", `h:150:${"x".repeat(16)}`, "b", "150"]);
+    expect(await hgetall(redis.conn, "h:150")).toEqual(["a", `h:150:${"x".repeat(16)}`, "b", "150"]);
   });
 });
 
 describe("OOM mid-batch", () => {
   it("reports the refused keys as retryable OOM failures; nothing is half-written", async () => {
     const frame = hashFrame(3000, 200);
-    const oom = await forceOutOfMemory(server, { headroomBytes: 300_000 });
+    const oom = await forceOutOfMemory(redis.server, { headroomBytes: 300_000 });
     try {
-      const result = await writeHashes(conn, frame, { retry: false, batchSize: 100 });
+      const result = await writeHashes(redis.conn, frame, { retry: false, batchSize: 100 });
       expect(result.written).toBeGreaterThan(0);
       expect(result.failed).toBeGreaterThan(0);
       expect(result.written + result.failed).toBe(3000);
@@ -100,7 +87,7 @@ describe("OOM mid-batch", () => {
       expect(result.retryableKeys().length).toBe(result.failed);
       // Refused keys were not touched: scripts check memory before their first write.
       const refused = result.failedKeys().slice(0, 20);
-      for (const key of refused) expect(await conn.call("EXISTS", key)).toBe(0);
+      for (const key of refused) expect(await redis.conn.call("EXISTS", key)).toBe(0);
     } finally {
       await oom.restore();
     }
@@ -108,8 +95,8 @@ describe("OOM mid-batch", () => {
 
   it("retries only the refused keys once memory frees, until every key is written", async () => {
     const frame = hashFrame(3000, 200);
-    const recording = new RecordingConnection(conn);
-    const oom = await forceOutOfMemory(server, { headroomBytes: 300_000 });
+    const recording = new RecordingConnection(redis.conn);
+    const oom = await forceOutOfMemory(redis.server, { headroomBytes: 300_000 });
     let firstPass: WriteProgress | undefined;
     let freed: Promise<void> | undefined;
     try {
@@ -135,7 +122,7 @@ describe("OOM mid-batch", () => {
       expect([...counts.values()].reduce((sum, count) => sum + count, 0)).toBeLessThan(
         3000 + firstPass!.failed * 20,
       );
-      expect(await conn.call("DBSIZE")).toBe(3000);
+      expect(await redis.conn.call("DBSIZE")).toBe(3000);
     } finally {
       await oom.restore();
     }
@@ -146,7 +133,7 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
   let proxy: FaultProxy;
   let viaProxy: RedisConnection;
   beforeEach(async () => {
-    proxy = await createFaultProxy({ target: server.url });
+    proxy = await createFaultProxy({ target: redis.server.url });
     viaProxy = await connect(proxy.url, { commandTimeoutMs: 10_000 });
   });
   afterEach(async () => {
@@ -195,7 +182,7 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
     const retry = await writeStreams(viaProxy, frame.filter(pl.col("_key").isIn(retryKeys)), options);
     expect(retry.isCompleteSuccess()).toBe(true);
     for (let s = 0; s < streams; s++) {
-      const entries = (await conn.call("XRANGE", `st:${s}`, "-", "+")) as [string, string[]][];
+      const entries = (await redis.conn.call("XRANGE", `st:${s}`, "-", "+")) as [string, string[]][];
       expect(
         entries.map(([id]) => id),
         `st:${s}`,
@@ -224,6 +211,6 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
       expect((error as AmbiguousWriteError).outcome).toBe("unknown");
     }
     // Whatever happened, no list got its element twice (the default retry policy did not replay them).
-    for (const key of keys) expect(await conn.call("LLEN", key)).toBeLessThanOrEqual(1);
+    for (const key of keys) expect(await redis.conn.call("LLEN", key)).toBeLessThanOrEqual(1);
   });
 });

@@ -1,28 +1,10 @@
-import {
-  connect,
-  InvalidArgumentError,
-  type RedisConnection,
-  type SinkWriteContext,
-} from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { InvalidArgumentError, type SinkWriteContext } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { redisHashSink, redisStreamSink } from "../src/index.js";
+import { useRedisConnection } from "./support/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await conn.call("FLUSHALL");
-});
+const redis = useRedisConnection({ flushBeforeEach: true });
 
 const context = (rowIds?: string[], attempt = 1): SinkWriteContext => ({
   signal: new AbortController().signal,
@@ -32,34 +14,36 @@ const context = (rowIds?: string[], attempt = 1): SinkWriteContext => ({
 
 describe("redisHashSink", () => {
   it("writes hashes, and replaying the batch leaves the same state", async () => {
-    const sink = redisHashSink(conn, { keyPrefix: "order:", keyColumn: "id" });
+    const sink = redisHashSink(redis.conn, { keyPrefix: "order:", keyColumn: "id" });
     const frame = pl.DataFrame({ id: ["1", "2"], total: ["9.5", "3"] });
     const first = await sink.write(frame, context());
     const replay = await sink.write(frame, context(undefined, 2));
     expect(first.written).toBe(2);
     expect(replay.written).toBe(2);
-    expect(await conn.call("HGETALL", "order:1")).toEqual(["total", "9.5"]);
-    expect(await conn.call("DBSIZE")).toBe(2);
+    expect(await redis.conn.call("HGETALL", "order:1")).toEqual(["total", "9.5"]);
+    expect(await redis.conn.call("DBSIZE")).toBe(2);
     await sink.close?.();
     await sink.close?.();
-    expect(await conn.call("PING")).toBe("PONG");
+    expect(await redis.conn.call("PING")).toBe("PONG");
   });
 });
 
 describe("redisStreamSink", () => {
   it("uses the source ids as entry ids, so a replayed batch adds nothing twice", async () => {
-    const sink = redisStreamSink(conn, { stream: "dest" });
+    const sink = redisStreamSink(redis.conn, { stream: "dest" });
     const frame = pl.DataFrame({ kind: ["a", "b", "c"] });
     const rowIds = ["1700000000000-0", "1700000000000-1", "1700000000005-0"];
     await sink.write(frame.head(2), context(rowIds.slice(0, 2)));
     const replay = await sink.write(frame, context(rowIds, 2));
     expect(replay.isCompleteSuccess()).toBe(true);
-    const ids = ((await conn.call("XRANGE", "dest", "-", "+")) as [string, string[]][]).map(([id]) => id);
+    const ids = ((await redis.conn.call("XRANGE", "dest", "-", "+")) as [string, string[]][]).map(
+      ([id]) => id,
+    );
     expect(ids).toEqual(rowIds);
   });
 
   it("remembers other row ids, so batches of several sources into one stream replay safely", async () => {
-    const sink = redisStreamSink(conn, { stream: "merged", ids: "dedupe" });
+    const sink = redisStreamSink(redis.conn, { stream: "merged", ids: "dedupe" });
     // Two sharded sources whose ids interleave: with source ids the second batch would be out of order.
     const shardA = ["1700000000005-0", "1700000000009-0"];
     const shardB = ["1700000000001-0", "1700000000007-0"];
@@ -67,17 +51,17 @@ describe("redisStreamSink", () => {
     await sink.write(pl.DataFrame({ v: ["b1", "b2"] }), context(shardB));
     const replay = await sink.write(pl.DataFrame({ v: ["b1", "b2"] }), context(shardB, 2));
     expect(replay.written).toBe(2);
-    const stored = ((await conn.call("XRANGE", "merged", "-", "+")) as [string, string[]][]).map(
+    const stored = ((await redis.conn.call("XRANGE", "merged", "-", "+")) as [string, string[]][]).map(
       ([, f]) => f[1],
     );
     expect(stored).toEqual(["a1", "a2", "b1", "b2"]);
   });
 
   it("needs row ids (or an id column) unless told to let the server assign ids", async () => {
-    const sink = redisStreamSink(conn, { stream: "dest" });
+    const sink = redisStreamSink(redis.conn, { stream: "dest" });
     const error = await sink.write(pl.DataFrame({ v: ["x"] }), context()).catch((e: unknown) => e);
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
-    const auto = redisStreamSink(conn, { stream: "dest", ids: "auto" });
+    const auto = redisStreamSink(redis.conn, { stream: "dest", ids: "auto" });
     expect((await auto.write(pl.DataFrame({ v: ["x"] }), context())).written).toBe(1);
   });
 });

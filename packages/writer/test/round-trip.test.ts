@@ -1,20 +1,10 @@
-import { connect, type RedisConnection, readHashes } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { readHashes } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeHashes } from "../src/index.js";
+import { useRedisConnection } from "./support/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection();
 
 describe("write → read round trip", () => {
   it("reads back the frame it wrote, with the same schema, nulls and exact values", async () => {
@@ -34,10 +24,10 @@ describe("write → read round trip", () => {
         .cast(pl.Datetime("us", "Europe/Paris")),
     ]);
     const schema = schemaWithoutKey(frame.schema);
-    const result = await writeHashes(conn, frame);
+    const result = await writeHashes(redis.conn, frame);
     expect(result.written).toBe(3);
 
-    const read = (await readHashes(conn, { pattern: "rt:*", schema })).sort("_key");
+    const read = (await readHashes(redis.conn, { pattern: "rt:*", schema })).sort("_key");
     expect(read.columns).toEqual(frame.columns);
     for (const name of frame.columns) {
       expect(String(read.getColumn(name).dtype), name).toBe(String(frame.getColumn(name).dtype));
@@ -54,10 +44,10 @@ describe("write → read round trip", () => {
       pl.Series("at", [Date.UTC(2024, 0, 15, 10, 30, 0, 123), null]).cast(pl.Datetime("ms")),
       pl.Series("n", [1, 2]),
     ]);
-    await writeHashes(conn, frame);
+    await writeHashes(redis.conn, frame);
 
     const read = (
-      await readHashes(conn, { pattern: "naive:*", schema: schemaWithoutKey(frame.schema) })
+      await readHashes(redis.conn, { pattern: "naive:*", schema: schemaWithoutKey(frame.schema) })
     ).sort("_key");
     expect(String(read.getColumn("at").dtype)).toBe(String(frame.getColumn("at").dtype));
     expect(read.getColumn("at").cast(pl.Int64).toArray()).toEqual([

@@ -1,26 +1,13 @@
-import { connect, InvalidArgumentError, RedisCommandError, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeHashes } from "../src/index.js";
+import { useRedisConnection } from "./support/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await conn.call("FLUSHALL");
-});
+const redis = useRedisConnection({ flushBeforeEach: true });
 
 async function hgetall(key: string): Promise<Record<string, string>> {
-  const flat = (await conn.call("HGETALL", key)) as string[];
+  const flat = (await redis.conn.call("HGETALL", key)) as string[];
   const out: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
   return out;
@@ -37,7 +24,7 @@ describe("writeHashes", () => {
       pl.Series("day", [new Date(Date.UTC(2024, 0, 15)), new Date(Date.UTC(2024, 1, 29))]).cast(pl.Date),
       pl.Series("at", [new Date(Date.UTC(2024, 0, 15, 10, 30, 0, 123)), null]),
     ]);
-    const result = await writeHashes(conn, frame);
+    const result = await writeHashes(redis.conn, frame);
     expect(result.written).toBe(2);
     expect(result.isCompleteSuccess()).toBe(true);
     expect(await hgetall("u:1")).toEqual({
@@ -66,11 +53,11 @@ describe("writeHashes", () => {
       v: values,
       w: values.map((v) => (v === "short" ? null : "w")),
     });
-    const result = await writeHashes(conn, frame);
+    const result = await writeHashes(redis.conn, frame);
     expect(result.written).toBe(values.length);
     for (const [i, value] of values.entries()) {
-      expect(await conn.call("HGET", `bytes:${i}`, "v")).toBe(value);
-      expect(await conn.call("HEXISTS", `bytes:${i}`, "w")).toBe(value === "short" ? 0 : 1);
+      expect(await redis.conn.call("HGET", `bytes:${i}`, "v")).toBe(value);
+      expect(await redis.conn.call("HEXISTS", `bytes:${i}`, "w")).toBe(value === "short" ? 0 : 1);
     }
   });
 
@@ -79,14 +66,14 @@ describe("writeHashes", () => {
       .Series("at", [new Date(Date.UTC(2024, 5, 1, 12, 0, 0))])
       .cast(pl.Datetime("us", "UTC"))
       .dt.convertTimeZone("Europe/Paris");
-    await writeHashes(conn, pl.DataFrame([pl.Series("_key", ["t"]), at]));
+    await writeHashes(redis.conn, pl.DataFrame([pl.Series("_key", ["t"]), at]));
     expect(await hgetall("t")).toEqual({ at: "2024-06-01T12:00:00.000000Z" });
   });
 
   it("reports an all-null row as skipped and never deletes the key", async () => {
-    await conn.call("HSET", "keep", "old", "1");
+    await redis.conn.call("HSET", "keep", "old", "1");
     const frame = pl.DataFrame({ _key: ["keep", "new"], a: [null, "x"], b: [null, "y"] });
-    const result = await writeHashes(conn, frame);
+    const result = await writeHashes(redis.conn, frame);
     expect(result.written).toBe(1);
     expect(result.skipped).toBe(1);
     expect(result.skippedKeys).toEqual(["keep"]);
@@ -94,17 +81,17 @@ describe("writeHashes", () => {
   });
 
   it("replace drops old fields and TTL; append merges; fail skips existing keys", async () => {
-    await conn.call("HSET", "h", "old", "1", "a", "0");
-    await conn.call("EXPIRE", "h", 1000);
-    await writeHashes(conn, pl.DataFrame({ _key: ["h"], a: ["1"] }));
+    await redis.conn.call("HSET", "h", "old", "1", "a", "0");
+    await redis.conn.call("EXPIRE", "h", 1000);
+    await writeHashes(redis.conn, pl.DataFrame({ _key: ["h"], a: ["1"] }));
     expect(await hgetall("h")).toEqual({ a: "1" });
-    expect(await conn.call("TTL", "h")).toBe(-1);
+    expect(await redis.conn.call("TTL", "h")).toBe(-1);
 
-    await writeHashes(conn, pl.DataFrame({ _key: ["h"], b: ["2"] }), { ifExists: "append", ttl: 50 });
+    await writeHashes(redis.conn, pl.DataFrame({ _key: ["h"], b: ["2"] }), { ifExists: "append", ttl: 50 });
     expect(await hgetall("h")).toEqual({ a: "1", b: "2" });
-    expect(await conn.call("TTL", "h")).toBeGreaterThan(0);
+    expect(await redis.conn.call("TTL", "h")).toBeGreaterThan(0);
 
-    const result = await writeHashes(conn, pl.DataFrame({ _key: ["h", "g"], c: ["3", "4"] }), {
+    const result = await writeHashes(redis.conn, pl.DataFrame({ _key: ["h", "g"], c: ["3", "4"] }), {
       ifExists: "fail",
       keepWrittenKeys: true,
     });
@@ -121,7 +108,7 @@ describe("writeHashes", () => {
       pl.Series("ttl", [100_000, null]),
       pl.Series("v", ["a", "b"]),
     ]);
-    const result = await writeHashes(conn, frame, {
+    const result = await writeHashes(redis.conn, frame, {
       keyTemplate: "{{shop}}:{region}:{id}",
       keyPrefix: "p:",
       ttlColumn: "ttl",
@@ -129,16 +116,16 @@ describe("writeHashes", () => {
     });
     expect(result.writtenKeys).toEqual(["p:{shop}:eu:1", "p:{shop}:us:2"]);
     expect(await hgetall("p:{shop}:eu:1")).toEqual({ id: "1", region: "eu", v: "a" });
-    expect(await conn.call("TTL", "p:{shop}:eu:1")).toBeGreaterThan(0);
-    expect(await conn.call("TTL", "p:{shop}:us:2")).toBe(-1);
+    expect(await redis.conn.call("TTL", "p:{shop}:eu:1")).toBeGreaterThan(0);
+    expect(await redis.conn.call("TTL", "p:{shop}:us:2")).toBe(-1);
   });
 
   it("reports WRONGTYPE for exactly the keys of another type; the rest are written once", async () => {
-    await conn.call("SET", "k:2", "a string");
-    await conn.call("RPUSH", "k:4", "a list");
+    await redis.conn.call("SET", "k:2", "a string");
+    await redis.conn.call("RPUSH", "k:4", "a list");
     const keys = Array.from({ length: 6 }, (_, i) => `k:${i}`);
     const frame = pl.DataFrame({ _key: keys, v: keys.map((key) => `v-${key}`) });
-    const result = await writeHashes(conn, frame, { ifExists: "append" });
+    const result = await writeHashes(redis.conn, frame, { ifExists: "append" });
     expect(result.written).toBe(4);
     expect(result.failedKeys().sort()).toEqual(["k:2", "k:4"]);
     for (const key of ["k:2", "k:4"]) {
@@ -148,7 +135,7 @@ describe("writeHashes", () => {
       expect(error.retryable).toBe(false);
     }
     expect(result.retryableKeys()).toEqual([]);
-    expect(await conn.call("GET", "k:2")).toBe("a string");
+    expect(await redis.conn.call("GET", "k:2")).toBe("a string");
     expect(await hgetall("k:0")).toEqual({ v: "v-k:0" });
   });
 
@@ -181,10 +168,10 @@ describe("writeHashes", () => {
     ];
     for (const [name, build, options, expected] of cases) {
       it(name, async () => {
-        const error = await writeHashes(conn, build(), options).catch((e: unknown) => e);
+        const error = await writeHashes(redis.conn, build(), options).catch((e: unknown) => e);
         expect(InvalidArgumentError.isInstance(error)).toBe(true);
         expect((error as Error).message).toContain(expected);
-        expect(await conn.call("DBSIZE")).toBe(0);
+        expect(await redis.conn.call("DBSIZE")).toBe(0);
       });
     }
   });

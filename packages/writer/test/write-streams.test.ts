@@ -1,32 +1,14 @@
-import {
-  connect,
-  InvalidArgumentError,
-  type RedisCommandError,
-  type RedisConnection,
-} from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeStreams } from "../src/index.js";
+import { useRedisConnection } from "./support/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await conn.call("FLUSHALL");
-});
+const redis = useRedisConnection({ flushBeforeEach: true });
 
 type Entry = [string, string[]];
 const entries = async (key: string): Promise<Entry[]> =>
-  (await conn.call("XRANGE", key, "-", "+")) as Entry[];
+  (await redis.conn.call("XRANGE", key, "-", "+")) as Entry[];
 
 describe("writeStreams", () => {
   it("adds entries with explicit ids in id order, fields without nulls", async () => {
@@ -36,7 +18,7 @@ describe("writeStreams", () => {
       kind: ["b", "a", "x"],
       n: [null, "1", "2"],
     });
-    const result = await writeStreams(conn, frame, { idColumn: "id" });
+    const result = await writeStreams(redis.conn, frame, { idColumn: "id" });
     expect(result.written).toBe(2);
     expect(await entries("s")).toEqual([
       ["5-0", ["kind", "a", "n", "1"]],
@@ -47,24 +29,27 @@ describe("writeStreams", () => {
 
   it("detects a replay by id: nothing is added twice, and the replay counts as written", async () => {
     const frame = pl.DataFrame({ id: ["1-0", "2-0", "3-0"], v: ["a", "b", "c"] });
-    await writeStreams(conn, frame.head(2), { stream: "ev", idColumn: "id" });
-    const replay = await writeStreams(conn, frame, { stream: "ev", idColumn: "id" });
+    await writeStreams(redis.conn, frame.head(2), { stream: "ev", idColumn: "id" });
+    const replay = await writeStreams(redis.conn, frame, { stream: "ev", idColumn: "id" });
     expect(replay.isCompleteSuccess()).toBe(true);
     expect(replay.written).toBe(1);
     expect((await entries("ev")).map(([id]) => id)).toEqual(["1-0", "2-0", "3-0"]);
   });
 
   it("reports an id below the stream's last id that is not in it as an error, never drops it silently", async () => {
-    await conn.call("XADD", "ev", "10-0", "v", "x");
-    const result = await writeStreams(conn, pl.DataFrame({ v: ["late"] }), { stream: "ev", ids: ["4-0"] });
+    await redis.conn.call("XADD", "ev", "10-0", "v", "x");
+    const result = await writeStreams(redis.conn, pl.DataFrame({ v: ["late"] }), {
+      stream: "ev",
+      ids: ["4-0"],
+    });
     expect(result.failedKeys()).toEqual(["ev"]);
     expect(result.errors.get("ev")!.message).toContain("out of order");
-    expect(await conn.call("XLEN", "ev")).toBe(1);
+    expect(await redis.conn.call("XLEN", "ev")).toBe(1);
   });
 
   it("lets the server assign ids when none are given, and trims with MAXLEN", async () => {
     const frame = pl.DataFrame({ v: Array.from({ length: 50 }, (_, i) => `e${i}`) });
-    const result = await writeStreams(conn, frame, { stream: "auto", maxLen: 10, exactTrim: true });
+    const result = await writeStreams(redis.conn, frame, { stream: "auto", maxLen: 10, exactTrim: true });
     expect(result.written).toBe(1);
     const kept = await entries("auto");
     expect(kept.length).toBe(10);
@@ -73,8 +58,8 @@ describe("writeStreams", () => {
 
   it("trims by MINID as entries are added", async () => {
     const frame = pl.DataFrame({ id: ["1-0", "2-0", "3-0", "4-0"], v: ["a", "b", "c", "d"] });
-    await writeStreams(conn, frame, { stream: "minid", idColumn: "id" });
-    await writeStreams(conn, pl.DataFrame({ id: ["5-0"], v: ["e"] }), {
+    await writeStreams(redis.conn, frame, { stream: "minid", idColumn: "id" });
+    await writeStreams(redis.conn, pl.DataFrame({ id: ["5-0"], v: ["e"] }), {
       stream: "minid",
       idColumn: "id",
       minId: "3-0",
@@ -84,26 +69,26 @@ describe("writeStreams", () => {
   });
 
   it("replace rebuilds a stream atomically, also when it needs several calls; fail skips existing streams", async () => {
-    await conn.call("XADD", "big", "1-0", "old", "1");
+    await redis.conn.call("XADD", "big", "1-0", "old", "1");
     const count = 5000;
     const frame = pl.DataFrame({
       id: Array.from({ length: count }, (_, i) => `${i + 100}-0`),
       a: Array.from({ length: count }, (_, i) => `a${i}`),
       b: Array.from({ length: count }, (_, i) => `b${i}`),
     });
-    const result = await writeStreams(conn, frame, {
+    const result = await writeStreams(redis.conn, frame, {
       stream: "big",
       idColumn: "id",
       ifExists: "replace",
       ttl: 600,
     });
     expect(result.written).toBe(1);
-    expect(await conn.call("XLEN", "big")).toBe(count);
+    expect(await redis.conn.call("XLEN", "big")).toBe(count);
     expect((await entries("big"))[0]![0]).toBe("100-0");
-    expect(await conn.call("TTL", "big")).toBeGreaterThan(0);
-    expect(await conn.call("KEYS", "*staging*")).toEqual([]);
+    expect(await redis.conn.call("TTL", "big")).toBeGreaterThan(0);
+    expect(await redis.conn.call("KEYS", "*staging*")).toEqual([]);
 
-    const skipped = await writeStreams(conn, frame.head(1), {
+    const skipped = await writeStreams(redis.conn, frame.head(1), {
       stream: "big",
       idColumn: "id",
       ifExists: "fail",
@@ -113,39 +98,48 @@ describe("writeStreams", () => {
 
   it("remembers row ids: replays add nothing, interleaved sources all land, old ids age out", async () => {
     const options = { stream: "fanin", dedupeWindowMs: 60_000 };
-    await writeStreams(conn, pl.DataFrame({ v: ["a", "b"] }), { ...options, rowIds: ["s1:9", "s1:10"] });
-    await writeStreams(conn, pl.DataFrame({ v: ["c"] }), { ...options, rowIds: ["s2:1"] });
-    const replay = await writeStreams(conn, pl.DataFrame({ v: ["a", "b", "d"] }), {
+    await writeStreams(redis.conn, pl.DataFrame({ v: ["a", "b"] }), {
+      ...options,
+      rowIds: ["s1:9", "s1:10"],
+    });
+    await writeStreams(redis.conn, pl.DataFrame({ v: ["c"] }), { ...options, rowIds: ["s2:1"] });
+    const replay = await writeStreams(redis.conn, pl.DataFrame({ v: ["a", "b", "d"] }), {
       ...options,
       rowIds: ["s1:9", "s1:10", "s1:11"],
     });
     expect(replay.isCompleteSuccess()).toBe(true);
     expect((await entries("fanin")).map(([, fields]) => fields[1])).toEqual(["a", "b", "c", "d"]);
     const seen = "{fanin}:polars-redis:seen:fanin";
-    expect(await conn.call("ZCARD", seen)).toBe(4);
-    const ttl = (await conn.call("PTTL", seen)) as number;
+    expect(await redis.conn.call("ZCARD", seen)).toBe(4);
+    const ttl = (await redis.conn.call("PTTL", seen)) as number;
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
     // A row id seen longer ago than the window is forgotten (here: scored an hour ago).
-    await conn.call("ZADD", seen, Date.now() - 3_600_000, "s0:old");
-    await writeStreams(conn, pl.DataFrame({ v: ["e"] }), { ...options, rowIds: ["s2:2"] });
-    expect(await conn.call("ZSCORE", seen, "s0:old")).toBeNull();
+    await redis.conn.call("ZADD", seen, Date.now() - 3_600_000, "s0:old");
+    await writeStreams(redis.conn, pl.DataFrame({ v: ["e"] }), { ...options, rowIds: ["s2:2"] });
+    expect(await redis.conn.call("ZSCORE", seen, "s0:old")).toBeNull();
   });
 
   it("forgets a row id whose entry could not be added, so a retry adds it", async () => {
-    await conn.call("SET", "wrong", "x");
-    const first = await writeStreams(conn, pl.DataFrame({ v: ["a"] }), { stream: "wrong", rowIds: ["r1"] });
+    await redis.conn.call("SET", "wrong", "x");
+    const first = await writeStreams(redis.conn, pl.DataFrame({ v: ["a"] }), {
+      stream: "wrong",
+      rowIds: ["r1"],
+    });
     expect((first.errors.get("wrong") as RedisCommandError).redisCode).toBe("WRONGTYPE");
-    await conn.call("DEL", "wrong");
-    const retry = await writeStreams(conn, pl.DataFrame({ v: ["a"] }), { stream: "wrong", rowIds: ["r1"] });
+    await redis.conn.call("DEL", "wrong");
+    const retry = await writeStreams(redis.conn, pl.DataFrame({ v: ["a"] }), {
+      stream: "wrong",
+      rowIds: ["r1"],
+    });
     expect(retry.written).toBe(1);
-    expect(await conn.call("XLEN", "wrong")).toBe(1);
+    expect(await redis.conn.call("XLEN", "wrong")).toBe(1);
   });
 
   it("reports WRONGTYPE per stream key", async () => {
-    await conn.call("SET", "str", "x");
+    await redis.conn.call("SET", "str", "x");
     const frame = pl.DataFrame({ _key: ["str", "ok"], v: ["1", "2"] });
-    const result = await writeStreams(conn, frame);
+    const result = await writeStreams(redis.conn, frame);
     expect(result.written).toBe(1);
     expect((result.errors.get("str") as RedisCommandError).redisCode).toBe("WRONGTYPE");
   });
@@ -164,9 +158,9 @@ describe("writeStreams", () => {
       { stream: "s", dedupeWindowMs: 5 },
       { stream: "s", minId: "x" },
     ]) {
-      const error = await writeStreams(conn, frame, options).catch((e: unknown) => e);
+      const error = await writeStreams(redis.conn, frame, options).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
     }
-    expect(await conn.call("DBSIZE")).toBe(0);
+    expect(await redis.conn.call("DBSIZE")).toBe(0);
   });
 });

@@ -110,8 +110,17 @@ function keysFromTemplate(frame: DataFrame, template: string, prefix: string): s
   return keys;
 }
 
-/** One row per key (hashes, JSON, strings): a duplicate would make the result depend on row order. */
-export function assertUniqueKeys(keys: readonly string[], option: string): void {
+/**
+ * `resolveKeys` for writers that take one row per key (hashes, JSON, strings): a repeated key would make the
+ * result depend on row order, so it is an error.
+ */
+export function resolveUniqueKeys(frame: DataFrame, options: KeyOptions): ResolvedKeys {
+  const resolved = resolveKeys(frame, options);
+  assertUniqueKeys(resolved.keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  return resolved;
+}
+
+function assertUniqueKeys(keys: readonly string[], option: string): void {
   const seen = new Set<string>();
   const duplicates: string[] = [];
   for (const key of keys) {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import { type ResolvedRetryPolicy, resolveRetryPolicy } from "../retry/retry-policy.js";
-import type { IfExists, WriteOptions } from "./write-options.js";
+import type { IfExists, WriteOptions, WriteProgress } from "./write-options.js";
 
 const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_PARALLEL = 2;
@@ -12,6 +12,8 @@ export interface ResolvedWriteOptions {
   parallel: number;
   retry: ResolvedRetryPolicy;
   keepWrittenKeys: boolean;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: WriteProgress) => void) | undefined;
 }
 
 /** Validates the options every writer shares; bad values fail before anything is written. */
@@ -47,5 +49,7 @@ export function resolveWriteOptions(
     parallel,
     retry: resolveRetryPolicy(options.retry),
     keepWrittenKeys: options.keepWrittenKeys ?? false,
+    signal: options.signal,
+    onProgress: options.onProgress,
   };
 }

@@ -1,4 +1,4 @@
-import { LuaScript } from "../engine/lua-script.js";
+import { perKeyScript } from "./per-key-script.js";
 
 /**
  * Adds stream entries, many keys per call. KEYS: the streams. ARGV[1]: replace | append | fail; ARGV[2]: trim
@@ -12,46 +12,31 @@ import { LuaScript } from "../engine/lua-script.js";
  * written out of order (several sources feeding one stream) or trimmed away since.
  * Returns per key 1 (written), 0 (skipped: it existed, in fail mode) or the error text of the failing XADD.
  */
-export const STREAM_SCRIPT = new LuaScript(`#!lua
-local mode, strategy, operator, threshold = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local args = cmsgpack.unpack(ARGV[5])
-local out = {}
-local a = 1
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local ttl = args[a]
-  local p = a + 2
-  local last = a + 1 + args[a + 1]
-  a = last + 1
-  if mode == 'fail' and redis.call('EXISTS', key) == 1 then
-    out[i] = 0
+export const STREAM_SCRIPT = perKeyScript({
+  setup: "local strategy, operator, threshold = ARGV[2], ARGV[3], ARGV[4]",
+  payloadArgv: 5,
+  writeKey: `
+if mode == 'replace' then redis.call('DEL', key) end
+local p = first
+while p <= last do
+  local id = args[p]
+  local m = tonumber(args[p + 1])
+  local reply
+  if strategy == '' then
+    reply = redis.pcall('XADD', key, id, unpack(args, p + 2, p + 1 + m))
   else
-    if mode == 'replace' then redis.call('DEL', key) end
-    local status = 1
-    while p <= last do
-      local id = args[p]
-      local m = tonumber(args[p + 1])
-      local reply
-      if strategy == '' then
-        reply = redis.pcall('XADD', key, id, unpack(args, p + 2, p + 1 + m))
-      else
-        reply = redis.pcall('XADD', key, strategy, operator, threshold, id, unpack(args, p + 2, p + 1 + m))
-      end
-      p = p + 2 + m
-      if type(reply) == 'table' and reply.err then
-        if not string.find(reply.err, 'equal or smaller', 1, true) then
-          status = reply.err
-          break
-        end
-        if #redis.call('XRANGE', key, id, id) == 0 then
-          status = 'ERR entry id ' .. id .. ' is below the last id of the stream but not in it: out of order (several sources feeding one stream?) or trimmed'
-          break
-        end
-      end
-    end
-    if status == 1 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
-    out[i] = status
+    reply = redis.pcall('XADD', key, strategy, operator, threshold, id, unpack(args, p + 2, p + 1 + m))
   end
-end
-return out
-`);
+  p = p + 2 + m
+  if type(reply) == 'table' and reply.err then
+    if not string.find(reply.err, 'equal or smaller', 1, true) then
+      status = reply.err
+      break
+    end
+    if #redis.call('XRANGE', key, id, id) == 0 then
+      status = 'ERR entry id ' .. id .. ' is below the last id of the stream but not in it: out of order (several sources feeding one stream?) or trimmed'
+      break
+    end
+  end
+end`,
+});

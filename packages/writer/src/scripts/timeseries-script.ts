@@ -1,4 +1,4 @@
-import { LuaScript } from "../engine/lua-script.js";
+import { perKeyScript } from "./per-key-script.js";
 
 /**
  * Writes RedisTimeSeries keys atomically (replace and fail mode, and staged parts of large series), many keys
@@ -8,61 +8,46 @@ import { LuaScript } from "../engine/lua-script.js";
  * replace: DEL, TS.CREATE, TS.MADD; fail: skip an existing key, else create and add; append: create unless it
  * exists, then add. Returns per key 1 (written), 0 (skipped) or the first error (a sample's error included).
  */
-export const TIMESERIES_SCRIPT = new LuaScript(`#!lua
-local mode, retention, policy = ARGV[1], ARGV[2], ARGV[3]
-local args = cmsgpack.unpack(ARGV[4])
-local out = {}
-local a = 1
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local ttl = args[a]
-  local p = a + 2
-  local last = a + 1 + args[a + 1]
-  a = last + 1
-  if mode == 'fail' and redis.call('EXISTS', key) == 1 then
-    out[i] = 0
-  else
-    if mode == 'replace' then redis.call('DEL', key) end
-    local create = { 'TS.CREATE', key, 'DUPLICATE_POLICY', policy }
-    if retention ~= '' then
-      create[#create + 1] = 'RETENTION'
-      create[#create + 1] = retention
-    end
-    local labels = tonumber(args[p])
-    if labels > 0 then
-      create[#create + 1] = 'LABELS'
-      for j = p + 1, p + labels do create[#create + 1] = args[j] end
-    end
-    p = p + 1 + labels
-    local status = 1
-    local created = redis.pcall(unpack(create))
-    if type(created) == 'table' and created.err and not (mode == 'append' and string.find(created.err, 'already exists', 1, true)) then
-      status = created.err
-    end
-    while status == 1 and p <= last do
-      local stop = math.min(p + 1999, last)
-      local madd = { 'TS.MADD' }
-      for j = p, stop, 2 do
-        madd[#madd + 1] = key
-        madd[#madd + 1] = args[j]
-        madd[#madd + 1] = args[j + 1]
-      end
-      local reply = redis.pcall(unpack(madd))
-      if type(reply) == 'table' and reply.err then
-        status = reply.err
-      else
-        for _, sample in ipairs(reply) do
-          if type(sample) == 'table' and sample.err then
-            status = sample.err
-            break
-          end
-        end
-      end
-      p = stop + 1
-    end
-    if status == 1 and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
-    out[i] = status
-  end
+export const TIMESERIES_SCRIPT = perKeyScript({
+  setup: "local retention, policy = ARGV[2], ARGV[3]",
+  payloadArgv: 4,
+  writeKey: `
+if mode == 'replace' then redis.call('DEL', key) end
+local p = first
+local create = { 'TS.CREATE', key, 'DUPLICATE_POLICY', policy }
+if retention ~= '' then
+  create[#create + 1] = 'RETENTION'
+  create[#create + 1] = retention
 end
-return out
-`);
+local labels = tonumber(args[p])
+if labels > 0 then
+  create[#create + 1] = 'LABELS'
+  for j = p + 1, p + labels do create[#create + 1] = args[j] end
+end
+p = p + 1 + labels
+local created = redis.pcall(unpack(create))
+if type(created) == 'table' and created.err and not (mode == 'append' and string.find(created.err, 'already exists', 1, true)) then
+  status = created.err
+end
+while status == 1 and p <= last do
+  local stop = math.min(p + 1999, last)
+  local madd = { 'TS.MADD' }
+  for j = p, stop, 2 do
+    madd[#madd + 1] = key
+    madd[#madd + 1] = args[j]
+    madd[#madd + 1] = args[j + 1]
+  end
+  local reply = redis.pcall(unpack(madd))
+  if type(reply) == 'table' and reply.err then
+    status = reply.err
+  else
+    for _, sample in ipairs(reply) do
+      if type(sample) == 'table' and sample.err then
+        status = sample.err
+        break
+      end
+    end
+  end
+  p = stop + 1
+end`,
+});

@@ -56,10 +56,5 @@ export async function writeCollection(
     description: spec.description,
     idempotent: spec.idempotent,
   });
-  return executeWrite(connection, plan, units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }

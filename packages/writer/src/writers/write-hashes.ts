@@ -6,7 +6,7 @@ import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
 import type { ScriptUnit } from "../engine/script-unit.js";
 import { type ByteColumn, byteColumns } from "../frame/byte-column.js";
 import { textExpression } from "../frame/format-column.js";
-import { assertUniqueKeys, resolveKeys } from "../frame/resolve-keys.js";
+import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
@@ -38,8 +38,7 @@ export async function writeHashes(
   options: WriteHashesOptions = {},
 ): Promise<WriteResult> {
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
-  const { keys, keyColumn } = resolveKeys(frame, options);
-  assertUniqueKeys(keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  const { keys, keyColumn } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
   const fieldNames = frame.columns.filter((name) => name !== keyColumn && name !== options.ttlColumn);
   if (fieldNames.length === 0) {
@@ -72,12 +71,7 @@ export async function writeHashes(
     description: `HSET (hashes, ${settings.ifExists})`,
     idempotent: true,
   });
-  return executeWrite(connection, plan, units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }
 
 interface HashFields {

@@ -12,7 +12,7 @@ import { executeWrite } from "../engine/execute-write.js";
 import type { KeyStatus, WritePlan } from "../engine/write-plan.js";
 import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import { jsonMembers } from "../frame/json-column.js";
-import { assertUniqueKeys, resolveKeys } from "../frame/resolve-keys.js";
+import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { IfExists, WriteOptions } from "../options/write-options.js";
@@ -43,8 +43,7 @@ export async function writeJson(
   options: WriteJsonOptions = {},
 ): Promise<WriteResult> {
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
-  const { keys, keyColumn } = resolveKeys(frame, options);
-  assertUniqueKeys(keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  const { keys, keyColumn } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
   const names = frame.columns.filter((name) => name !== keyColumn && name !== options.ttlColumn);
   if (names.length === 0) {
@@ -66,12 +65,7 @@ export async function writeJson(
     if (document === "") skippedKeys.push(keys[row]!);
     else units.push({ key: keys[row]!, ttl: ttlOf(row), document: `{${document}}` });
   }
-  return executeWrite(connection, new JsonPlan(settings.ifExists), units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  return executeWrite(connection, new JsonPlan(settings.ifExists), units, { ...settings, skippedKeys });
 }
 
 /** Native RedisJSON commands: JSON.SET replaces a whole document atomically, so no script is needed. */

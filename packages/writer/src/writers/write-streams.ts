@@ -169,12 +169,7 @@ export async function writeStreamEntries(
           idempotent: true,
           companionKey: (key) => seenKeyFor(key, cluster)!,
         });
-  const result = await executeWrite(connection, plan, units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  const result = await executeWrite(connection, plan, units, { ...settings, skippedKeys });
   return { result, keys, ids: ids?.text ?? new Array<string>(frame.height).fill("*"), emptyRows };
 }
 

@@ -5,7 +5,7 @@ import { ScriptPlan } from "../engine/script-plan.js";
 import { ArgumentsUnit } from "../engine/script-unit.js";
 import { formatColumn } from "../frame/format-column.js";
 import { requireColumn } from "../frame/require-column.js";
-import { assertUniqueKeys, resolveKeys } from "../frame/resolve-keys.js";
+import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
@@ -27,8 +27,7 @@ export async function writeStrings(
   options: WriteStringsOptions = {},
 ): Promise<WriteResult> {
   const settings = resolveWriteOptions(options, { ifExists: "replace", modes: ["replace", "fail"] });
-  const { keys } = resolveKeys(frame, options);
-  assertUniqueKeys(keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  const { keys } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
   const values = formatColumn(
     requireColumn(frame, options.valueColumn ?? "value", "valueColumn"),
@@ -49,10 +48,5 @@ export async function writeStrings(
     description: `SET (strings, ${settings.ifExists})`,
     idempotent: true,
   });
-  return executeWrite(connection, plan, units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }

@@ -131,12 +131,7 @@ export async function writeTimeseries(
           description: `TS.CREATE + TS.MADD (time series, ${settings.ifExists})`,
           idempotent: true,
         });
-  return executeWrite(connection, plan, units, {
-    ...settings,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    skippedKeys,
-  });
+  return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }
 
 /**
