@@ -1,11 +1,9 @@
-import { keySlot, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { keySlot } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
-  connect,
-  type RedisConnection,
   readLists,
   readSets,
   readStrings,
@@ -16,22 +14,9 @@ import {
   scanZsets,
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-
-async function send(commands: Command[]): Promise<void> {
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
-}
+const redis = useRedisConnection();
 
 /** Adds `count` members to a key, 1000 per command. */
 async function fill(
@@ -45,19 +30,19 @@ async function fill(
     const members = Array.from({ length: Math.min(1000, count - start) }, (_, i) => member(start + i));
     commands.push([command, key, ...members]);
   }
-  await send(commands);
+  await redis.send(commands);
 }
 
 const UNICODE = ["héllo", "日本語", "emoji 🎉👩‍👩‍👧", "a\u0000b", "line\r\nbreak", "", "ℵ₀ ∑"];
 
 describe("strings", () => {
   it("reads values with MGET, typed with valueType, under a custom column name", async () => {
-    await send([
+    await redis.send([
       ["SET", "st:n:1", "10"],
       ["SET", "st:n:2", "-3"],
       ["HSET", "st:n:hash", "f", "v"],
     ]);
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     const frame = (await readStrings(spy, { pattern: "st:n:*", valueType: pl.Int64, valueColumn: "n" })).sort(
       "_key",
     );
@@ -69,16 +54,16 @@ describe("strings", () => {
   });
 
   it("round-trips Unicode values and keys", async () => {
-    await send(UNICODE.map((value, i): Command => [`SET`, `st:uni:ключ:${i}`, value]));
-    const frame = await readStrings(conn, { keys: UNICODE.map((_, i) => `st:uni:ключ:${i}`) });
+    await redis.send(UNICODE.map((value, i): Command => [`SET`, `st:uni:ключ:${i}`, value]));
+    const frame = await readStrings(redis.conn, { keys: UNICODE.map((_, i) => `st:uni:ключ:${i}`) });
     expect(frame.getColumn("value").toArray()).toEqual(UNICODE);
     expect(frame.getColumn("_key").toArray()[0]).toBe("st:uni:ключ:0");
   });
 
   it("skips keys gone between SCAN and MGET", async () => {
-    await send([["SET", "st:gone:1", "a"]]);
+    await redis.send([["SET", "st:gone:1", "a"]]);
     let report: ScanReport | undefined;
-    const frame = await readStrings(conn, {
+    const frame = await readStrings(redis.conn, {
       keys: ["st:gone:1", "st:gone:2"],
       onReport: (r) => {
         report = r;
@@ -89,13 +74,13 @@ describe("strings", () => {
   });
 
   it("reads Datetime values with their offsets applied", async () => {
-    await send([
+    await redis.send([
       ["SET", "st:dt:1", "2024-01-15T10:30:00+02:00"],
       ["SET", "st:dt:2", "1700000000000"],
     ]);
-    const frame = (await readStrings(conn, { pattern: "st:dt:*", valueType: "datetime[ms, UTC]" })).sort(
-      "_key",
-    );
+    const frame = (
+      await readStrings(redis.conn, { pattern: "st:dt:*", valueType: "datetime[ms, UTC]" })
+    ).sort("_key");
     expect(String(frame.getColumn("value").dtype)).toBe("DataType(Datetime(ms,UTC))");
     const instants = (frame.getColumn("value").toArray() as unknown as Date[]).map((d) => d.getTime());
     expect(instants).toEqual([Date.parse("2024-01-15T08:30:00Z"), 1700000000000]);
@@ -104,12 +89,15 @@ describe("strings", () => {
 
 describe("sets", () => {
   it("gives one row per member", async () => {
-    await send([
+    await redis.send([
       ["SADD", "se:a", "x", "y"],
       ["SADD", "se:b", "z"],
       ["SET", "se:not-a-set", "v"],
     ]);
-    const frame = (await readSets(conn, { pattern: "se:*", memberColumn: "tag" })).sort(["_key", "tag"]);
+    const frame = (await readSets(redis.conn, { pattern: "se:*", memberColumn: "tag" })).sort([
+      "_key",
+      "tag",
+    ]);
     expect(frame.columns).toEqual(["_key", "tag"]);
     expect(frame.toRecords()).toEqual([
       { _key: "se:a", tag: "x" },
@@ -120,7 +108,7 @@ describe("sets", () => {
 
   it("reads a big set in SSCAN pages, never all at once, every member exactly once", async () => {
     await fill("SADD", "se:big", 30_000, (i) => `member-${i}`);
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     let largestFrame = 0;
     const members: string[] = [];
     for await (const frame of scanSets(spy, { keys: ["se:big"], pageSize: 500 })) {
@@ -136,23 +124,27 @@ describe("sets", () => {
   });
 
   it("reads members as a typed column", async () => {
-    await send([["SADD", "se:ints", "1", "2", "30"]]);
-    const frame = await readSets(conn, { keys: ["se:ints"], memberType: pl.Int32 });
+    await redis.send([["SADD", "se:ints", "1", "2", "30"]]);
+    const frame = await readSets(redis.conn, { keys: ["se:ints"], memberType: pl.Int32 });
     expect(String(frame.getColumn("member").dtype)).toBe("DataType(Int32)");
     expect((frame.getColumn("member").toArray() as number[]).sort((a, b) => a - b)).toEqual([1, 2, 30]);
   });
 
   it("round-trips Unicode members", async () => {
-    await send([["SADD", "se:uni", ...UNICODE]]);
-    const frame = await readSets(conn, { keys: ["se:uni"] });
+    await redis.send([["SADD", "se:uni", ...UNICODE]]);
+    const frame = await readSets(redis.conn, { keys: ["se:uni"] });
     expect((frame.getColumn("member").toArray() as string[]).sort()).toEqual([...UNICODE].sort());
   });
 });
 
 describe("lists", () => {
   it("gives one row per element in order, with positions", async () => {
-    await send([["RPUSH", "li:a", "p", "q", "r"]]);
-    const frame = await readLists(conn, { keys: ["li:a"], includePosition: true, elementColumn: "item" });
+    await redis.send([["RPUSH", "li:a", "p", "q", "r"]]);
+    const frame = await readLists(redis.conn, {
+      keys: ["li:a"],
+      includePosition: true,
+      elementColumn: "item",
+    });
     expect(frame.columns).toEqual(["_key", "position", "item"]);
     expect(frame.toRecords()).toEqual([
       { _key: "li:a", position: 0, item: "p" },
@@ -163,7 +155,7 @@ describe("lists", () => {
 
   it("reads a long list in LRANGE ranges, in order, with contiguous positions", async () => {
     await fill("RPUSH", "li:big", 25_000, (i) => String(i));
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     const heights: number[] = [];
     const positions: number[] = [];
     const elements: number[] = [];
@@ -190,8 +182,8 @@ describe("lists", () => {
     const commands: Command[] = [];
     for (let k = 0; k < 5; k++)
       commands.push(["RPUSH", `li:many:${k}`, ...Array.from({ length: 7 + k }, (_, i) => `${k}:${i}`)]);
-    await send(commands);
-    const frame = await readLists(conn, { pattern: "li:many:*", pageSize: 3, includePosition: true });
+    await redis.send(commands);
+    const frame = await readLists(redis.conn, { pattern: "li:many:*", pageSize: 3, includePosition: true });
     expect(frame.height).toBe(7 + 8 + 9 + 10 + 11);
     for (let k = 0; k < 5; k++) {
       const rows = frame.filter(pl.col("_key").eq(pl.lit(`li:many:${k}`)));
@@ -205,8 +197,8 @@ describe("lists", () => {
 
 describe("sorted sets", () => {
   it("gives member, score and rank in ascending score order, infinities included", async () => {
-    await send([["ZADD", "zs:a", "2.5", "b", "1", "a", "+inf", "top", "-inf", "bottom"]]);
-    const frame = await readZsets(conn, { keys: ["zs:a"], includeRank: true, scoreColumn: "s" });
+    await redis.send([["ZADD", "zs:a", "2.5", "b", "1", "a", "+inf", "top", "-inf", "bottom"]]);
+    const frame = await readZsets(redis.conn, { keys: ["zs:a"], includeRank: true, scoreColumn: "s" });
     expect(frame.columns).toEqual(["_key", "rank", "member", "s"]);
     expect(frame.getColumn("member").toArray()).toEqual(["bottom", "a", "b", "top"]);
     expect(frame.getColumn("s").toArray()).toEqual([
@@ -225,11 +217,11 @@ describe("sorted sets", () => {
       for (let i = start; i < start + 1000; i++) args.push(String(i / 4), `m${i}`);
       commands.push(["ZADD", "zs:big", ...args]);
     }
-    await send(commands);
+    await redis.send(commands);
     const heights: number[] = [];
     const ranks: number[] = [];
     const scores: number[] = [];
-    for await (const frame of scanZsets(conn, { keys: ["zs:big"], pageSize: 700, includeRank: true })) {
+    for await (const frame of scanZsets(redis.conn, { keys: ["zs:big"], pageSize: 700, includeRank: true })) {
       heights.push(frame.height);
       ranks.push(...(frame.getColumn("rank").toArray() as number[]));
       scores.push(...(frame.getColumn("score").toArray() as number[]));
@@ -242,12 +234,12 @@ describe("sorted sets", () => {
 
 describe("every type", () => {
   it("adds TTL and row index, filters and limits the same way", async () => {
-    await send([
+    await redis.send([
       ["RPUSH", "ev:l1", "1", "2", "3", "4"],
       ["RPUSH", "ev:l2", "5", "6"],
       ["PEXPIRE", "ev:l2", "60000"],
     ]);
-    const frame = await readLists(conn, {
+    const frame = await readLists(redis.conn, {
       keys: ["ev:l1", "ev:l2"],
       elementType: pl.Int64,
       filter: pl.col("element").gt(1),
@@ -264,10 +256,10 @@ describe("every type", () => {
   });
 
   it("gives empty frames with the right columns when nothing matches", async () => {
-    const sets = await readSets(conn, { pattern: "none:*" });
-    const lists = await readLists(conn, { pattern: "none:*", includePosition: true });
-    const zsets = await readZsets(conn, { pattern: "none:*", includeRank: true });
-    const strings = await readStrings(conn, { pattern: "none:*", valueType: pl.Float64 });
+    const sets = await readSets(redis.conn, { pattern: "none:*" });
+    const lists = await readLists(redis.conn, { pattern: "none:*", includePosition: true });
+    const zsets = await readZsets(redis.conn, { pattern: "none:*", includeRank: true });
+    const strings = await readStrings(redis.conn, { pattern: "none:*", valueType: pl.Float64 });
     expect(sets.columns).toEqual(["_key", "member"]);
     expect(lists.columns).toEqual(["_key", "position", "element"]);
     expect(zsets.columns).toEqual(["_key", "rank", "member", "score"]);
@@ -277,13 +269,13 @@ describe("every type", () => {
   });
 
   it("skips collections deleted between SCAN and the first page", async () => {
-    await send([
+    await redis.send([
       ["SADD", "ev:del:s", "a"],
       ["RPUSH", "ev:del:l", "a"],
       ["ZADD", "ev:del:z", "1", "a"],
     ]);
-    const spy = spyConnection(conn, async (commands) => {
-      for (const command of commands) await conn.call("DEL", String(command[1]));
+    const spy = spyConnection(redis.conn, async (commands) => {
+      for (const command of commands) await redis.conn.call("DEL", String(command[1]));
     });
     const reports: ScanReport[] = [];
     const onReport = (report: ScanReport) => reports.push(report);
@@ -304,8 +296,8 @@ describe("every type", () => {
 describe("strings on a cluster connection", () => {
   it("sends one MGET per hash slot, each holding only keys of that slot", async () => {
     const keys = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `{tag}:st:c:${i}` : `st:c:${i}`));
-    await send(keys.map((key): Command => ["SET", key, key.toUpperCase()]));
-    const spy = spyConnection(conn);
+    await redis.send(keys.map((key): Command => ["SET", key, key.toUpperCase()]));
+    const spy = spyConnection(redis.conn);
     const clusterLike = { ...spy, kind: "cluster" as const, batch: spy.batch };
     const frame = await readStrings(clusterLike, { keys });
     expect(frame.getColumn("value").toArray()).toEqual(keys.map((key) => key.toUpperCase()));
@@ -324,7 +316,7 @@ describe("abort on paged types", () => {
   it("stops a long list read between pages", async () => {
     await fill("RPUSH", "ab:list", 20_000, (i) => String(i));
     const controller = new AbortController();
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     let frames = 0;
     const error = await (async () => {
       for await (const _ of scanLists(spy, { keys: ["ab:list"], pageSize: 100, signal: controller.signal })) {
@@ -335,6 +327,6 @@ describe("abort on paged types", () => {
     expect(AbortedError.isInstance(error)).toBe(true);
     expect(frames).toBe(3);
     expect(spy.batches.length).toBeLessThanOrEqual(5);
-    expect(await conn.call("LLEN", "ab:list")).toBe(20_000);
+    expect(await redis.conn.call("LLEN", "ab:list")).toBe(20_000);
   });
 });

@@ -1,19 +1,16 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Command, connect, type RedisConnection } from "../src/index.js";
+import type { Command } from "../src/index.js";
 import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 /** Runs every ```ts example of docs/reading.md against a server holding the data the examples expect. */
 const examples = docExamples("reading.md");
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection();
 const savedUrl = process.env.REDIS_URL;
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-  process.env.REDIS_URL = server.url;
+  process.env.REDIS_URL = redis.server.url;
   const commands: Command[] = [];
   for (let i = 0; i < 40; i++) {
     commands.push([
@@ -45,13 +42,11 @@ beforeAll(async () => {
     ]);
   }
   commands.push(["HSET", "reading:1", "value", "1.5"], ["HSET", "reading:2", "value", "n/a"]);
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
+  await redis.send(commands);
 });
-afterAll(async () => {
+afterAll(() => {
   if (savedUrl === undefined) delete process.env.REDIS_URL;
   else process.env.REDIS_URL = savedUrl;
-  await conn?.close();
-  await server?.stop();
 });
 
 describe("docs/reading.md examples", () => {

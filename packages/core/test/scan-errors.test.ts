@@ -1,12 +1,10 @@
-import { type ClientPause, pauseClients, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { type ClientPause, pauseClients, waitFor } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
-  connect,
   InvalidArgumentError,
-  type RedisConnection,
   readHashes,
   type ScanReport,
   SchemaMismatchError,
@@ -14,41 +12,19 @@ import {
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-
-async function send(commands: Command[]): Promise<void> {
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
-}
+const redis = useRedisConnection();
 
 async function loadHashes(prefix: string, n: number): Promise<void> {
-  await send(Array.from({ length: n }, (_, i): Command => ["HSET", `${prefix}${i}`, "n", String(i)]));
-}
-
-/** Polls until `check` holds, or fails after `timeoutMs`. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await redis.send(Array.from({ length: n }, (_, i): Command => ["HSET", `${prefix}${i}`, "n", String(i)]));
 }
 
 describe.each(["batch", "raw"] as const)("coercion errors, %s path", (path: ReadPath) => {
-  const target = () => onPath(conn, path);
+  const target = () => onPath(redis.conn, path);
 
   it('onError "raise" throws SchemaMismatchError naming key, field, raw value and dtype', async () => {
-    await send([
+    await redis.send([
       ["HSET", `ce:${path}:raise:1`, "age", "41"],
       ["HSET", `ce:${path}:raise:2`, "age", "forty-two"],
     ]);
@@ -65,7 +41,7 @@ describe.each(["batch", "raw"] as const)("coercion errors, %s path", (path: Read
   });
 
   it('onError "null" nulls the values and counts them per field', async () => {
-    await send([
+    await redis.send([
       ["HSET", `ce:${path}:null:1`, "age", "41", "when", "2024-01-15", "ok", "yes"],
       ["HSET", `ce:${path}:null:2`, "age", "4.5", "when", "2024-02-30", "ok", "maybe"],
       ["HSET", `ce:${path}:null:3`, "age", "x", "when", "15/01/2024", "ok", "0"],
@@ -88,7 +64,7 @@ describe.each(["batch", "raw"] as const)("coercion errors, %s path", (path: Read
   });
 
   it("refuses bytes that are not UTF-8 in a Utf8 column instead of mangling them", async () => {
-    await conn.call("HSET", `ce:${path}:bin:1`, "v", Buffer.from([0x66, 0xff, 0xfe]));
+    await redis.conn.call("HSET", `ce:${path}:bin:1`, "v", Buffer.from([0x66, 0xff, 0xfe]));
     const error = await readHashes(target(), { pattern: `ce:${path}:bin:*`, schema: { v: pl.Utf8 } }).catch(
       (e: unknown) => e,
     );
@@ -106,12 +82,12 @@ describe.each(["batch", "raw"] as const)("coercion errors, %s path", (path: Read
 describe("keys that disappear during a scan", () => {
   it("skips keys deleted or expired between SCAN and the read", async () => {
     await loadHashes("ce:vanish:", 60);
-    const spy = spyConnection(conn, async (commands) => {
+    const spy = spyConnection(redis.conn, async (commands) => {
       if (commands[0]?.[0] !== "HGETALL") return;
       const keys = commands.map((command) => String(command[1]));
-      await conn.call("DEL", keys[0]!, keys[1]!);
-      await conn.call("PEXPIRE", keys[2]!, 1);
-      await waitFor(async () => (await conn.call("EXISTS", keys[2]!)) === 0);
+      await redis.conn.call("DEL", keys[0]!, keys[1]!);
+      await redis.conn.call("PEXPIRE", keys[2]!, 1);
+      await waitFor(async () => (await redis.conn.call("EXISTS", keys[2]!)) === 0);
     });
     const scan = scanHashes(spy, { pattern: "ce:vanish:*", schema: { n: pl.Int64 }, batchSize: 20 });
     let rows = 0;
@@ -123,11 +99,11 @@ describe("keys that disappear during a scan", () => {
 
   it("skips a key re-created with another type, and counts it", async () => {
     await loadHashes("ce:retype:", 10);
-    const spy = spyConnection(conn, async (commands) => {
+    const spy = spyConnection(redis.conn, async (commands) => {
       if (commands[0]?.[0] !== "HGETALL") return;
       const key = String(commands[0][1]);
-      await conn.call("DEL", key);
-      await conn.call("SET", key, "now a string");
+      await redis.conn.call("DEL", key);
+      await redis.conn.call("SET", key, "now a string");
     });
     const scan = scanHashes(spy, { pattern: "ce:retype:*", schema: { n: pl.Int64 } });
     let rows = 0;
@@ -139,7 +115,7 @@ describe("keys that disappear during a scan", () => {
 
 describe("abort", () => {
   it("rejects at once with AbortedError for a signal that already fired, sending nothing", async () => {
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     const controller = new AbortController();
     controller.abort("stop");
     const error = await readHashes(spy, {
@@ -155,7 +131,7 @@ describe("abort", () => {
   it("stops between frames and leaves the connection usable", async () => {
     await loadHashes("ce:abort:", 500);
     const controller = new AbortController();
-    const spy = spyConnection(conn);
+    const spy = spyConnection(redis.conn);
     let frames = 0;
     const error = await (async () => {
       for await (const _ of scanHashes(spy, {
@@ -171,17 +147,17 @@ describe("abort", () => {
     expect(AbortedError.isInstance(error)).toBe(true);
     expect(frames).toBe(2);
     expect(spy.batches.length).toBeLessThan(10);
-    expect(await conn.call("PING")).toBe("PONG");
+    expect(await redis.conn.call("PING")).toBe("PONG");
   });
 
-  it("stops while a batch is stuck on the server, without waiting for its reply", async () => {
+  it("stops while a batch is stuck on the redis.server, without waiting for its reply", async () => {
     await loadHashes("ce:stuck:", 20);
     const controller = new AbortController();
     let replyArrived = false;
     let pause: ClientPause | undefined;
-    const spy = spyConnection(conn, async () => {
+    const spy = spyConnection(redis.conn, async () => {
       // Every command now waits 3 s on the server: the HGETALL batch cannot be answered before then.
-      pause = await pauseClients(server, { ms: 3000 });
+      pause = await pauseClients(redis.server, { ms: 3000 });
     });
     const batch = spy.batch.bind(spy);
     spy.batch = (commands, options) =>
@@ -204,8 +180,8 @@ describe("abort", () => {
     // The scan gave up while its batch was still unanswered.
     expect(replyArrived).toBe(false);
     await waitFor(async () => replyArrived);
-    expect(await conn.call("PING")).toBe("PONG");
-    const frame = await readHashes(conn, { pattern: "ce:stuck:*", schema: { n: pl.Int64 } });
+    expect(await redis.conn.call("PING")).toBe("PONG");
+    const frame = await readHashes(redis.conn, { pattern: "ce:stuck:*", schema: { n: pl.Int64 } });
     expect(frame.height).toBe(20);
   });
 });
@@ -230,7 +206,7 @@ describe("bad options fail before any I/O", () => {
   ];
   for (const [label, options] of cases) {
     it(label, async () => {
-      const spy = spyConnection(conn);
+      const spy = spyConnection(redis.conn);
       expect(() => scanHashes(spy, options as never)).toThrow(InvalidArgumentError);
       const error = await readHashes(spy, options as never).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error)).toBe(true);

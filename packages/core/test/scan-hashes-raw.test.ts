@@ -1,11 +1,9 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openRawChannel } from "../src/fast/index.js";
 import {
   AbortedError,
   type Command,
-  connect,
   type RedisConnection,
   readHashes,
   type ScanReport,
@@ -13,19 +11,18 @@ import {
   scanHashes,
 } from "../src/index.js";
 import { onPath } from "./fixtures/read-paths.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 /**
  * scanHashes / readHashes over a connection that can open a raw RESP2 channel take the fast path (src/fast).
  * It must give exactly the frames and reports of the batch path, with every option.
  */
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection();
 let raw: RedisConnection;
 let rawChannelsOpened = 0;
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
+  const { conn, server } = redis;
   raw = Object.assign(Object.create(conn) as RedisConnection, {
     openRawChannel: () => {
       rawChannelsOpened++;
@@ -43,11 +40,7 @@ beforeAll(async () => {
     if (i % 10 === 0) commands.push(["PEXPIRE", `u:${i}`, "600000"]);
   }
   commands.push(["SET", "u:not-a-hash", "x"], ["HSET", "u:other-fields", "zzz", "1"]);
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
+  await redis.send(commands);
 });
 
 const schema = {
@@ -65,7 +58,7 @@ async function both(
 ): Promise<[pl.DataFrame, pl.DataFrame, ScanReport[]]> {
   const reports: ScanReport[] = [];
   const onReport = (report: ScanReport) => reports.push(report);
-  const viaBatch = await readHashes(onPath(conn, "batch"), { ...options, onReport });
+  const viaBatch = await readHashes(onPath(redis.conn, "batch"), { ...options, onReport });
   const opened = rawChannelsOpened;
   const viaRaw = await readHashes(raw, { ...options, onReport });
   expect(rawChannelsOpened).toBe(opened + 1);
@@ -167,11 +160,11 @@ describe("raw path behaviour", () => {
     })().catch((e: unknown) => e);
     expect(AbortedError.isInstance(error)).toBe(true);
     await expect.poll(clientCount, { timeout: 10_000 }).toBe(clientsBefore);
-    expect(await conn.call("PING")).toBe("PONG");
+    expect(await redis.conn.call("PING")).toBe("PONG");
   });
 });
 
 async function clientCount(): Promise<number> {
-  const list = String(await conn.call("CLIENT", "LIST"));
+  const list = String(await redis.conn.call("CLIENT", "LIST"));
   return list.trim().split("\n").length;
 }

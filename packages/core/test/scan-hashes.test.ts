@@ -1,34 +1,11 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Command,
-  connect,
-  type RedisConnection,
-  readHashes,
-  type ScanProgress,
-  type ScanReport,
-  scanHashes,
-} from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { type Command, readHashes, type ScanProgress, type ScanReport, scanHashes } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-
-async function send(commands: Command[]): Promise<void> {
-  const replies = await conn.batch(commands);
-  for (const reply of replies) if (reply instanceof Error) throw reply;
-}
+const redis = useRedisConnection();
 
 /** n users under `prefix`, user i: name "user<i>", age i % 90, score i * 1.5, active on odd i. */
 async function loadUsers(prefix: string, n: number): Promise<void> {
@@ -47,7 +24,7 @@ async function loadUsers(prefix: string, n: number): Promise<void> {
       i % 2 ? "true" : "false",
     ]);
   }
-  await send(commands);
+  await redis.send(commands);
 }
 
 const userSchema = { name: pl.Utf8, age: pl.Int64, score: pl.Float64, active: pl.Bool };
@@ -57,7 +34,7 @@ function sortedByKey(frame: pl.DataFrame): pl.DataFrame {
 }
 
 describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
-  const target = () => onPath(conn, path);
+  const target = () => onPath(redis.conn, path);
 
   describe("readHashes", () => {
     it("reads every hash into typed columns, key first", async () => {
@@ -86,7 +63,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     });
 
     it("gives null for fields a hash lacks and ignores fields outside the schema", async () => {
-      await send([
+      await redis.send([
         ["HSET", "rh:sparse:1", "name", "a", "extra", "ignored"],
         ["HSET", "rh:sparse:2", "age", "5"],
       ]);
@@ -100,7 +77,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     });
 
     it("skips keys of other types under the same pattern (SCAN ... TYPE)", async () => {
-      await send([
+      await redis.send([
         ["HSET", "rh:mixed:h1", "name", "x"],
         ["SET", "rh:mixed:s1", "a string"],
         ["RPUSH", "rh:mixed:l1", "a", "b"],
@@ -117,7 +94,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
 
     it("reads an explicit key list in order, skipping missing keys and counting wrong types", async () => {
       await loadUsers("rh:list:", 5);
-      await send([["SET", "rh:list:str", "x"]]);
+      await redis.send([["SET", "rh:list:str", "x"]]);
       let report: ScanReport | undefined;
       const frame = await readHashes(target(), {
         keys: ["rh:list:3", "rh:list:missing", "rh:list:1", "rh:list:str", "rh:list:4"],
@@ -137,7 +114,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
   describe("projection", () => {
     it("reads only the listed columns with HMGET", async () => {
       await loadUsers("rh:proj:", 10);
-      const spy = spyConnection(conn);
+      const spy = spyConnection(redis.conn);
       const frame = sortedByKey(
         await readHashes(spy, { pattern: "rh:proj:*", schema: userSchema, columns: ["age", "name"] }),
       );
@@ -154,7 +131,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     });
 
     it("keeps a row of nulls for a hash that has none of the projected fields, and skips a deleted one", async () => {
-      await send([
+      await redis.send([
         ["HSET", "rh:proj3:a", "other", "1"],
         ["HSET", "rh:proj3:b", "age", "7"],
       ]);
@@ -180,7 +157,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
       await loadUsers("rh:limit:", 500);
       // Key order is fixed with `keys`: age 10 is at users 10, 100, 190, 280, 370 and 460.
       const keys = Array.from({ length: 500 }, (_, i) => `rh:limit:${i}`);
-      const spy = spyConnection(conn);
+      const spy = spyConnection(redis.conn);
       const scan = scanHashes(spy, {
         keys,
         schema: userSchema,
@@ -239,7 +216,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
 
   describe("metadata columns", () => {
     it("adds TTL in milliseconds (null without expiry) and renames the key column", async () => {
-      await send([
+      await redis.send([
         ["HSET", "rh:ttl:a", "name", "a"],
         ["HSET", "rh:ttl:b", "name", "b"],
         ["PEXPIRE", "rh:ttl:b", "100000"],
@@ -325,7 +302,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     it("stops at the limit with parallel batches and keeps key order", async () => {
       await loadUsers("rh:plimit:", 200);
       const keys = Array.from({ length: 200 }, (_, i) => `rh:plimit:${i}`);
-      const spy = spyConnection(conn);
+      const spy = spyConnection(redis.conn);
       const frame = await readHashes(spy, {
         keys,
         schema: { age: pl.Int64 },
@@ -339,7 +316,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     });
 
     it("passes SCAN the key type, the pattern and countHint", async () => {
-      const spy = spyConnection(conn);
+      const spy = spyConnection(redis.conn);
       await readHashes(spy, { pattern: "rh:plimit:*", schema: { age: pl.Int64 }, countHint: 77 });
       expect(spy.scans).toHaveLength(1);
       expect(spy.scans[0]).toMatchObject({ pattern: "rh:plimit:*", type: "hash", count: 77 });
@@ -348,7 +325,7 @@ describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
 
   describe("Unicode", () => {
     it("round-trips Unicode field names, values and keys", async () => {
-      await send([
+      await redis.send([
         ["HSET", "rh:uni:ключ", "имя", "Åsa 🎉", "年齢", "41", "plain", "naïve"],
         ["HSET", "rh:uni:鍵", "имя", "李\u0000四", "年齢", "7"],
       ]);

@@ -1,11 +1,8 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type Command,
-  connect,
   InvalidArgumentError,
-  type RedisConnection,
   readStreams,
   type ScanReport,
   SchemaMismatchError,
@@ -13,31 +10,18 @@ import {
   streamEntriesToFrame,
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-
-async function send(commands: Command[]): Promise<void> {
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
-}
+const redis = useRedisConnection();
 
 describe("readStreams", () => {
   it("gives one row per entry with _id, _ts (Datetime ms), _seq and typed fields", async () => {
-    await send([
+    await redis.send([
       ["XADD", "sx:a", "1700000000000-0", "temp", "21.5", "room", "kitchen"],
       ["XADD", "sx:a", "1700000000000-1", "temp", "22", "room", "hall"],
       ["XADD", "sx:a", "1700000000500-0", "room", "attic"],
     ]);
-    const frame = await readStreams(conn, {
+    const frame = await readStreams(redis.conn, {
       keys: ["sx:a"],
       schema: { temp: pl.Float64, room: pl.Categorical },
       includeSequence: true,
@@ -59,11 +43,11 @@ describe("readStreams", () => {
   });
 
   it("without a schema, every field becomes a Utf8 column, even when batches differ", async () => {
-    await send([
+    await redis.send([
       ["XADD", "sx:free:1", "1-1", "a", "1"],
       ["XADD", "sx:free:2", "2-1", "b", "x", "a", "2"],
     ]);
-    const frame = await readStreams(conn, {
+    const frame = await readStreams(redis.conn, {
       keys: ["sx:free:1", "sx:free:2"],
       batchSize: 1,
       includeTimestamp: false,
@@ -78,21 +62,21 @@ describe("readStreams", () => {
   it("honours start, end and countPerStream", async () => {
     const commands: Command[] = [];
     for (let i = 1; i <= 20; i++) commands.push(["XADD", "sx:range", `${i}-0`, "i", String(i)]);
-    await send(commands);
-    const between = await readStreams(conn, {
+    await redis.send(commands);
+    const between = await readStreams(redis.conn, {
       keys: ["sx:range"],
       schema: { i: pl.Int64 },
       start: "5",
       end: "9-0",
     });
     expect(between.getColumn("i").toArray()).toEqual([5, 6, 7, 8, 9]);
-    const exclusive = await readStreams(conn, {
+    const exclusive = await readStreams(redis.conn, {
       keys: ["sx:range"],
       schema: { i: pl.Int64 },
       start: "(18-0",
     });
     expect(exclusive.getColumn("i").toArray()).toEqual([19, 20]);
-    const capped = await readStreams(conn, {
+    const capped = await readStreams(redis.conn, {
       keys: ["sx:range"],
       schema: { i: pl.Int64 },
       countPerStream: 7,
@@ -104,8 +88,8 @@ describe("readStreams", () => {
   it("reads a long stream in XRANGE pages, continuing after the last id", async () => {
     const commands: Command[] = [];
     for (let i = 1; i <= 5000; i++) commands.push(["XADD", "sx:long", `${i}-${i % 3}`, "i", String(i)]);
-    await send(commands);
-    const spy = spyConnection(conn);
+    await redis.send(commands);
+    const spy = spyConnection(redis.conn);
     const heights: number[] = [];
     const values: number[] = [];
     for await (const frame of scanStreams(spy, {
@@ -123,17 +107,17 @@ describe("readStreams", () => {
   });
 
   it("coerces fields with the same error policy as hashes", async () => {
-    await send([
+    await redis.send([
       ["XADD", "sx:bad", "1-0", "n", "1"],
       ["XADD", "sx:bad", "2-0", "n", "two"],
     ]);
-    const error = await readStreams(conn, { keys: ["sx:bad"], schema: { n: pl.Int64 } }).catch(
+    const error = await readStreams(redis.conn, { keys: ["sx:bad"], schema: { n: pl.Int64 } }).catch(
       (e: unknown) => e,
     );
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
     expect((error as SchemaMismatchError).key).toBe("sx:bad");
     let report: ScanReport | undefined;
-    const frame = await readStreams(conn, {
+    const frame = await readStreams(redis.conn, {
       keys: ["sx:bad"],
       schema: { n: pl.Int64 },
       onError: "null",
@@ -146,22 +130,23 @@ describe("readStreams", () => {
   });
 
   it("scans only streams under a mixed pattern, and skips deleted ones", async () => {
-    await send([
+    await redis.send([
       ["XADD", "sx:mix:s", "1-0", "f", "v"],
       ["XADD", "sx:mix:gone", "1-0", "f", "v"],
       ["HSET", "sx:mix:h", "f", "v"],
     ]);
-    const spy = spyConnection(conn, async (commands) => {
-      if (commands.some((command) => command[1] === "sx:mix:gone")) await conn.call("DEL", "sx:mix:gone");
+    const spy = spyConnection(redis.conn, async (commands) => {
+      if (commands.some((command) => command[1] === "sx:mix:gone"))
+        await redis.conn.call("DEL", "sx:mix:gone");
     });
     const frame = await readStreams(spy, { pattern: "sx:mix:*", schema: { f: pl.Utf8 } });
     expect(frame.getColumn("_key").toArray()).toEqual(["sx:mix:s"]);
   });
 
   it("rejects malformed ids before any I/O", () => {
-    expect(() => scanStreams(conn, { start: "yesterday" })).toThrow(InvalidArgumentError);
-    expect(() => scanStreams(conn, { end: "1-x" })).toThrow(InvalidArgumentError);
-    expect(() => scanStreams(conn, { countPerStream: 0 })).toThrow(InvalidArgumentError);
+    expect(() => scanStreams(redis.conn, { start: "yesterday" })).toThrow(InvalidArgumentError);
+    expect(() => scanStreams(redis.conn, { end: "1-x" })).toThrow(InvalidArgumentError);
+    expect(() => scanStreams(redis.conn, { countPerStream: 0 })).toThrow(InvalidArgumentError);
   });
 });
 

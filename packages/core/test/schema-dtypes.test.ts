@@ -1,16 +1,8 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connect,
-  dtypeLabel,
-  InvalidArgumentError,
-  type RedisConnection,
-  readHashes,
-  resolveDtype,
-  resolveSchema,
-} from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { dtypeLabel, InvalidArgumentError, readHashes, resolveDtype, resolveSchema } from "../src/index.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 describe("resolveDtype", () => {
   it("accepts nodejs-polars DataTypes", () => {
@@ -67,22 +59,13 @@ describe("resolveDtype", () => {
 });
 
 describe("every dtype through a real hash scan", () => {
-  let server: RedisServer;
-  let conn: RedisConnection;
-  beforeAll(async () => {
-    server = await startRedis();
-    conn = await connect(server.url);
-  });
-  afterAll(async () => {
-    await conn?.close();
-    await server?.stop();
-  });
+  const redis = useRedisConnection();
 
   describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
-    const target = () => onPath(conn, path);
+    const target = () => onPath(redis.conn, path);
 
     it("builds each column with its dtype and exact values", async () => {
-      await conn.call(
+      await redis.conn.call(
         "HSET",
         "dt:1",
         ...["i64", "9007199254740993", "i32", "-2147483648", "f64", "1e-5", "f32", "1.5", "bool", "True"],
@@ -105,7 +88,7 @@ describe("every dtype through a real hash scan", () => {
           "ü",
         ],
       );
-      await conn.call("HSET", "dt:2", "cat", "blue", "i64", "-1");
+      await redis.conn.call("HSET", "dt:2", "cat", "blue", "i64", "-1");
       const frame = (
         await readHashes(target(), {
           pattern: "dt:*",
@@ -171,7 +154,7 @@ describe("every dtype through a real hash scan", () => {
 
     it("concatenates Categorical columns of many batches", async () => {
       const colours = ["red", "green", "blue", "cyan"];
-      await conn.batch(
+      await redis.conn.batch(
         Array.from({ length: 40 }, (_, i) => ["HSET", `cat:${i}`, "c", colours[(i * 7) % 4]!] as const),
       );
       const frame = await readHashes(target(), {
@@ -193,7 +176,7 @@ describe("every dtype through a real hash scan", () => {
           fields.push("f", String(i / 2), "d", `2024-01-${String((i % 28) + 1).padStart(2, "0")}`);
         commands.push(["HSET", `join:${String(i).padStart(2, "0")}`, ...fields]);
       }
-      await conn.batch(commands);
+      await redis.conn.batch(commands);
       const frame = (
         await readHashes(target(), {
           pattern: "join:*",

@@ -72,16 +72,7 @@ runSinkConformance("redisStreamSink", {
     return sink;
   },
   ignoreColumns: ["id"], // the id column becomes the entry ID, not a field
-  readBack: async (sink) => {
-    const entries = (await conn.call("XRANGE", streams.get(sink)!, "-", "+")) as [string, string[]][];
-    return entries.map(([, flat]) => {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
-      // Stored text → the frame's values: "5.0" is the Float64 5.
-      record.amount = Number(record.amount);
-      return record;
-    });
-  },
+  readBack: (sink) => streamRecords(streams.get(sink)!),
   provokeFailure: async (sink, frame) => {
     await createWrongTypeConflict(redis.server, streams.get(sink)!, { as: "string" });
     return frame.getColumn("_key").toArray() as string[];
@@ -95,15 +86,7 @@ runSinkConformance("redisStreamSink (remembered row ids)", {
     streams.set(sink, stream);
     return sink;
   },
-  readBack: async (sink) => {
-    const entries = (await conn.call("XRANGE", streams.get(sink)!, "-", "+")) as [string, string[]][];
-    return entries.map(([, flat]) => {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
-      record.amount = Number(record.amount);
-      return record;
-    });
-  },
+  readBack: (sink) => streamRecords(streams.get(sink)!),
   provokeFailure: async (sink, frame) => {
     await createWrongTypeConflict(redis.server, streams.get(sink)!, { as: "hash" });
     return frame.getColumn("_key").toArray() as string[];
@@ -129,3 +112,15 @@ runSinkConformance("redisJsonSink (RedisJSON fake)", {
     return keys;
   },
 });
+
+/** A stream's entries as records of the conformance frame's values. */
+async function streamRecords(stream: string): Promise<Record<string, unknown>[]> {
+  const entries = (await conn.call("XRANGE", stream, "-", "+")) as [string, string[]][];
+  return entries.map(([, flat]) => {
+    const record: Record<string, unknown> = {};
+    for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
+    // Stored text → the frame's values: "5.0" is the Float64 5.
+    record.amount = Number(record.amount);
+    return record;
+  });
+}

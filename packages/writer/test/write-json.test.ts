@@ -1,13 +1,9 @@
-import {
-  connect,
-  InvalidArgumentError,
-  type RedisCommandError,
-  type RedisConnection,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { redisJsonSink, writeJson } from "../src/index.js";
 import { StackFake } from "./support/stack-fake.js";
+import { reportSkippedLane, STACK_URL, useStackLane } from "./support/stack-lane.js";
 
 const frame = () =>
   pl.DataFrame([
@@ -85,42 +81,28 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 });
 
-const stackUrl = process.env.REDIS_STACK_URL;
-if (!stackUrl)
-  console.info(
-    "writeJson live lane skipped: set REDIS_STACK_URL to a Redis Stack / Redis 8 server to run it",
-  );
+reportSkippedLane("writeJson");
 
-describe.skipIf(!stackUrl)("writeJson live (REDIS_STACK_URL)", () => {
-  let conn: RedisConnection;
-  const prefix = `polars-redis-writer-test:${process.pid}:`;
-  beforeAll(async () => {
-    conn = await connect(stackUrl!);
-  });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const page of conn.scanKeys({ pattern: `${prefix}*` })) keys.push(...page);
-    if (keys.length > 0) await conn.call("DEL", ...keys);
-    await conn?.close();
-  });
+describe.skipIf(!STACK_URL)("writeJson live (REDIS_STACK_URL)", () => {
+  const stack = useStackLane();
 
   it("writes, merges and skips documents on a real RedisJSON", async () => {
-    const result = await writeJson(conn, frame(), { keyPrefix: prefix, ttl: 600 });
+    const result = await writeJson(stack.conn, frame(), { keyPrefix: stack.prefix, ttl: 600 });
     expect(result.written).toBe(2);
-    const stored = (await conn.call("JSON.GET", `${prefix}doc:1`, "$")) as string;
+    const stored = (await stack.conn.call("JSON.GET", `${stack.prefix}doc:1`, "$")) as string;
     expect(stored).toContain("9007199254740993");
     expect(JSON.parse(stored)).toEqual([
       { name: "ada", big: 9007199254740992, ok: true, at: "2024-01-15T10:30:00.000", tags: ["a", "b"] },
     ]);
-    expect(await conn.call("TTL", `${prefix}doc:1`)).toBeGreaterThan(0);
-    await writeJson(conn, pl.DataFrame({ _key: ["doc:2"], extra: ["x"] }), {
-      keyPrefix: prefix,
+    expect(await stack.conn.call("TTL", `${stack.prefix}doc:1`)).toBeGreaterThan(0);
+    await writeJson(stack.conn, pl.DataFrame({ _key: ["doc:2"], extra: ["x"] }), {
+      keyPrefix: stack.prefix,
       ifExists: "append",
     });
-    expect(JSON.parse((await conn.call("JSON.GET", `${prefix}doc:2`, "$")) as string)).toEqual([
+    expect(JSON.parse((await stack.conn.call("JSON.GET", `${stack.prefix}doc:2`, "$")) as string)).toEqual([
       { big: -1, tags: [], extra: "x" },
     ]);
-    const skipped = await writeJson(conn, frame(), { keyPrefix: prefix, ifExists: "fail" });
+    const skipped = await writeJson(stack.conn, frame(), { keyPrefix: stack.prefix, ifExists: "fail" });
     expect(skipped.skipped).toBe(3);
   });
 });

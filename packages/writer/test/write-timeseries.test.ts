@@ -1,8 +1,9 @@
-import { connect, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { InvalidArgumentError } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeTimeseries } from "../src/index.js";
 import { type ScriptModel, StackFake } from "./support/stack-fake.js";
+import { reportSkippedLane, STACK_URL, useStackLane } from "./support/stack-lane.js";
 
 /**
  * What the writer's time-series script does, per its documented layout (ARGV: mode, retention, policy, then a
@@ -155,41 +156,27 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
   });
 });
 
-const stackUrl = process.env.REDIS_STACK_URL;
-if (!stackUrl)
-  console.info(
-    "writeTimeseries live lane skipped: set REDIS_STACK_URL to a Redis Stack / Redis 8 server to run it",
-  );
+reportSkippedLane("writeTimeseries");
 
-describe.skipIf(!stackUrl)("writeTimeseries live (REDIS_STACK_URL)", () => {
-  let conn: RedisConnection;
-  const prefix = `polars-redis-writer-test:${process.pid}:`;
-  beforeAll(async () => {
-    conn = await connect(stackUrl!);
-  });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const page of conn.scanKeys({ pattern: `${prefix}*` })) keys.push(...page);
-    if (keys.length > 0) await conn.call("DEL", ...keys);
-    await conn?.close();
-  });
+describe.skipIf(!STACK_URL)("writeTimeseries live (REDIS_STACK_URL)", () => {
+  const stack = useStackLane();
 
   it("appends, replays, replaces and skips on a real RedisTimeSeries", async () => {
-    const options = { keyPrefix: prefix, labelColumns: ["host"] };
-    expect((await writeTimeseries(conn, samples(), options)).written).toBe(2);
-    expect((await writeTimeseries(conn, samples(), options)).isCompleteSuccess()).toBe(true);
-    expect(await conn.call("TS.RANGE", `${prefix}cpu:1`, "-", "+")).toEqual([
+    const options = { keyPrefix: stack.prefix, labelColumns: ["host"] };
+    expect((await writeTimeseries(stack.conn, samples(), options)).written).toBe(2);
+    expect((await writeTimeseries(stack.conn, samples(), options)).isCompleteSuccess()).toBe(true);
+    expect(await stack.conn.call("TS.RANGE", `${stack.prefix}cpu:1`, "-", "+")).toEqual([
       [1000, "0.5"],
       [2000, "1.5"],
     ]);
-    const replaced = await writeTimeseries(conn, samples().tail(2), {
+    const replaced = await writeTimeseries(stack.conn, samples().tail(2), {
       ...options,
       ifExists: "replace",
       ttl: 600,
     });
     expect(replaced.written).toBe(1);
-    expect(await conn.call("TS.RANGE", `${prefix}cpu:2`, "-", "+")).toEqual([[1000, "42"]]);
-    expect(await conn.call("TTL", `${prefix}cpu:2`)).toBeGreaterThan(0);
-    expect((await writeTimeseries(conn, samples(), { ...options, ifExists: "fail" })).skipped).toBe(2);
+    expect(await stack.conn.call("TS.RANGE", `${stack.prefix}cpu:2`, "-", "+")).toEqual([[1000, "42"]]);
+    expect(await stack.conn.call("TTL", `${stack.prefix}cpu:2`)).toBeGreaterThan(0);
+    expect((await writeTimeseries(stack.conn, samples(), { ...options, ifExists: "fail" })).skipped).toBe(2);
   });
 });

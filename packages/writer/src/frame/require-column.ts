@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import type { DataFrame, Series } from "nodejs-polars";
+import { isNumericDtype } from "./format-column.js";
 
 /** The named column, or an InvalidArgumentError that lists the columns the frame does have. */
 export function requireColumn(frame: DataFrame, name: string, option: string): Series {
@@ -11,4 +12,16 @@ export function requireColumn(frame: DataFrame, name: string, option: string): S
     throw new InvalidArgumentError(option, `column ${JSON.stringify(name)} not found; the frame has ${have}`);
   }
   return frame.getColumn(name);
+}
+
+/** The named column, which must hold integers or floats. */
+export function requireNumericColumn(frame: DataFrame, name: string, option: string): Series {
+  const series = requireColumn(frame, name, option);
+  if (!isNumericDtype(series)) {
+    throw new InvalidArgumentError(
+      option,
+      `column ${JSON.stringify(name)} must be numeric, not ${String(series.dtype)}`,
+    );
+  }
+  return series;
 }

@@ -1,6 +1,7 @@
 import type { RedisConnection, Sink } from "@polars-redis/core";
 import { type WriteHashesOptions, writeHashes } from "../writers/write-hashes.js";
-import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
+import type { RedisSinkOptions } from "./redis-sink-options.js";
+import { writerSink } from "./writer-sink.js";
 
 export interface RedisHashSinkOptions extends Omit<WriteHashesOptions, "signal">, RedisSinkOptions {}
 
@@ -10,11 +11,5 @@ export interface RedisHashSinkOptions extends Omit<WriteHashesOptions, "signal">
  * failed batch), unless `retry` is given.
  */
 export function redisHashSink(connection: RedisConnection, options: RedisHashSinkOptions = {}): Sink {
-  const { name = "redis-hashes", closeConnection: _, ...writeOptions } = options;
-  return {
-    name,
-    write: (frame, context) =>
-      writeHashes(connection, frame, { retry: false, ...writeOptions, signal: context.signal }),
-    close: sinkCloser(connection, options),
-  };
+  return writerSink(connection, options, "redis-hashes", writeHashes);
 }

@@ -1,6 +1,7 @@
 import type { RedisConnection, Sink } from "@polars-redis/core";
 import { type WriteStringsOptions, writeStrings } from "../writers/write-strings.js";
-import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
+import type { RedisSinkOptions } from "./redis-sink-options.js";
+import { writerSink } from "./writer-sink.js";
 
 export interface RedisStringSinkOptions extends Omit<WriteStringsOptions, "signal">, RedisSinkOptions {}
 
@@ -9,11 +10,5 @@ export interface RedisStringSinkOptions extends Omit<WriteStringsOptions, "signa
  * leaves the same state. Retries are left to the caller unless `retry` is given.
  */
 export function redisStringSink(connection: RedisConnection, options: RedisStringSinkOptions = {}): Sink {
-  const { name = "redis-strings", closeConnection: _, ...writeOptions } = options;
-  return {
-    name,
-    write: (frame, context) =>
-      writeStrings(connection, frame, { retry: false, ...writeOptions, signal: context.signal }),
-    close: sinkCloser(connection, options),
-  };
+  return writerSink(connection, options, "redis-strings", writeStrings);
 }

@@ -13,10 +13,10 @@ import { executeWrite } from "../engine/execute-write.js";
 import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
 import { ArgumentsUnit } from "../engine/script-unit.js";
 import type { KeyStatus, WritePlan } from "../engine/write-plan.js";
-import { formatColumn, isIntegerDtype, isNumericDtype } from "../frame/format-column.js";
+import { formatColumn, isIntegerDtype } from "../frame/format-column.js";
 import { groupRowsByKey } from "../frame/group-rows.js";
 import { consistentTtl } from "../frame/key-ttl.js";
-import { requireColumn } from "../frame/require-column.js";
+import { requireColumn, requireNumericColumn } from "../frame/require-column.js";
 import { resolveKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
@@ -204,14 +204,7 @@ function sampleTimes(frame: DataFrame, column: string): (number | null)[] {
 }
 
 function sampleValues(frame: DataFrame, column: string): (string | null)[] {
-  const series = requireColumn(frame, column, "valueColumn");
-  if (!isNumericDtype(series)) {
-    throw new InvalidArgumentError(
-      "valueColumn",
-      `column ${JSON.stringify(column)} must be numeric, not ${String(series.dtype)}`,
-    );
-  }
-  const values = formatColumn(series, "valueColumn");
+  const values = formatColumn(requireNumericColumn(frame, column, "valueColumn"), "valueColumn");
   const bad = values.findIndex((value) => value != null && !Number.isFinite(Number(value)));
   if (bad >= 0) {
     throw new InvalidArgumentError(

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
-import { formatColumn, isNumericDtype } from "../frame/format-column.js";
-import { requireColumn } from "../frame/require-column.js";
+import { formatColumn } from "../frame/format-column.js";
+import { requireColumn, requireNumericColumn } from "../frame/require-column.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { writeCollection } from "./write-collections.js";
@@ -30,14 +30,7 @@ export async function writeZsets(
     "memberColumn",
   );
   const scoreColumn = options.scoreColumn ?? "score";
-  const scoreSeries = requireColumn(frame, scoreColumn, "scoreColumn");
-  if (!isNumericDtype(scoreSeries)) {
-    throw new InvalidArgumentError(
-      "scoreColumn",
-      `column ${JSON.stringify(scoreColumn)} must be numeric, not ${String(scoreSeries.dtype)}`,
-    );
-  }
-  const scores = formatColumn(scoreSeries, "scoreColumn");
+  const scores = formatColumn(requireNumericColumn(frame, scoreColumn, "scoreColumn"), "scoreColumn");
   const nanRow = scores.indexOf("NaN");
   if (nanRow >= 0) {
     throw new InvalidArgumentError(
