@@ -5,16 +5,22 @@ import { isFirstKeyCommand, slotOfUnsplitCommand } from "../commands/command-pla
 import { keySlot } from "../commands/key-slot.js";
 import type { ClusterTopology } from "../topology/cluster-topology.js";
 import { addressKey, type NodeAddress } from "../topology/node-address.js";
+import type { MasterNode } from "../topology/slot-map.js";
 import { commandElements, commandName, firstArgumentRange, respValueLength } from "./resp-framing.js";
 
 const ASKING_COMMAND = Buffer.from("*1\r\n$6\r\nASKING\r\n");
 const MINUS = 0x2d;
 
-/** One command in flight: its bytes (kept for a redirect) and, once it has come back, its reply. */
+/**
+ * One command in flight: its bytes (kept for a redirect) and, once it has come back, where its reply sits (a
+ * range of a received chunk, so neighbouring replies of one chunk go on as one slice, without copies).
+ */
 interface InFlight {
   readonly bytes: Buffer;
   readonly slot: number;
   reply: Buffer | undefined;
+  replyStart: number;
+  replyEnd: number;
   redirections: number;
 }
 
@@ -49,6 +55,8 @@ export interface ClusterRawChannelOptions {
  */
 export class ClusterRawChannel implements RawChannel {
   private readonly links = new Map<string, NodeLink>();
+  /** Links by the slot map's master objects: routing a command then costs no string building. */
+  private readonly linkByMaster = new Map<MasterNode, NodeLink>();
   private readonly order: Array<InFlight | undefined> = [];
   private orderHead = 0;
   private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
@@ -83,7 +91,14 @@ export class ClusterRawChannel implements RawChannel {
       if (length < 0) throw new Error("ClusterRawChannel.write() takes whole RESP commands");
       const bytesOfCommand = buffer.subarray(at, at + length);
       const slot = this.slotOf(bytesOfCommand);
-      const command: InFlight = { bytes: bytesOfCommand, slot, reply: undefined, redirections: 0 };
+      const command: InFlight = {
+        bytes: bytesOfCommand,
+        slot,
+        reply: undefined,
+        replyStart: 0,
+        replyEnd: 0,
+        redirections: 0,
+      };
       this.order.push(command);
       const link = this.linkForSlot(slot);
       if (link === undefined) return;
@@ -130,6 +145,8 @@ export class ClusterRawChannel implements RawChannel {
   private linkForSlot(slot: number): NodeLink | undefined {
     const map = this.options.topology.map;
     const owner = slot < 0 ? map.anyMaster() : map.ownerOf(slot);
+    const known = owner === undefined ? undefined : this.linkByMaster.get(owner);
+    if (known !== undefined) return known;
     if (owner === undefined) {
       this.end(
         new RedisConnectionError({
@@ -139,7 +156,9 @@ export class ClusterRawChannel implements RawChannel {
       );
       return undefined;
     }
-    return this.linkFor(owner.address);
+    const link = this.linkFor(owner.address);
+    this.linkByMaster.set(owner, link);
+    return link;
   }
 
   private linkFor(address: NodeAddress): NodeLink {
@@ -196,7 +215,7 @@ export class ClusterRawChannel implements RawChannel {
       for (;;) {
         const length = respValueLength(buffer, at);
         if (length < 0) break;
-        this.settle(link, buffer.subarray(at, at + length));
+        this.settle(link, buffer, at, at + length);
         at += length;
       }
     } catch (error) {
@@ -208,8 +227,8 @@ export class ClusterRawChannel implements RawChannel {
     this.flush();
   }
 
-  /** One complete reply from `link`: the answer to the oldest command it owes, unless it redirects. */
-  private settle(link: NodeLink, reply: Buffer): void {
+  /** One complete reply from `link` (`buffer[start, end)`): the answer to its oldest command, unless it redirects. */
+  private settle(link: NodeLink, buffer: Buffer, start: number, end: number): void {
     const command = link.awaiting[link.head];
     link.awaiting[link.head++] = undefined;
     if (link.head > 4096 && link.head * 2 > link.awaiting.length) {
@@ -218,8 +237,8 @@ export class ClusterRawChannel implements RawChannel {
     }
     if (command === undefined) throw new Error(`${addressKey(link.address)} sent a reply nobody asked for`);
     if (command === "asking") return;
-    if (reply[0] === MINUS && command.redirections < this.options.maxRedirections) {
-      const text = reply.toString("latin1", 1, Math.min(reply.length - 2, 300));
+    if (buffer[start] === MINUS && command.redirections < this.options.maxRedirections) {
+      const text = buffer.toString("latin1", start + 1, Math.min(end - 2, start + 300));
       if (text.startsWith("MOVED ") || text.startsWith("ASK ")) {
         const redirect = parseRedirect(text, link.address.host);
         if (redirect !== undefined) {
@@ -238,25 +257,42 @@ export class ClusterRawChannel implements RawChannel {
         }
       }
     }
-    command.reply = reply;
+    command.reply = buffer;
+    command.replyStart = start;
+    command.replyEnd = end;
   }
 
-  /** Passes on, in the order they were written, the replies of the oldest commands that have one. */
+  /**
+   * Passes on, in the order they were written, the replies of the oldest commands that have one. Replies that
+   * are neighbours in one received chunk go on as one slice of it.
+   */
   private flush(): void {
-    const ready: Buffer[] = [];
+    let chunk: Buffer | undefined;
+    let start = 0;
+    let end = 0;
     while (this.orderHead < this.order.length) {
       const command = this.order[this.orderHead]!;
-      if (command.reply === undefined) break;
-      ready.push(command.reply);
+      const reply = command.reply;
+      if (reply === undefined) break;
       this.order[this.orderHead++] = undefined;
+      if (reply === chunk && command.replyStart === end) {
+        end = command.replyEnd;
+        continue;
+      }
+      if (chunk !== undefined) this.emit(chunk.subarray(start, end));
+      chunk = reply;
+      start = command.replyStart;
+      end = command.replyEnd;
     }
+    if (chunk !== undefined) this.emit(chunk.subarray(start, end));
     if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
       this.order.splice(0, this.orderHead);
       this.orderHead = 0;
     }
-    if (ready.length === 0) return;
-    const chunk = ready.length === 1 ? ready[0]! : Buffer.concat(ready);
-    for (const listener of this.dataListeners) listener(chunk);
+  }
+
+  private emit(bytes: Buffer): void {
+    for (const listener of this.dataListeners) listener(bytes);
   }
 
   private end(error: Error | undefined): void {

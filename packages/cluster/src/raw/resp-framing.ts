@@ -1,16 +1,28 @@
 const CR = 0x0d;
+const MINUS = 0x2d;
+const ZERO = 0x30;
 
-/** Parses the decimal integer written between `start` and `end` (an optional leading "-"). */
-function parseLength(buffer: Buffer, start: number, end: number): number {
+/**
+ * Reads the decimal number that starts at `at` and ends at the next CR (RESP header lines are short, so a
+ * byte loop beats a native indexOf call). Returns the number and the offset just past its CRLF, or undefined
+ * when the line is not complete in `buffer`.
+ */
+function readHeaderNumber(buffer: Buffer, at: number): { value: number; next: number } | undefined {
   let negative = false;
-  let at = start;
-  if (buffer[at] === 0x2d) {
+  if (buffer[at] === MINUS) {
     negative = true;
     at++;
   }
   let value = 0;
-  for (; at < end; at++) value = value * 10 + (buffer[at]! - 0x30);
-  return negative ? -value : value;
+  for (; at < buffer.length; at++) {
+    const byte = buffer[at]!;
+    if (byte === CR) {
+      if (at + 1 >= buffer.length) return undefined;
+      return { value: negative ? -value : value, next: at + 2 };
+    }
+    value = value * 10 + (byte - ZERO);
+  }
+  return undefined;
 }
 
 /**
@@ -23,19 +35,22 @@ export function respValueLength(buffer: Buffer, offset: number): number {
   while (remaining > 0) {
     if (at >= buffer.length) return -1;
     const type = buffer[at]!;
-    const lineEnd = buffer.indexOf(CR, at + 1);
-    if (lineEnd < 0 || lineEnd + 1 >= buffer.length) return -1;
     switch (type) {
       case 0x2b: // '+'
       case 0x2d: // '-'
-      case 0x3a: // ':'
+      case 0x3a: {
+        // ':'
+        const lineEnd = buffer.indexOf(CR, at + 1);
+        if (lineEnd < 0 || lineEnd + 1 >= buffer.length) return -1;
         at = lineEnd + 2;
         remaining--;
         break;
+      }
       case 0x24: {
         // '$'
-        const length = parseLength(buffer, at + 1, lineEnd);
-        const end = length < 0 ? lineEnd + 2 : lineEnd + 2 + length + 2;
+        const header = readHeaderNumber(buffer, at + 1);
+        if (header === undefined) return -1;
+        const end = header.value < 0 ? header.next : header.next + header.value + 2;
         if (end > buffer.length) return -1;
         at = end;
         remaining--;
@@ -43,9 +58,10 @@ export function respValueLength(buffer: Buffer, offset: number): number {
       }
       case 0x2a: {
         // '*'
-        const count = parseLength(buffer, at + 1, lineEnd);
-        at = lineEnd + 2;
-        remaining += Math.max(0, count) - 1;
+        const header = readHeaderNumber(buffer, at + 1);
+        if (header === undefined) return -1;
+        at = header.next;
+        remaining += Math.max(0, header.value) - 1;
         break;
       }
       default:
@@ -55,42 +71,38 @@ export function respValueLength(buffer: Buffer, offset: number): number {
   return at - offset;
 }
 
-/** Every element of a RESP command (`*N $len arg ...`), as views into `command` (no copies). */
+/** [start, end) of element `index` of a complete RESP command (`*N $len arg ...`), or undefined past the end. */
+function elementRange(command: Buffer, index: number): [number, number] | undefined {
+  const count = readHeaderNumber(command, 1)!;
+  if (index >= count.value) return undefined;
+  let at = count.next;
+  for (let i = 0; ; i++) {
+    const header = readHeaderNumber(command, at + 1)!;
+    if (i === index) return [header.next, header.next + header.value];
+    at = header.next + header.value + 2;
+  }
+}
+
+/** Every element of a RESP command, as views into `command` (no copies). */
 export function commandElements(command: Buffer): Buffer[] {
-  const countEnd = command.indexOf(CR, 1);
-  const count = parseLength(command, 1, countEnd);
+  const count = readHeaderNumber(command, 1)!;
   const elements: Buffer[] = [];
-  let at = countEnd + 2;
-  for (let i = 0; i < count; i++) {
-    const headerEnd = command.indexOf(CR, at + 1);
-    const start = headerEnd + 2;
-    const end = start + parseLength(command, at + 1, headerEnd);
-    elements.push(command.subarray(start, end));
-    at = end + 2;
+  let at = count.next;
+  for (let i = 0; i < count.value; i++) {
+    const header = readHeaderNumber(command, at + 1)!;
+    elements.push(command.subarray(header.next, header.next + header.value));
+    at = header.next + header.value + 2;
   }
   return elements;
 }
 
 /** The command name (the first element) of a RESP command, as a view into it. */
 export function commandName(command: Buffer): Buffer {
-  const countEnd = command.indexOf(CR, 1);
-  const at = countEnd + 2;
-  const headerEnd = command.indexOf(CR, at + 1);
-  const start = headerEnd + 2;
-  return command.subarray(start, start + parseLength(command, at + 1, headerEnd));
+  const [start, end] = elementRange(command, 0)!;
+  return command.subarray(start, end);
 }
 
-/**
- * Where the first argument after the command name sits in a RESP command (`*N $len name $len key ...`), as
- * [start, end) byte offsets, or undefined for a command without arguments.
- */
+/** Where the first argument after the command name sits, as [start, end), or undefined without arguments. */
 export function firstArgumentRange(command: Buffer): [number, number] | undefined {
-  const countEnd = command.indexOf(CR, 1);
-  if (parseLength(command, 1, countEnd) < 2) return undefined;
-  let at = countEnd + 2;
-  const nameHeaderEnd = command.indexOf(CR, at + 1);
-  at = nameHeaderEnd + 2 + parseLength(command, at + 1, nameHeaderEnd) + 2;
-  const keyHeaderEnd = command.indexOf(CR, at + 1);
-  const start = keyHeaderEnd + 2;
-  return [start, start + parseLength(command, at + 1, keyHeaderEnd)];
+  return elementRange(command, 1);
 }
