@@ -182,7 +182,8 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
       expect(events.filter((e) => e.type === "scan-slots-rescanned" && e.reason === "moved")).not.toEqual([]);
     } finally {
       await scanner.close();
-      for (const migration of migrations) await migration.restore();
+      // The slots stay where they went: the next tests read the slot map afresh. (Moving them straight back
+      // sometimes left a node disagreeing about the owner for over 30 s in our runs.)
     }
   });
 
@@ -205,7 +206,7 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
       expectExactlyOnce(keys, allStrings);
     } finally {
       await scanner.close();
-      await (await migration)?.restore();
+      await migration;
     }
   });
 
@@ -231,7 +232,7 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
       expect(await collect(scanner.scanKeys({ pattern: "s:*", type: "hash" }))).toEqual([]);
     } finally {
       await scanner.close();
-      await migration.restore();
+      await migration.finish();
     }
   });
 });
