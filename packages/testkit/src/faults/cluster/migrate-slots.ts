@@ -121,11 +121,32 @@ async function assignSlots(
   for (const node of runningNodes(cluster)) {
     if (node !== from && node !== to && (await node.role()) === "master") others.push(node);
   }
+  await waitForEpochAgreement(cluster);
   for (const node of [to, from, ...others]) {
     await onNode(node, async (redis) => {
       for (const slot of slots) await redis.call("CLUSTER", "SETSLOT", String(slot), "NODE", to.id);
     });
   }
+}
+
+/**
+ * Waits until every running node reports the same `cluster_current_epoch`. SETSLOT NODE on the target bumps the
+ * target's config epoch only when the target believes it is not already the highest; a target that has not yet
+ * heard of a recent bump (e.g. the previous migration's) keeps a lower epoch, and a node that still maps the slots
+ * to that higher-epoch owner answers the claim with UPDATE: the claim is lost and the nodes disagree for good.
+ */
+async function waitForEpochAgreement(cluster: RedisCluster): Promise<void> {
+  await waitFor(
+    async () => {
+      const epochs = new Set<string>();
+      for (const node of runningNodes(cluster)) {
+        const info = await onNode(node, async (redis) => String(await redis.call("CLUSTER", "INFO")));
+        epochs.add(/cluster_current_epoch:(\d+)/.exec(info)?.[1] ?? "?");
+      }
+      return epochs.size === 1 && !epochs.has("?");
+    },
+    { timeoutMs: 30_000, intervalMs: 50, description: "every node to agree on the cluster's current epoch" },
+  );
 }
 
 /** MIGRATEs up to `limit` keys of `slot` from the source connection to `to`, in batches. */
