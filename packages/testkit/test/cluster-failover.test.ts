@@ -69,6 +69,12 @@ describe("startCluster", () => {
       client.disconnect();
     }
     expect(keySlot("{user:1}:profile")).toBe(keySlot("user:1"));
+    // Empty and unclosed tags, a tag after an empty one, non-ASCII bytes: the same slot the server computes.
+    await withNode(cluster.nodes[0]!, async (redis) => {
+      for (const key of ["foo{}{bar}", "a{}{tag}", "{", "x{y", "}{z}", "{é}suffix", "plain", ""]) {
+        expect(keySlot(key), key).toBe(Number(await redis.call("CLUSTER", "KEYSLOT", key)));
+      }
+    });
     await expect(cluster.masterForSlot(16_384)).rejects.toThrow(RangeError);
   });
 

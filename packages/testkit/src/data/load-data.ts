@@ -1,5 +1,5 @@
 import type { ChainableCommander, Cluster, Redis } from "ioredis";
-import { keySlot } from "../server/start-cluster.js";
+import { keySlot } from "../server/key-slot.js";
 import type { GeneratedChangeEvents } from "./generate-change-events.js";
 import type { GeneratedLists, GeneratedSets, GeneratedSortedSets } from "./generate-collections.js";
 import type { GeneratedHashes } from "./generate-hashes.js";

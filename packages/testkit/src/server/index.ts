@@ -8,11 +8,11 @@ export {
   withAdminConnection,
 } from "./admin-connection.js";
 export { pickFreePort } from "./free-port.js";
+export { keySlot } from "./key-slot.js";
 export { RedisServerError, RedisServerNotFoundError } from "./redis-server-error.js";
 export {
   CLUSTER_SLOTS,
   type ClusterNode,
-  keySlot,
   type RedisCluster,
   type StartClusterOptions,
   startCluster,

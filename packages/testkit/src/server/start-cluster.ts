@@ -1,8 +1,8 @@
-import calculateSlot from "cluster-key-slot";
 import type { Redis } from "ioredis";
 import { callForString, withAdminConnection } from "./admin-connection.js";
 import { clusterHealthProblem } from "./cluster-health.js";
 import { parseClusterNodes } from "./cluster-topology.js";
+import { keySlot } from "./key-slot.js";
 import { RedisServerError } from "./redis-server-error.js";
 import { launchServer, type RedisServer, type StartRedisOptions } from "./start-redis.js";
 import { waitFor } from "./wait-for.js";
@@ -46,11 +46,6 @@ export interface RedisCluster extends AsyncDisposable {
   waitForHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node and removes their data dirs. */
   stop(): Promise<void>;
-}
-
-/** The hash slot of a key, as Redis Cluster computes it (CRC16 of the key or its {hash tag}, mod 16384). */
-export function keySlot(key: string | Buffer): number {
-  return calculateSlot(key);
 }
 
 function slotRange(index: number, masters: number): [number, number] {
