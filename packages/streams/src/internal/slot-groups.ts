@@ -1,5 +1,4 @@
-import type { RedisConnection } from "@polars-redis/core";
-import { hashSlot } from "./hash-slot.js";
+import { keySlot, type RedisConnection } from "@polars-redis/core";
 
 /**
  * Streams grouped so each group can be read by one multi-key command: all of them on a single server, one
@@ -9,7 +8,7 @@ export function groupBySlot(conn: RedisConnection, streams: readonly string[]): 
   if (conn.kind !== "cluster") return [[...streams]];
   const bySlot = new Map<number, string[]>();
   for (const stream of streams) {
-    const slot = hashSlot(stream);
+    const slot = keySlot(stream);
     bySlot.set(slot, [...(bySlot.get(slot) ?? []), stream]);
   }
   return [...bySlot.values()];
