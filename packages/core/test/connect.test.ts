@@ -2,32 +2,22 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFaultProxy, pickFreePort, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
+import { createFaultProxy, pickFreePort, startRedis, waitFor } from "@polars-redis/testkit";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   connect,
   InvalidArgumentError,
   isCommandError,
   PolarsRedisError,
   RedisCommandError,
-  type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
   readHashes,
 } from "../src/index.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection();
 
 describe("connect: targets", () => {
   it("rejects malformed URLs with an InvalidArgumentError before opening a socket", async () => {
@@ -142,7 +132,7 @@ describe("connect: targets", () => {
   });
 
   it("refuses maxRetriesPerRequest 0, which would report applied commands as not sent", async () => {
-    const error = await connect(server.url, { ioredis: { maxRetriesPerRequest: 0 } }).catch(
+    const error = await connect(redis.server.url, { ioredis: { maxRetriesPerRequest: 0 } }).catch(
       (e: unknown) => e,
     );
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
@@ -150,14 +140,14 @@ describe("connect: targets", () => {
   });
 
   it("never lets an application's re-sending client apply a write twice", async () => {
-    await using proxy = await createFaultProxy({ target: server.url });
+    await using proxy = await createFaultProxy({ target: redis.server.url });
     // ioredis' default: re-send in-flight commands after a reconnect.
     const own = new Redis({ port: proxy.port, protocol: 2, lazyConnect: true });
     own.on("error", () => undefined); // it reconnects through the proxy after the drop
     await own.connect();
     const c = await connect(own);
     await c.call("DEL", "twice");
-    const direct = new Redis({ port: server.port, lazyConnect: true });
+    const direct = new Redis({ port: redis.server.port, lazyConnect: true });
     await direct.connect();
     const hold = proxy.blackhole({ direction: "toClient" });
     const pending = c.batch([["INCR", "twice"]]);
@@ -176,7 +166,7 @@ describe("connect: targets", () => {
   });
 
   it("wraps an application's own ioredis client and leaves it open on close()", async () => {
-    const own = new Redis({ port: server.port, protocol: 2, lazyConnect: true });
+    const own = new Redis({ port: redis.server.port, protocol: 2, lazyConnect: true });
     await own.connect();
     const c = await connect(own);
     await c.call("SET", "own", "1");
@@ -186,7 +176,7 @@ describe("connect: targets", () => {
   });
 
   it("talks RESP2 even through an application's RESP3 client", async () => {
-    const own = new Redis({ port: server.port, lazyConnect: true });
+    const own = new Redis({ port: redis.server.port, lazyConnect: true });
     await own.connect();
     const c = await connect(own);
     await c.call("ZADD", "resp", "1.5", "m");
@@ -200,11 +190,11 @@ describe("connect: targets", () => {
 describe("call and batch", () => {
   it("round-trips binary values byte for byte", async () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    await conn.call("SET", "bin:1", bytes);
-    const back = await conn.callBuffer("GET", "bin:1");
+    await redis.conn.call("SET", "bin:1", bytes);
+    const back = await redis.conn.callBuffer("GET", "bin:1");
     expect(Buffer.isBuffer(back)).toBe(true);
     expect((back as Buffer).equals(bytes)).toBe(true);
-    const replies = await conn.batch(
+    const replies = await redis.conn.batch(
       [
         ["SET", Buffer.from([0xff, 0x00, 0x0a]), bytes],
         ["GET", Buffer.from([0xff, 0x00, 0x0a])],
@@ -216,14 +206,14 @@ describe("call and batch", () => {
 
   it("round-trips Unicode text", async () => {
     const text = "zoë 🚀 日本語 \u0000 end";
-    await conn.call("SET", "uni", text);
-    expect(await conn.call("GET", "uni")).toBe(text);
+    await redis.conn.call("SET", "uni", text);
+    expect(await redis.conn.call("GET", "uni")).toBe(text);
   });
 
   it("reports a per-command error inside a batch without failing the rest", async () => {
-    await conn.call("DEL", "b:list", "b:1", "b:2");
-    await conn.call("RPUSH", "b:list", "x");
-    const replies = await conn.batch([
+    await redis.conn.call("DEL", "b:list", "b:1", "b:2");
+    await redis.conn.call("RPUSH", "b:list", "x");
+    const replies = await redis.conn.batch([
       ["SET", "b:1", "one"],
       ["HSET", "b:list", "f", "v"],
       ["SET", "b:2", "two"],
@@ -244,8 +234,8 @@ describe("call and batch", () => {
 
   it("keeps the caller's order across chunks", async () => {
     const commands = Array.from({ length: 2_500 }, (_, i) => ["SET", `order:${i}`, String(i)] as const);
-    await conn.batch(commands, { chunkSize: 100 });
-    const gets = await conn.batch(
+    await redis.conn.batch(commands, { chunkSize: 100 });
+    const gets = await redis.conn.batch(
       Array.from({ length: 2_500 }, (_, i) => ["GET", `order:${i}`] as const),
       { chunkSize: 100 },
     );
@@ -253,14 +243,14 @@ describe("call and batch", () => {
   });
 
   it("call rejects with a RedisCommandError carrying Redis's code", async () => {
-    const error = await conn.call("INCR", "uni").catch((e: unknown) => e);
+    const error = await redis.conn.call("INCR", "uni").catch((e: unknown) => e);
     expect(RedisCommandError.isInstance(error)).toBe(true);
     expect((error as RedisCommandError).redisCode).toBe("ERR");
   });
 
   it("marks commands in flight when the connection drops as outcome 'unknown'", async () => {
-    const c = await connect(server.url, { clientName: "victim" });
-    const killer = new Redis({ port: server.port, lazyConnect: true });
+    const c = await connect(redis.server.url, { clientName: "victim" });
+    const killer = new Redis({ port: redis.server.port, lazyConnect: true });
     await killer.connect();
     const pending = c.batch([
       ["SET", "drop:1", "a"],
@@ -286,7 +276,7 @@ describe("call and batch", () => {
   });
 
   it("times out a command through a blackholed proxy with a RedisTimeoutError", async () => {
-    await using proxy = await createFaultProxy({ target: server.url });
+    await using proxy = await createFaultProxy({ target: redis.server.url });
     const c = await connect(proxy.url, { commandTimeoutMs: 300 });
     expect(await c.call("PING")).toBe("PONG");
     const hold = proxy.blackhole();
@@ -300,7 +290,7 @@ describe("call and batch", () => {
   });
 
   it("times out a command with a RedisTimeoutError", async () => {
-    const c = await connect(server.url, { commandTimeoutMs: 200 });
+    const c = await connect(redis.server.url, { commandTimeoutMs: 200 });
     const error = await c.call("DEBUG", "SLEEP", "1").catch((e: unknown) => e);
     expect(RedisTimeoutError.isInstance(error)).toBe(true);
     expect((error as RedisTimeoutError).outcome).toBe("unknown");
@@ -311,28 +301,31 @@ describe("call and batch", () => {
 describe("scanKeys", () => {
   it("returns only keys of the requested type", async () => {
     const prefix = "scan:type:";
-    await conn.batch([
+    await redis.conn.batch([
       ...Array.from({ length: 300 }, (_, i) => ["HSET", `${prefix}h${i}`, "f", "v"] as const),
       ...Array.from({ length: 200 }, (_, i) => ["SET", `${prefix}s${i}`, "v"] as const),
       ["RPUSH", `${prefix}list`, "x"],
     ]);
     const hashes: string[] = [];
-    for await (const page of conn.scanKeys({ pattern: `${prefix}*`, type: "hash", count: 50 }))
+    for await (const page of redis.conn.scanKeys({ pattern: `${prefix}*`, type: "hash", count: 50 }))
       hashes.push(...page);
     expect(new Set(hashes).size).toBe(300);
     expect(hashes.every((k) => k.startsWith(`${prefix}h`))).toBe(true);
     const all: string[] = [];
-    for await (const page of conn.scanKeys({ pattern: `${prefix}*` })) all.push(...page);
+    for await (const page of redis.conn.scanKeys({ pattern: `${prefix}*` })) all.push(...page);
     expect(new Set(all).size).toBe(501);
   });
 
   it("never yields a key whose name is not UTF-8, and hands it to onNonUtf8Key", async () => {
     const binaryKey = Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0xff, 0xfe]);
-    await conn.call("SET", binaryKey, "x");
-    await conn.call("SET", "bin:ok", "x");
+    await redis.conn.call("SET", binaryKey, "x");
+    await redis.conn.call("SET", "bin:ok", "x");
     const seen: Buffer[] = [];
     const keys: string[] = [];
-    for await (const page of conn.scanKeys({ pattern: "bin:*", onNonUtf8Key: (key) => seen.push(key) })) {
+    for await (const page of redis.conn.scanKeys({
+      pattern: "bin:*",
+      onNonUtf8Key: (key) => seen.push(key),
+    })) {
       keys.push(...page);
     }
     expect(keys.sort()).toEqual(["bin:1", "bin:ok"]);
@@ -341,7 +334,7 @@ describe("scanKeys", () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on("warning", onWarning);
-    for await (const _page of conn.scanKeys({ pattern: "bin:*" })) {
+    for await (const _page of redis.conn.scanKeys({ pattern: "bin:*" })) {
       // drain
     }
     await waitFor(() => warnings.length > 0, { timeoutMs: 5_000 });
@@ -353,7 +346,7 @@ describe("scanKeys", () => {
     const controller = new AbortController();
     const pages: string[][] = [];
     const run = async () => {
-      for await (const page of conn.scanKeys({ pattern: "*", count: 10, signal: controller.signal })) {
+      for await (const page of redis.conn.scanKeys({ pattern: "*", count: 10, signal: controller.signal })) {
         pages.push(page);
         controller.abort();
       }
@@ -366,7 +359,7 @@ describe("scanKeys", () => {
 
 describe("duplicate", () => {
   it("opens an independent connection with the same settings", async () => {
-    const c = await connect(`${server.url}/5`);
+    const c = await connect(`${redis.server.url}/5`);
     const twin = await c.duplicate();
     await twin.call("SET", "twin", "1");
     expect(await c.call("GET", "twin")).toBe("1");

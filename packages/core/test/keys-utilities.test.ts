@@ -1,6 +1,6 @@
-import { type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
+import { startRedis, waitFor } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
@@ -17,24 +17,15 @@ import {
   setTtl,
   ttlKeys,
 } from "../src/index.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection();
 beforeEach(async () => {
-  await conn.call("FLUSHALL");
+  await redis.conn.call("FLUSHALL");
 });
 
 async function load(commands: Command[]): Promise<void> {
-  const replies = await conn.batch(commands);
+  const replies = await redis.conn.batch(commands);
   for (const reply of replies) if (reply instanceof Error) throw reply;
 }
 
@@ -57,17 +48,17 @@ describe("deleteKeys", () => {
       ["HSET", "b", "f", "v"],
       ["SET", "c", "3"],
     ]);
-    const result = await deleteKeys(conn, ["a", "b", "missing"]);
+    const result = await deleteKeys(redis.conn, ["a", "b", "missing"]);
     expect([result.deleted, result.notFound, result.failed]).toEqual([2, 1, 0]);
     expect(result.isCompleteSuccess()).toBe(true);
-    expect(await conn.call("EXISTS", "a", "b")).toBe(0);
+    expect(await redis.conn.call("EXISTS", "a", "b")).toBe(0);
 
-    const fromFrame = await deleteKeys(conn, pl.DataFrame({ id: ["c", "a"] }), {
+    const fromFrame = await deleteKeys(redis.conn, pl.DataFrame({ id: ["c", "a"] }), {
       keyColumn: "id",
       method: "del",
     });
     expect([fromFrame.deleted, fromFrame.notFound]).toEqual([1, 1]);
-    expect(await conn.call("DBSIZE")).toBe(0);
+    expect(await redis.conn.call("DBSIZE")).toBe(0);
   });
 
   it("reports every key a read-only replica refuses, with Redis's code, and deletes nothing", async () => {
@@ -75,8 +66,10 @@ describe("deleteKeys", () => {
       ["SET", "k1", "1"],
       ["SET", "k2", "2"],
     ]);
-    await conn.call("CONFIG", "SET", "repl-diskless-sync-delay", "0"); // full sync at once, not after 5 s
-    await using replica = await startRedis({ args: ["--replicaof", server.host, String(server.port)] });
+    await redis.conn.call("CONFIG", "SET", "repl-diskless-sync-delay", "0"); // full sync at once, not after 5 s
+    await using replica = await startRedis({
+      args: ["--replicaof", redis.server.host, String(redis.server.port)],
+    });
     const replicaConn = await connect(replica.url);
     try {
       await waitFor(async () => (await replicaConn.call("DBSIZE")) === 2, { timeoutMs: 20_000 });
@@ -90,7 +83,7 @@ describe("deleteKeys", () => {
     } finally {
       await replicaConn.close();
     }
-    expect(await conn.call("DBSIZE")).toBe(2);
+    expect(await redis.conn.call("DBSIZE")).toBe(2);
   });
 });
 
@@ -104,7 +97,7 @@ describe("deleteKeysMatching", () => {
   });
 
   it("deletes in bounded batches as SCAN finds keys, and only keys of the requested type", async () => {
-    const measured = measuring(conn);
+    const measured = measuring(redis.conn);
     const progress: number[] = [];
     const result = await deleteKeysMatching(measured, "tmp:*", {
       type: "string",
@@ -114,26 +107,26 @@ describe("deleteKeysMatching", () => {
     expect([result.matched, result.deleted, result.failed, result.dryRun]).toEqual([1500, 1500, 0, false]);
     expect(measured.batchSizes).toEqual([200, 200, 200, 200, 200, 200, 200, 100]);
     expect(progress.at(-1)).toBe(1500);
-    expect(await conn.call("DBSIZE")).toBe(301); // the 300 hashes and keep:1 remain
+    expect(await redis.conn.call("DBSIZE")).toBe(301); // the 300 hashes and keep:1 remain
   });
 
   it("counts without deleting in a dry run, and lists a bounded sample", async () => {
-    const result = await deleteKeysMatching(conn, "tmp:h:*", { dryRun: true, sampleSize: 5 });
+    const result = await deleteKeysMatching(redis.conn, "tmp:h:*", { dryRun: true, sampleSize: 5 });
     expect([result.matched, result.deleted, result.dryRun]).toEqual([300, 0, true]);
     expect(result.sampleKeys).toHaveLength(5);
     for (const key of result.sampleKeys) expect(key).toMatch(/^tmp:h:\d+$/);
-    expect(await conn.call("DBSIZE")).toBe(1801);
+    expect(await redis.conn.call("DBSIZE")).toBe(1801);
   });
 
   it("stops when its signal is aborted", async () => {
     const controller = new AbortController();
-    const error = await deleteKeysMatching(conn, "tmp:*", {
+    const error = await deleteKeysMatching(redis.conn, "tmp:*", {
       batchSize: 100,
       onProgress: () => controller.abort(),
       signal: controller.signal,
     }).catch((e: unknown) => e);
     expect(AbortedError.isInstance(error)).toBe(true);
-    const left = (await conn.call("DBSIZE")) as number;
+    const left = (await redis.conn.call("DBSIZE")) as number;
     expect(left).toBeGreaterThan(1);
     expect(left).toBeLessThan(1801);
   });
@@ -145,24 +138,24 @@ describe("existsKeys and ttlKeys", () => {
       ["SET", "a", "1"],
       ["SET", "b", "1", "EX", "1000"],
     ]);
-    const exists = await existsKeys(conn, ["b", "missing", "a"]);
+    const exists = await existsKeys(redis.conn, ["b", "missing", "a"]);
     expect(exists.columns).toEqual(["key", "exists"]);
     expect(exists.getColumn("key").toArray()).toEqual(["b", "missing", "a"]);
     expect(exists.getColumn("exists").toArray()).toEqual([true, false, true]);
 
-    const ttl = await ttlKeys(conn, ["a", "b", "missing"]);
+    const ttl = await ttlKeys(redis.conn, ["a", "b", "missing"]);
     expect(ttl.getColumn("ttl").dtype.equals(pl.Int64)).toBe(true);
     const [a, b, missing] = ttl.getColumn("ttl").toArray() as number[];
     expect([a, missing]).toEqual([-1, -2]);
     expect(b).toBeGreaterThan(990);
     expect(b).toBeLessThanOrEqual(1000);
 
-    const ms = (await ttlKeys(conn, ["b"], { unit: "ms" })).getColumn("ttl").toArray() as number[];
+    const ms = (await ttlKeys(redis.conn, ["b"], { unit: "ms" })).getColumn("ttl").toArray() as number[];
     expect(ms[0]).toBeGreaterThan(990_000);
   });
 
   it("sends work in batches of batchSize keys", async () => {
-    const measured = measuring(conn);
+    const measured = measuring(redis.conn);
     const keys = Array.from({ length: 25 }, (_, i) => `k${i}`);
     const frame = await existsKeys(measured, keys, { batchSize: 10 });
     expect(frame.height).toBe(25);
@@ -180,33 +173,33 @@ describe("setTtl and persistKeys", () => {
   });
 
   it("sets one TTL for all keys; missing keys are skipped, not failed", async () => {
-    const result = await setTtl(conn, ["a", "b", "gone"], 100);
+    const result = await setTtl(redis.conn, ["a", "b", "gone"], 100);
     expect([result.succeeded, result.skipped, result.failed]).toEqual([2, 1, 0]);
     expect(result.skippedKeys).toEqual(["gone"]);
-    expect(await conn.call("TTL", "a")).toBeGreaterThan(90);
+    expect(await redis.conn.call("TTL", "a")).toBeGreaterThan(90);
   });
 
   it("sets per-key TTLs from an array or a frame column, in seconds or milliseconds", async () => {
-    await setTtl(conn, ["a", "b"], [100, 200]);
-    expect(await conn.call("TTL", "b")).toBeGreaterThan(190);
+    await setTtl(redis.conn, ["a", "b"], [100, 200]);
+    expect(await redis.conn.call("TTL", "b")).toBeGreaterThan(190);
     const frame = pl.DataFrame({ _key: ["a", "b"], ttl: [300_000, 400_000] });
-    const result = await setTtl(conn, frame, { column: "ttl" }, { unit: "ms" });
+    const result = await setTtl(redis.conn, frame, { column: "ttl" }, { unit: "ms" });
     expect(result.succeeded).toBe(2);
-    expect(await conn.call("PTTL", "a")).toBeGreaterThan(290_000);
-    expect(await conn.call("TTL", "b")).toBeGreaterThan(390);
+    expect(await redis.conn.call("PTTL", "a")).toBeGreaterThan(290_000);
+    expect(await redis.conn.call("TTL", "b")).toBeGreaterThan(390);
   });
 
   it("honours Redis 7 conditions: NX leaves keys that already expire alone", async () => {
-    const result = await setTtl(conn, ["a", "c"], 1000, { condition: "NX" });
+    const result = await setTtl(redis.conn, ["a", "c"], 1000, { condition: "NX" });
     expect([result.succeeded, result.skipped]).toEqual([1, 1]);
-    expect(await conn.call("TTL", "c")).toBeLessThanOrEqual(50);
+    expect(await redis.conn.call("TTL", "c")).toBeLessThanOrEqual(50);
   });
 
   it("persists keys; keys without a TTL or missing are skipped", async () => {
-    const result = await persistKeys(conn, ["a", "c", "gone"]);
+    const result = await persistKeys(redis.conn, ["a", "c", "gone"]);
     expect([result.succeeded, result.skipped]).toEqual([1, 2]);
     expect(result.skippedKeys).toEqual(["a", "gone"]);
-    expect(await conn.call("TTL", "c")).toBe(-1);
+    expect(await redis.conn.call("TTL", "c")).toBe(-1);
   });
 });
 
@@ -220,23 +213,23 @@ describe("renameKeys", () => {
   });
 
   it("renames, skips taken names unless overwrite, and reports missing sources", async () => {
-    const result = await renameKeys(conn, { "old:1": "new:1", "old:2": "taken", "old:9": "new:9" });
+    const result = await renameKeys(redis.conn, { "old:1": "new:1", "old:2": "taken", "old:9": "new:9" });
     expect([result.succeeded, result.skipped, result.notFound, result.failed]).toEqual([1, 1, 1, 0]);
     expect(result.skippedKeys).toEqual(["old:2"]);
     expect(result.notFoundKeys).toEqual(["old:9"]);
-    expect(await conn.call("GET", "new:1")).toBe("one");
-    expect(await conn.call("GET", "taken")).toBe("keep me");
+    expect(await redis.conn.call("GET", "new:1")).toBe("one");
+    expect(await redis.conn.call("GET", "taken")).toBe("keep me");
 
-    const forced = await renameKeys(conn, new Map([["old:2", "taken"]]), { overwrite: true });
+    const forced = await renameKeys(redis.conn, new Map([["old:2", "taken"]]), { overwrite: true });
     expect(forced.succeeded).toBe(1);
-    expect(await conn.call("GET", "taken")).toBe("two");
+    expect(await redis.conn.call("GET", "taken")).toBe("two");
   });
 
   it("takes the mapping from two columns of a frame", async () => {
     const frame = pl.DataFrame({ before: ["old:1", "old:2"], after: ["x:1", "x:2"] });
-    const result = await renameKeys(conn, frame, { fromColumn: "before", toColumn: "after" });
+    const result = await renameKeys(redis.conn, frame, { fromColumn: "before", toColumn: "after" });
     expect(result.succeeded).toBe(2);
-    expect(await conn.call("MGET", "x:1", "x:2")).toEqual(["one", "two"]);
+    expect(await redis.conn.call("MGET", "x:1", "x:2")).toEqual(["one", "two"]);
   });
 });
 
@@ -255,7 +248,7 @@ describe("keyInfo", () => {
   });
 
   it("describes type, TTL, memory and encoding of every matching key", async () => {
-    const info = await keyInfo(conn, { pattern: "i:*" });
+    const info = await keyInfo(redis.conn, { pattern: "i:*" });
     expect(info.columns).toEqual(["key", "key_type", "ttl", "memory_usage", "encoding"]);
     expect(info.getColumn("memory_usage").dtype.equals(pl.Int64)).toBe(true);
     const rows = new Map(info.toRecords().map((row) => [row.key as string, row]));
@@ -270,18 +263,19 @@ describe("keyInfo", () => {
   });
 
   it("filters by type, skips memory on request, and streams bounded batches", async () => {
-    const hashes = await keyInfo(conn, { pattern: "i:*", type: "hash", includeMemory: false });
+    const hashes = await keyInfo(redis.conn, { pattern: "i:*", type: "hash", includeMemory: false });
     expect(hashes.columns).toEqual(["key", "key_type", "ttl"]);
     expect(hashes.getColumn("key").toArray()).toEqual(["i:hash"]);
 
     const heights: number[] = [];
-    for await (const frame of scanKeyInfo(conn, { pattern: "*", batchSize: 3 })) heights.push(frame.height);
+    for await (const frame of scanKeyInfo(redis.conn, { pattern: "*", batchSize: 3 }))
+      heights.push(frame.height);
     expect(heights.every((height) => height <= 3)).toBe(true);
     expect(heights.reduce((a, b) => a + b, 0)).toBe(8);
   });
 
   it("gives a missing key of an explicit list a row with type none, TTL -2 and null memory", async () => {
-    const info = await keyInfo(conn, { keys: ["i:list", "nope"] });
+    const info = await keyInfo(redis.conn, { keys: ["i:list", "nope"] });
     expect(info.toRecords()).toEqual([
       expect.objectContaining({
         key: "i:list",
@@ -294,7 +288,7 @@ describe("keyInfo", () => {
   });
 
   it("returns a typed empty frame when nothing matches", async () => {
-    const info = await keyInfo(conn, { pattern: "nothing:*" });
+    const info = await keyInfo(redis.conn, { pattern: "nothing:*" });
     expect(info.height).toBe(0);
     expect(info.columns).toEqual(["key", "key_type", "ttl", "memory_usage", "encoding"]);
   });
