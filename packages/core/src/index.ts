@@ -6,9 +6,13 @@ export {
   arrowColumnsToFrame,
   ByteColumn,
   byteColumnToArrow,
+  CommandPipe,
   openRawChannel,
   type RawChannel,
   type RawEndpoint,
+  RespErrorReply,
+  RespReplyReader,
+  type RespValue,
 } from "./fast/index.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";

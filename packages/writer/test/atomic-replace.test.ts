@@ -3,6 +3,7 @@ import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeHashes, writeSets } from "../src/index.js";
+import { HASH_TRANSPORTS, viaTransport } from "./support/transports.js";
 
 let server: RedisServer;
 let writer: RedisConnection;
@@ -43,36 +44,40 @@ function isWhole(flat: string[]): boolean {
 }
 
 describe("replace is atomic per key", () => {
-  it("a reader hammering HGETALL never sees a half-replaced hash", async () => {
-    // Every key exists from here on, so an empty or mixed read is a torn replace.
-    await writeHashes(writer, generation(0));
-    let done = false;
-    let reads = 0;
-    const torn: string[][] = [];
-    const hammer = (async () => {
-      while (!done) {
-        const replies = await reader.batch(
-          Array.from({ length: 50 }, (_, i) => ["HGETALL", `atomic:${(reads + i) % 200}`] as const),
-        );
-        for (const reply of replies) {
-          reads++;
-          if (!isWhole(reply as string[])) torn.push(reply as string[]);
+  it.each(HASH_TRANSPORTS)(
+    "a reader hammering HGETALL never sees a half-replaced hash (%s)",
+    async (transport) => {
+      const target = viaTransport(writer, transport);
+      // Every key exists from here on, so an empty or mixed read is a torn replace.
+      await writeHashes(target, generation(0));
+      let done = false;
+      let reads = 0;
+      const torn: string[][] = [];
+      const hammer = (async () => {
+        while (!done) {
+          const replies = await reader.batch(
+            Array.from({ length: 50 }, (_, i) => ["HGETALL", `atomic:${(reads + i) % 200}`] as const),
+          );
+          for (const reply of replies) {
+            reads++;
+            if (!isWhole(reply as string[])) torn.push(reply as string[]);
+          }
         }
+      })();
+      // Keep writing until the reader has overlapped with many replacements (polled, not timed).
+      let rounds = 1;
+      while (rounds < 20 || reads < 5000) {
+        const result = await writeHashes(target, generation(rounds), { batchSize: 50 });
+        expect(result.written).toBe(200);
+        rounds++;
+        if (rounds > 2000) break;
       }
-    })();
-    // Keep writing until the reader has overlapped with many replacements (polled, not timed).
-    let rounds = 1;
-    while (rounds < 20 || reads < 5000) {
-      const result = await writeHashes(writer, generation(rounds), { batchSize: 50 });
-      expect(result.written).toBe(200);
-      rounds++;
-      if (rounds > 2000) break;
-    }
-    done = true;
-    await hammer;
-    expect(reads).toBeGreaterThanOrEqual(5000);
-    expect(torn).toEqual([]);
-  });
+      done = true;
+      await hammer;
+      expect(reads).toBeGreaterThanOrEqual(5000);
+      expect(torn).toEqual([]);
+    },
+  );
 
   it("a reader never sees a large set half-published (staged, then renamed)", async () => {
     const sizes = [20_000, 25_000];

@@ -3,6 +3,7 @@ import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeHashes } from "../src/index.js";
 import { useRedisConnection } from "./support/redis-fixture.js";
+import { HASH_TRANSPORTS, viaTransport } from "./support/transports.js";
 
 const redis = useRedisConnection({ flushBeforeEach: true });
 
@@ -13,7 +14,9 @@ async function hgetall(key: string): Promise<Record<string, string>> {
   return out;
 }
 
-describe("writeHashes", () => {
+describe.each(HASH_TRANSPORTS)("writeHashes over %s", (transport) => {
+  const target = () => viaTransport(redis.conn, transport);
+
   it("writes one hash per row with exact text per dtype, leaving null fields out", async () => {
     const frame = pl.DataFrame([
       pl.Series("_key", ["u:1", "u:2"]),
@@ -24,7 +27,7 @@ describe("writeHashes", () => {
       pl.Series("day", [new Date(Date.UTC(2024, 0, 15)), new Date(Date.UTC(2024, 1, 29))]).cast(pl.Date),
       pl.Series("at", [new Date(Date.UTC(2024, 0, 15, 10, 30, 0, 123)), null]),
     ]);
-    const result = await writeHashes(redis.conn, frame);
+    const result = await writeHashes(target(), frame);
     expect(result.written).toBe(2);
     expect(result.isCompleteSuccess()).toBe(true);
     expect(await hgetall("u:1")).toEqual({
@@ -36,6 +39,33 @@ describe("writeHashes", () => {
       at: "2024-01-15T10:30:00.123",
     });
     expect(await hgetall("u:2")).toEqual({ big: "-5", score: "inf", active: "false", day: "2024-02-29" });
+  });
+
+  it("keeps every value on its own field when dtypes are interleaved (columns are converted grouped by kind)", async () => {
+    const frame = pl.DataFrame([
+      pl.Series("n1", [1, 2]).cast(pl.Int64),
+      pl.Series("s1", ["x", "y"]),
+      pl.Series("t1", [new Date(Date.UTC(2024, 0, 1)), new Date(Date.UTC(2024, 0, 2))]),
+      pl.Series("_key", ["mix:1", "mix:2"]),
+      pl.Series("n2", [10.5, null]),
+      pl.Series("s2", [null, "z"]),
+      pl.Series("b1", [true, false]),
+    ]);
+    await writeHashes(target(), frame);
+    expect(await hgetall("mix:1")).toEqual({
+      n1: "1",
+      s1: "x",
+      t1: "2024-01-01T00:00:00.000",
+      n2: "10.5",
+      b1: "true",
+    });
+    expect(await hgetall("mix:2")).toEqual({
+      n1: "2",
+      s1: "y",
+      t1: "2024-01-02T00:00:00.000",
+      s2: "z",
+      b1: "false",
+    });
   });
 
   it("copies values byte for byte: empty, inline, long, multi-byte and 70 kB strings", async () => {
@@ -53,7 +83,7 @@ describe("writeHashes", () => {
       v: values,
       w: values.map((v) => (v === "short" ? null : "w")),
     });
-    const result = await writeHashes(redis.conn, frame);
+    const result = await writeHashes(target(), frame);
     expect(result.written).toBe(values.length);
     for (const [i, value] of values.entries()) {
       expect(await redis.conn.call("HGET", `bytes:${i}`, "v")).toBe(value);
@@ -66,14 +96,14 @@ describe("writeHashes", () => {
       .Series("at", [new Date(Date.UTC(2024, 5, 1, 12, 0, 0))])
       .cast(pl.Datetime("us", "UTC"))
       .dt.convertTimeZone("Europe/Paris");
-    await writeHashes(redis.conn, pl.DataFrame([pl.Series("_key", ["t"]), at]));
+    await writeHashes(target(), pl.DataFrame([pl.Series("_key", ["t"]), at]));
     expect(await hgetall("t")).toEqual({ at: "2024-06-01T12:00:00.000000Z" });
   });
 
   it("reports an all-null row as skipped and never deletes the key", async () => {
     await redis.conn.call("HSET", "keep", "old", "1");
     const frame = pl.DataFrame({ _key: ["keep", "new"], a: [null, "x"], b: [null, "y"] });
-    const result = await writeHashes(redis.conn, frame);
+    const result = await writeHashes(target(), frame);
     expect(result.written).toBe(1);
     expect(result.skipped).toBe(1);
     expect(result.skippedKeys).toEqual(["keep"]);
@@ -83,15 +113,15 @@ describe("writeHashes", () => {
   it("replace drops old fields and TTL; append merges; fail skips existing keys", async () => {
     await redis.conn.call("HSET", "h", "old", "1", "a", "0");
     await redis.conn.call("EXPIRE", "h", 1000);
-    await writeHashes(redis.conn, pl.DataFrame({ _key: ["h"], a: ["1"] }));
+    await writeHashes(target(), pl.DataFrame({ _key: ["h"], a: ["1"] }));
     expect(await hgetall("h")).toEqual({ a: "1" });
     expect(await redis.conn.call("TTL", "h")).toBe(-1);
 
-    await writeHashes(redis.conn, pl.DataFrame({ _key: ["h"], b: ["2"] }), { ifExists: "append", ttl: 50 });
+    await writeHashes(target(), pl.DataFrame({ _key: ["h"], b: ["2"] }), { ifExists: "append", ttl: 50 });
     expect(await hgetall("h")).toEqual({ a: "1", b: "2" });
     expect(await redis.conn.call("TTL", "h")).toBeGreaterThan(0);
 
-    const result = await writeHashes(redis.conn, pl.DataFrame({ _key: ["h", "g"], c: ["3", "4"] }), {
+    const result = await writeHashes(target(), pl.DataFrame({ _key: ["h", "g"], c: ["3", "4"] }), {
       ifExists: "fail",
       keepWrittenKeys: true,
     });
@@ -108,7 +138,7 @@ describe("writeHashes", () => {
       pl.Series("ttl", [100_000, null]),
       pl.Series("v", ["a", "b"]),
     ]);
-    const result = await writeHashes(redis.conn, frame, {
+    const result = await writeHashes(target(), frame, {
       keyTemplate: "{{shop}}:{region}:{id}",
       keyPrefix: "p:",
       ttlColumn: "ttl",
@@ -125,7 +155,7 @@ describe("writeHashes", () => {
     await redis.conn.call("RPUSH", "k:4", "a list");
     const keys = Array.from({ length: 6 }, (_, i) => `k:${i}`);
     const frame = pl.DataFrame({ _key: keys, v: keys.map((key) => `v-${key}`) });
-    const result = await writeHashes(redis.conn, frame, { ifExists: "append" });
+    const result = await writeHashes(target(), frame, { ifExists: "append" });
     expect(result.written).toBe(4);
     expect(result.failedKeys().sort()).toEqual(["k:2", "k:4"]);
     for (const key of ["k:2", "k:4"]) {
@@ -168,7 +198,7 @@ describe("writeHashes", () => {
     ];
     for (const [name, build, options, expected] of cases) {
       it(name, async () => {
-        const error = await writeHashes(redis.conn, build(), options).catch((e: unknown) => e);
+        const error = await writeHashes(target(), build(), options).catch((e: unknown) => e);
         expect(InvalidArgumentError.isInstance(error)).toBe(true);
         expect((error as Error).message).toContain(expected);
         expect(await redis.conn.call("DBSIZE")).toBe(0);

@@ -31,6 +31,8 @@ export class IoredisConnection implements RedisConnection {
   /** Whether `close()` may shut the client down: not when the application handed us its own client. */
   private readonly owned: boolean;
   private closed = false;
+  /** Raw channels opened through this connection: closed with it. */
+  private readonly rawChannels = new Set<RawChannel>();
 
   constructor(client: Redis, options: { owned: boolean }) {
     this.client = client;
@@ -40,10 +42,17 @@ export class IoredisConnection implements RedisConnection {
     this.openRawChannel = client.options.path === undefined ? () => this.openRawSocket() : undefined;
   }
 
-  private openRawSocket(): Promise<RawChannel> {
+  private async openRawSocket(): Promise<RawChannel> {
+    if (this.closed) {
+      throw new RedisConnectionError({
+        message: "cannot open a raw channel: the connection is closed",
+        ...this.endpoint,
+        outcome: "rejected",
+      });
+    }
     // ioredis fills absent options with null, not undefined.
-    const { host, port, username, password, db, tls, connectTimeout } = this.client.options;
-    return openRawChannel({
+    const { host, port, username, password, db, tls, connectTimeout, connectionName } = this.client.options;
+    const channel = await openRawChannel({
       host: host ?? "localhost",
       port: port ?? 6379,
       ...(username == null ? {} : { username }),
@@ -51,7 +60,20 @@ export class IoredisConnection implements RedisConnection {
       ...(db == null ? {} : { db }),
       ...(tls == null ? {} : { tls }),
       ...(connectTimeout == null ? {} : { connectTimeoutMs: connectTimeout }),
+      ...(this.timeoutMs > 0 ? { replyTimeoutMs: this.timeoutMs } : {}),
+      ...(connectionName == null ? {} : { clientName: connectionName }),
     });
+    if (this.closed) {
+      channel.close();
+      throw new RedisConnectionError({
+        message: "cannot open a raw channel: the connection closed meanwhile",
+        ...this.endpoint,
+        outcome: "rejected",
+      });
+    }
+    this.rawChannels.add(channel);
+    channel.onClose(() => this.rawChannels.delete(channel));
+    return channel;
   }
 
   async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
@@ -153,8 +175,11 @@ export class IoredisConnection implements RedisConnection {
   }
 
   async close(): Promise<void> {
-    if (this.closed || !this.owned) return;
+    if (this.closed) return;
     this.closed = true;
+    // Raw channels are ours even when the client is the application's.
+    for (const channel of this.rawChannels) channel.close();
+    if (!this.owned) return;
     // QUIT waits for a reply; a server that stopped answering must not keep close() pending.
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<void>((resolve) => {

@@ -7,6 +7,11 @@ import { RedisConnectionError } from "../errors/redis-connection-error.js";
  * right database). The fast readers write pre-encoded commands and decode the replies themselves.
  */
 export interface RawChannel {
+  /**
+   * How long a caller should wait for the server's next reply before giving the channel up: the connection's
+   * command timeout. Undefined when the connection names none.
+   */
+  readonly replyTimeoutMs?: number | undefined;
   write(bytes: Uint8Array): void;
   /** Called with every chunk the server sends, in order. */
   onData(listener: (chunk: Buffer) => void): void;
@@ -24,10 +29,15 @@ export interface RawEndpoint {
   /** TLS options (`rediss://`); plain TCP when absent. */
   readonly tls?: ConnectionOptions;
   readonly connectTimeoutMs?: number;
+  /** CLIENT SETNAME for the channel: tools that list or kill clients by name then see it with its connection. */
+  readonly clientName?: string;
+  /** Passed on as the channel's `replyTimeoutMs`. */
+  readonly replyTimeoutMs?: number;
 }
 
 /**
- * Opens a RawChannel over TCP (or TLS): connects, sends AUTH and SELECT when needed, and checks their replies.
+ * Opens a RawChannel over TCP (or TLS): connects, sends AUTH, SELECT and CLIENT SETNAME when needed, and checks
+ * their replies.
  * A socket that speaks RESP2 needs no HELLO.
  */
 export async function openRawChannel(endpoint: RawEndpoint): Promise<RawChannel> {
@@ -42,12 +52,13 @@ export async function openRawChannel(endpoint: RawEndpoint): Promise<RawChannel>
       );
     }
     if (endpoint.db !== undefined && endpoint.db !== 0) setup.push(["SELECT", String(endpoint.db)]);
+    if (endpoint.clientName !== undefined) setup.push(["CLIENT", "SETNAME", endpoint.clientName]);
     if (setup.length > 0) await runSetup(socket, setup, endpoint);
   } catch (error) {
     socket.destroy();
     throw error;
   }
-  return new SocketChannel(socket);
+  return new SocketChannel(socket, endpoint.replyTimeoutMs);
 }
 
 class SocketChannel implements RawChannel {
@@ -57,7 +68,10 @@ class SocketChannel implements RawChannel {
   private closedWith: { error: Error | undefined } | undefined;
   private readonly closeListeners: ((error: Error | undefined) => void)[] = [];
 
-  constructor(private readonly socket: Socket) {
+  constructor(
+    private readonly socket: Socket,
+    readonly replyTimeoutMs: number | undefined,
+  ) {
     socket.on("error", (cause) => {
       this.lastError = cause;
     });

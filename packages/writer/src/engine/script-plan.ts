@@ -85,7 +85,9 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
 
     for (let index = 0; index < units.length; index++) {
       const unit = units[index]!;
-      if (unit.partCount === 1) {
+      if (unit.partCount === 0) {
+        statuses[index] = "skipped";
+      } else if (unit.partCount === 1) {
         const slot = cluster ? keySlot(unit.key) : 0;
         let group = groups.get(slot);
         if (group === undefined) {

@@ -9,6 +9,7 @@ import type { KeyUnit } from "./write-plan.js";
 export interface ScriptUnit extends KeyUnit {
   /** Expire after this many ms; 0 for none. */
   readonly ttl: number;
+  /** Parts to send; 0 when the unit has nothing to write (it is then reported as skipped). */
   readonly partCount: number;
   /** Arguments in part `part`. */
   itemCount(part: number): number;

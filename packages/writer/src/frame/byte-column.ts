@@ -11,11 +11,14 @@ export interface ByteColumn {
   byteLength(row: number): number;
   /** Copies the value's bytes to `target` at `offset`. */
   copyTo(row: number, target: Uint8Array, offset: number): void;
+  /** The value decoded as UTF-8 (for the few values a writer needs as JS strings, such as keys). */
+  text(row: number): string;
 }
 
 /**
  * Evaluates `expressions` (each giving a String column, e.g. from textExpression) over `frame` and returns their
- * values as ByteColumns, in order, through one Arrow IPC hand-over.
+ * values as ByteColumns, in order, through one Arrow IPC hand-over. (One select and one IPC buffer cost far less
+ * than a Series per column: nodejs-polars builds a large wrapper object for every Series and Expr.)
  */
 export function byteColumns(frame: DataFrame, expressions: readonly Expr[]): ByteColumn[] {
   if (expressions.length === 0) return [];
@@ -45,6 +48,10 @@ function chunkReader(data: Data): ByteColumn {
   }
 }
 
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 abstract class BitmapColumn {
   readonly length: number;
   protected readonly offset: number;
@@ -66,15 +73,25 @@ abstract class BitmapColumn {
 /** Utf8View: 16 bytes per value; up to 12 bytes inline, longer ones in a variadic data buffer. */
 class ViewByteColumn extends BitmapColumn implements ByteColumn {
   private readonly views: DataView;
-  private readonly viewBytes: Uint8Array;
-  private readonly buffers: Uint8Array[];
+  private readonly viewBytes: Buffer;
+  private readonly buffers: Buffer[];
 
   constructor(data: Data) {
     super(data);
     const views = data.values as Uint8Array;
-    this.viewBytes = views;
+    this.viewBytes = asBuffer(views);
     this.views = new DataView(views.buffer, views.byteOffset, views.byteLength);
-    this.buffers = (data as unknown as { variadicBuffers: Uint8Array[] }).variadicBuffers ?? [];
+    this.buffers = ((data as unknown as { variadicBuffers: Uint8Array[] }).variadicBuffers ?? []).map(
+      asBuffer,
+    );
+  }
+
+  text(row: number): string {
+    const at = (row + this.offset) * 16;
+    const length = this.views.getInt32(at, true);
+    if (length <= 12) return this.viewBytes.toString("utf8", at + 4, at + 4 + length);
+    const start = this.views.getInt32(at + 12, true);
+    return this.buffers[this.views.getInt32(at + 8, true)]!.toString("utf8", start, start + length);
   }
 
   byteLength(row: number): number {
@@ -101,12 +118,17 @@ class ViewByteColumn extends BitmapColumn implements ByteColumn {
 /** Utf8 / LargeUtf8: offsets into one data buffer. */
 class OffsetByteColumn extends BitmapColumn implements ByteColumn {
   private readonly offsets: ArrayLike<number | bigint>;
-  private readonly bytes: Uint8Array;
+  private readonly bytes: Buffer;
 
   constructor(data: Data) {
     super(data);
     this.offsets = data.valueOffsets as unknown as ArrayLike<number | bigint>;
-    this.bytes = data.values as Uint8Array;
+    this.bytes = asBuffer(data.values as Uint8Array);
+  }
+
+  text(row: number): string {
+    const [start, end] = this.bounds(row);
+    return this.bytes.toString("utf8", start, end);
   }
 
   private bounds(row: number): [number, number] {
@@ -134,6 +156,9 @@ class NullByteColumn implements ByteColumn {
     return 0;
   }
   copyTo(): void {}
+  text(): string {
+    return "";
+  }
 }
 
 /** Several Arrow chunks behind one row index (rechunk normally leaves one). */
@@ -175,4 +200,17 @@ class ChunkedByteColumn implements ByteColumn {
     const [chunk, local] = this.locate(row);
     chunk.copyTo(local, target, offset);
   }
+
+  text(row: number): string {
+    const [chunk, local] = this.locate(row);
+    return chunk.text(local);
+  }
+}
+
+/** The text of one column (see textExpression), as JS strings, null where the value is null. */
+export function columnText(frame: DataFrame, expression: Expr): (string | null)[] {
+  const [column] = byteColumns(frame, [expression]);
+  const values = new Array<string | null>(column!.length);
+  for (let row = 0; row < values.length; row++) values[row] = column!.isNull(row) ? null : column!.text(row);
+  return values;
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "@polars-redis/core";
-import pl, { type DataType, type Expr, type Series } from "nodejs-polars";
+import pl, { type DataFrame, type DataType, type Expr, type Series } from "nodejs-polars";
 
 const INTEGER_TYPES = new Set(["Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"]);
 /**
@@ -37,21 +37,69 @@ export function isNumericDtype(series: Series): boolean {
  * time zone. Throws an InvalidArgumentError for dtypes with no single text form (List, Struct, ...).
  */
 export function textExpression(name: string, dtype: DataType, option: string): Expr {
+  // Building an Expr costs nodejs-polars most of a millisecond: reuse them across writes of the same columns.
+  const cacheKey = `${name}\u0000${String(dtype)}`;
+  let expression = expressionCache.get(cacheKey);
+  if (expression === undefined) {
+    expression = buildTextExpression(name, dtype, option);
+    if (expressionCache.size >= EXPRESSION_CACHE_SIZE)
+      expressionCache.delete(expressionCache.keys().next().value!);
+    expressionCache.set(cacheKey, expression);
+  }
+  return expression;
+}
+
+/** Text expressions kept for reuse (they are immutable, about 16 kB each); the oldest goes first. */
+const EXPRESSION_CACHE_SIZE = 256;
+const expressionCache = new Map<string, Expr>();
+
+function buildTextExpression(name: string, dtype: DataType, option: string): Expr {
+  return applyTextConversion(textConversion(name, dtype, option), pl.col(name));
+}
+
+/** How a column becomes the text Redis stores: as it is, by a cast, or formatted (datetimes). */
+export type TextConversion =
+  | { readonly kind: "as-is" }
+  | { readonly kind: "cast" }
+  | { readonly kind: "strftime"; readonly pattern: string; readonly toUtc: boolean };
+
+/** The conversion for column `name` of `dtype`; an InvalidArgumentError for dtypes with no single text form. */
+export function textConversion(name: string, dtype: DataType, option: string): TextConversion {
   const variant = dtype.variant;
-  const column = pl.col(name);
-  if (variant === "String" || variant === "Utf8") return column;
-  if (CAST_TO_TEXT.has(variant)) return column.cast(pl.Utf8);
-  if (variant === "Null") return column.cast(pl.Utf8);
+  if (variant === "String" || variant === "Utf8") return { kind: "as-is" };
+  if (CAST_TO_TEXT.has(variant) || variant === "Null") return { kind: "cast" };
   if (variant === "Datetime") {
     const { timeUnit, timeZone } = dtype as unknown as { timeUnit?: string; timeZone?: string | null };
     const pattern = `%Y-%m-%dT%H:%M:%S%.${FRACTION_DIGITS[timeUnit ?? "us"] ?? 6}f`;
-    if (timeZone) return column.dt.convertTimeZone("UTC").dt.strftime(`${pattern}Z`);
-    return column.dt.strftime(pattern);
+    return timeZone
+      ? { kind: "strftime", pattern: `${pattern}Z`, toUtc: true }
+      : { kind: "strftime", pattern, toUtc: false };
   }
   throw new InvalidArgumentError(
     option,
     `column ${JSON.stringify(name)} has dtype ${String(dtype)}, which has no text form here; supported: ${SUPPORTED_VALUE_DTYPES} (cast or encode the column first)`,
   );
+}
+
+/** `columns` (one column, or several selected at once) converted to text. */
+export function applyTextConversion(conversion: TextConversion, columns: Expr): Expr {
+  switch (conversion.kind) {
+    case "as-is":
+      return columns;
+    case "cast":
+      return columns.cast(pl.Utf8);
+    case "strftime":
+      return (conversion.toUtc ? columns.dt.convertTimeZone("UTC") : columns).dt.strftime(conversion.pattern);
+  }
+}
+
+/**
+ * Every column's dtype, by name. Built from `columns` and `dtypes`, which cost little, unlike `frame.schema`
+ * or `getColumn` (nodejs-polars builds large wrapper objects for those, about a millisecond each).
+ */
+export function columnDtypes(frame: DataFrame): Map<string, DataType> {
+  const dtypes = frame.dtypes;
+  return new Map(frame.columns.map((name, index) => [name, dtypes[index]!]));
 }
 
 /** One column as the text Redis stores (see textExpression), as JS strings, null where the value is null. */

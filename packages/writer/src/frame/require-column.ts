@@ -4,6 +4,12 @@ import { isNumericDtype } from "./format-column.js";
 
 /** The named column, or an InvalidArgumentError that lists the columns the frame does have. */
 export function requireColumn(frame: DataFrame, name: string, option: string): Series {
+  assertColumn(frame, name, option);
+  return frame.getColumn(name);
+}
+
+/** Throws the InvalidArgumentError of requireColumn when the frame has no column `name`. */
+export function assertColumn(frame: DataFrame, name: string, option: string): void {
   if (typeof name !== "string" || name === "") {
     throw new InvalidArgumentError(option, `expected a column name, got ${JSON.stringify(name)}`);
   }
@@ -11,7 +17,6 @@ export function requireColumn(frame: DataFrame, name: string, option: string): S
     const have = frame.columns.length === 0 ? "no columns" : `columns: ${frame.columns.join(", ")}`;
     throw new InvalidArgumentError(option, `column ${JSON.stringify(name)} not found; the frame has ${have}`);
   }
-  return frame.getColumn(name);
 }
 
 /** The named column, which must hold integers or floats. */

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
-import { formatColumn } from "./format-column.js";
-import { requireColumn } from "./require-column.js";
+import { columnText } from "./byte-column.js";
+import { columnDtypes, textExpression } from "./format-column.js";
+import { assertColumn } from "./require-column.js";
 
 export interface KeyOptions {
   keyColumn?: string;
@@ -24,7 +25,7 @@ export function resolveKeys(frame: DataFrame, options: KeyOptions): ResolvedKeys
     return { keys: keysFromTemplate(frame, options.keyTemplate, prefix), keyColumn: undefined };
   }
   const keyColumn = options.keyColumn ?? "_key";
-  const values = formatColumn(requireColumn(frame, keyColumn, "keyColumn"), "keyColumn");
+  const values = textOf(frame, keyColumn, "keyColumn");
   const keys = new Array<string>(values.length);
   for (let row = 0; row < values.length; row++) {
     const value = values[row];
@@ -32,6 +33,12 @@ export function resolveKeys(frame: DataFrame, options: KeyOptions): ResolvedKeys
     keys[row] = prefix + value;
   }
   return { keys, keyColumn };
+}
+
+/** Column `name` as text, through one IPC hand-over (no Series wrapper). */
+function textOf(frame: DataFrame, name: string, option: string): (string | null)[] {
+  assertColumn(frame, name, option);
+  return columnText(frame, textExpression(name, columnDtypes(frame).get(name)!, option));
 }
 
 function nullKeyError(
@@ -96,7 +103,7 @@ function keysFromTemplate(frame: DataFrame, template: string, prefix: string): s
   const columns = new Map<string, (string | null)[]>();
   for (const part of parts) {
     if ("column" in part && !columns.has(part.column)) {
-      const values = formatColumn(requireColumn(frame, part.column, "keyTemplate"), "keyTemplate");
+      const values = textOf(frame, part.column, "keyTemplate");
       if (values.includes(null)) throw nullKeyError("keyTemplate", part.column, values);
       columns.set(part.column, values);
     }
@@ -110,13 +117,25 @@ function keysFromTemplate(frame: DataFrame, template: string, prefix: string): s
   return keys;
 }
 
+/** From this many rows on, uniqueness is first checked by Polars (its fixed cost is about a millisecond). */
+const NATIVE_UNIQUE_CHECK_ROWS = 50_000;
+
 /**
  * `resolveKeys` for writers that take one row per key (hashes, JSON, strings): a repeated key would make the
  * result depend on row order, so it is an error.
  */
 export function resolveUniqueKeys(frame: DataFrame, options: KeyOptions): ResolvedKeys {
   const resolved = resolveKeys(frame, options);
-  assertUniqueKeys(resolved.keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  // Distinct column values give distinct keys: on a large frame Polars counts them natively, far faster than a
+  // Set of strings. Otherwise (a repeat, or values Polars counts as equal, like two NaNs) the exact check on
+  // the keys decides.
+  const distinct =
+    resolved.keyColumn !== undefined &&
+    frame.height >= NATIVE_UNIQUE_CHECK_ROWS &&
+    frame.getColumn(resolved.keyColumn).nUnique() === frame.height;
+  if (!distinct) {
+    assertUniqueKeys(resolved.keys, options.keyTemplate === undefined ? "keyColumn" : "keyTemplate");
+  }
   return resolved;
 }
 

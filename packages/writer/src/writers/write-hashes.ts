@@ -1,21 +1,21 @@
 import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
-import type { PayloadWriter } from "../engine/payload-writer.js";
-import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
-import type { ScriptUnit } from "../engine/script-unit.js";
-import { type ByteColumn, byteColumns } from "../frame/byte-column.js";
-import { textExpression } from "../frame/format-column.js";
+import { HashPipePlan } from "../engine/pipe/hash-pipe-plan.js";
+import { offersPipe } from "../engine/pipe/pipe-pool.js";
+import { ScriptPlan } from "../engine/script-plan.js";
+import type { WritePlan } from "../engine/write-plan.js";
+import { columnDtypes } from "../frame/format-column.js";
 import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
+import { textPlan } from "../frame/text-plan.js";
+import { TextWindows } from "../frame/text-windows.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
-import type { WriteOptions } from "../options/write-options.js";
+import type { IfExists, WriteOptions } from "../options/write-options.js";
 import { COLLECTION_SCRIPT, COLLECTION_STEP } from "../scripts/collection-script.js";
+import { type HashFields, HashRow } from "./hash-row.js";
 
 export interface WriteHashesOptions extends WriteOptions {}
-
-/** Field/value arguments per script call part (even, so pairs stay together). */
-const ARGS_PER_PART = ARGS_PER_CALL - (ARGS_PER_CALL % 2);
 
 /**
  * Writes one hash per row: every column except the key column (and `ttlColumn`) becomes a field.
@@ -28,7 +28,10 @@ const ARGS_PER_PART = ARGS_PER_CALL - (ARGS_PER_CALL % 2);
  *   booleans as "true"/"false", dates as YYYY-MM-DD, datetimes as ISO 8601 (UTC with "Z" when the column
  *   has a time zone), so that reading back with the same schema gives the same frame.
  *
- * Values go from Polars' Arrow memory to the wire as bytes, column by column, without a JS object per row.
+ * Values go from Polars' Arrow memory to the wire as bytes, column by column, without a JS object per row,
+ * formatted a window of rows at a time so that formatting overlaps the server's work. On a single server,
+ * "replace" and "append" (without TTL) are sent as plain commands over a raw pipe ("replace" as MULTI/EXEC
+ * groups of up to 100 keys); "fail", "append" with a TTL, and clusters use a per-key Lua script.
  * Bad input (missing key column, null or repeated keys, unsupported dtypes, bad TTL) throws an
  * InvalidArgumentError before anything is written. Per-key failures are reported, never thrown.
  */
@@ -47,70 +50,40 @@ export async function writeHashes(
       `no columns to write as hash fields besides the key (columns: ${frame.columns.join(", ")})`,
     );
   }
-  const schema = frame.schema;
-  const expressions = fieldNames.map((name) => textExpression(name, schema[name]!, "frame"));
+  const plan = textPlan(fieldNames, columnDtypes(frame), "frame");
   const fields: HashFields = {
     names: fieldNames.map((name) => Buffer.from(name)),
-    values: byteColumns(frame, expressions),
+    values: new TextWindows(frame, plan, textWindowRows(settings.batchSize)),
   };
 
-  const units: HashRow[] = [];
-  const skippedKeys: string[] = [];
-  for (let row = 0; row < keys.length; row++) {
-    let present = 0;
-    for (const column of fields.values) if (!column.isNull(row)) present++;
-    if (present === 0) skippedKeys.push(keys[row]!);
-    else units.push(new HashRow(keys[row]!, ttlOf(row), row, present * 2, fields));
-  }
+  // Formats the first window now: a value Polars cannot format fails here, before anything is written.
+  if (frame.height > 0) fields.values.columnsAt(0);
+  // A row with no value at all is found when its window is formatted, and reported as skipped then.
+  const units = keys.map((key, row) => new HashRow(key, ttlOf(row), row, fields));
+  return executeWrite(connection, planFor(connection, settings.ifExists, units), units, settings);
+}
 
-  const plan = new ScriptPlan({
+/**
+ * Plain commands over the connection's raw pipe where they keep every promise ("replace": MULTI/EXEC;
+ * "append" without TTL: HSET), else the per-key script: "fail" needs its existence check and the write in one
+ * step, "append" with a TTL must not leave a TTL on a key whose HSET failed, and a cluster routes per slot.
+ */
+function planFor(connection: RedisConnection, mode: IfExists, units: readonly HashRow[]): WritePlan<HashRow> {
+  const withTtl = units.some((unit) => unit.ttl > 0);
+  if (offersPipe(connection) && (mode === "replace" || (mode === "append" && !withTtl))) {
+    return new HashPipePlan(mode);
+  }
+  return new ScriptPlan({
     script: COLLECTION_SCRIPT,
-    mode: settings.ifExists,
+    mode,
     header: ["HSET", COLLECTION_STEP],
     command: "HSET",
-    description: `HSET (hashes, ${settings.ifExists})`,
+    description: `HSET (hashes, ${mode})`,
     idempotent: true,
   });
-  return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }
 
-interface HashFields {
-  /** Field names as UTF-8 bytes, encoded once. */
-  readonly names: readonly Buffer[];
-  readonly values: readonly ByteColumn[];
-}
-
-/** One row's hash: its non-null field/value pairs, read from the byte columns when the payload is written. */
-class HashRow implements ScriptUnit {
-  readonly partCount: number;
-
-  constructor(
-    readonly key: string,
-    readonly ttl: number,
-    private readonly row: number,
-    private readonly items: number,
-    private readonly fields: HashFields,
-  ) {
-    this.partCount = Math.ceil(items / ARGS_PER_PART);
-  }
-
-  itemCount(part: number): number {
-    return Math.min(ARGS_PER_PART, this.items - part * ARGS_PER_PART);
-  }
-
-  writePart(part: number, out: PayloadWriter): void {
-    const { names, values } = this.fields;
-    const skip = (part * ARGS_PER_PART) / 2;
-    const take = this.itemCount(part) / 2;
-    let seen = 0;
-    let written = 0;
-    for (let column = 0; column < values.length && written < take; column++) {
-      const value = values[column]!;
-      if (value.isNull(this.row)) continue;
-      if (seen++ < skip) continue;
-      out.binary(names[column]!);
-      out.bytes(value, this.row);
-      written++;
-    }
-  }
+/** Rows per text window: whole batches, at least a few thousand rows so Polars' per-call cost stays small. */
+function textWindowRows(batchSize: number): number {
+  return Math.min(Math.max(batchSize, 4096), 65_536);
 }

@@ -1,0 +1,91 @@
+import type { PayloadWriter } from "../engine/payload-writer.js";
+import type { RespEncoder } from "../engine/pipe/resp-encoder.js";
+import { ARGS_PER_CALL } from "../engine/script-plan.js";
+import type { ScriptUnit } from "../engine/script-unit.js";
+import type { TextWindows } from "../frame/text-windows.js";
+
+const HSET = Buffer.from("HSET");
+
+/** Field/value arguments per script call part (even, so pairs stay together). */
+const ARGS_PER_PART = ARGS_PER_CALL - (ARGS_PER_CALL % 2);
+
+/** The fields every row of a write shares: their names, and their values as text, window by window. */
+export interface HashFields {
+  /** Field names as UTF-8 bytes, encoded once. */
+  readonly names: readonly Buffer[];
+  readonly values: TextWindows;
+}
+
+/**
+ * One row's hash: its non-null field/value pairs, read from the text windows only when the row is encoded,
+ * so a frame is formatted batch by batch while earlier batches are on the wire.
+ */
+export class HashRow implements ScriptUnit {
+  /** Field/value arguments (twice the non-null fields); -1 until first asked. */
+  private items = -1;
+
+  constructor(
+    readonly key: string,
+    readonly ttl: number,
+    private readonly row: number,
+    private readonly fields: HashFields,
+  ) {}
+
+  /** Whether every field of the row is null: there is nothing to write, and the key is reported as skipped. */
+  get isEmpty(): boolean {
+    return this.argumentCount() === 0;
+  }
+
+  get partCount(): number {
+    return Math.ceil(this.argumentCount() / ARGS_PER_PART);
+  }
+
+  itemCount(part: number): number {
+    return Math.min(ARGS_PER_PART, this.argumentCount() - part * ARGS_PER_PART);
+  }
+
+  writePart(part: number, out: PayloadWriter): void {
+    const columns = this.fields.values.columnsAt(this.row);
+    const local = this.row - this.fields.values.windowStart(this.row);
+    const names = this.fields.names;
+    const skip = (part * ARGS_PER_PART) / 2;
+    const take = this.itemCount(part) / 2;
+    let seen = 0;
+    let written = 0;
+    for (let column = 0; column < columns.length && written < take; column++) {
+      const value = columns[column]!;
+      if (value.isNull(local)) continue;
+      if (seen++ < skip) continue;
+      out.binary(names[column]!);
+      out.bytes(value, local);
+      written++;
+    }
+  }
+
+  /** Encodes `HSET key field value ...` with every non-null field. */
+  writeHset(out: RespEncoder): void {
+    const columns = this.fields.values.columnsAt(this.row);
+    const local = this.row - this.fields.values.windowStart(this.row);
+    const names = this.fields.names;
+    out.command(2 + this.argumentCount());
+    out.bytes(HSET);
+    out.text(this.key);
+    for (let column = 0; column < columns.length; column++) {
+      const value = columns[column]!;
+      if (value.isNull(local)) continue;
+      out.bytes(names[column]!);
+      out.columnValue(value, local);
+    }
+  }
+
+  private argumentCount(): number {
+    if (this.items < 0) {
+      const columns = this.fields.values.columnsAt(this.row);
+      const local = this.row - this.fields.values.windowStart(this.row);
+      let present = 0;
+      for (const column of columns) if (!column.isNull(local)) present++;
+      this.items = present * 2;
+    }
+    return this.items;
+  }
+}
