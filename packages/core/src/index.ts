@@ -7,6 +7,8 @@ export {
   ByteColumn,
   byteColumnToArrow,
   CommandPipe,
+  commandPipeFor,
+  offersCommandPipe,
   openRawChannel,
   type RawChannel,
   type RawEndpoint,

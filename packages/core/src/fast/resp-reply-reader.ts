@@ -37,13 +37,13 @@ export class RespReplyReader {
 }
 
 function parseReply(buffer: Buffer, at: number): Parsed {
-  const lineEnd = buffer.indexOf(CRLF, at + 1);
+  const lineEnd = findLineEnd(buffer, at + 1);
   if (lineEnd < 0) return INCOMPLETE;
   const type = buffer[at];
   const afterLine = lineEnd + 2;
   switch (type) {
     case PLUS:
-      return { value: buffer.toString("utf8", at + 1, lineEnd), end: afterLine };
+      return { value: simpleString(buffer, at + 1, lineEnd), end: afterLine };
     case MINUS:
       return { value: new RespErrorReply(buffer.toString("utf8", at + 1, lineEnd)), end: afterLine };
     case COLON:
@@ -76,6 +76,22 @@ function parseReply(buffer: Buffer, at: number): Parsed {
   }
 }
 
+/** The index of the "\r\n" ending the line that starts at `from`, or -1 (a byte loop beats indexOf on short lines). */
+function findLineEnd(buffer: Buffer, from: number): number {
+  for (let index = from; index < buffer.length - 1; index++) {
+    if (buffer[index] === CR && buffer[index + 1] === LF) return index;
+  }
+  return -1;
+}
+
+/** "OK" and "QUEUED" (a transaction answers one per command) as shared strings; others decoded. */
+function simpleString(buffer: Buffer, from: number, to: number): string {
+  const length = to - from;
+  if (length === 2 && buffer[from] === 0x4f && buffer[from + 1] === 0x4b) return "OK";
+  if (length === QUEUED_BYTES.length && QUEUED_BYTES.every((byte, i) => buffer[from + i] === byte)) return "QUEUED";
+  return buffer.toString("utf8", from, to);
+}
+
 function readInteger(buffer: Buffer, from: number, to: number): number {
   let negative = false;
   let index = from;
@@ -88,7 +104,9 @@ function readInteger(buffer: Buffer, from: number, to: number): number {
   return negative ? -value : value;
 }
 
-const CRLF = Buffer.from("\r\n");
+const QUEUED_BYTES = [0x51, 0x55, 0x45, 0x55, 0x45, 0x44]; // "QUEUED"
+const CR = 0x0d;
+const LF = 0x0a;
 const PLUS = 0x2b;
 const MINUS = 0x2d;
 const COLON = 0x3a;

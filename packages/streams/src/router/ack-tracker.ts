@@ -6,12 +6,17 @@ import type { EntryRef } from "../consumer/group-reader.js";
  * independently, so a stuck route holds back only its own entries, never another route's progress.
  */
 export class AckTracker {
-  private readonly remaining = new Map<string, number>();
+  /**
+   * Per stream, per entry id: routes still to confirm. Keyed by the entry's own id string (whose hash V8 keeps)
+   * rather than a "stream\nid" string built per lookup, which cost more than the rest of the tracking.
+   */
+  private readonly remaining = new Map<string, Map<string, number>>();
+  private count = 0;
   private readonly ready: EntryRef[] = [];
 
   /** Entries not yet ackable. */
   get size(): number {
-    return this.remaining.size;
+    return this.count;
   }
 
   /** Registers a batch: `routeCounts[i]` routes matched `entries[i]`. */
@@ -19,27 +24,30 @@ export class AckTracker {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const count = routeCounts[i]!;
-      const key = keyOf(entry);
-      if (count === 0) {
-        if (!this.remaining.has(key)) this.ready.push(entry);
-        continue;
-      }
+      const ids = this.idsOf(entry.stream);
       // The same entry delivered again while still tracked (a claim of our own idle entry): keep the count.
-      if (!this.remaining.has(key)) this.remaining.set(key, count);
+      if (ids.has(entry.id)) continue;
+      if (count === 0) {
+        this.ready.push(entry);
+      } else {
+        ids.set(entry.id, count);
+        this.count++;
+      }
     }
   }
 
   /** One route confirmed these entries (written, or dead-lettered, or lost for that route). */
   confirm(entries: readonly EntryRef[]): void {
     for (const entry of entries) {
-      const key = keyOf(entry);
-      const count = this.remaining.get(key);
+      const ids = this.remaining.get(entry.stream);
+      const count = ids?.get(entry.id);
       if (count === undefined) continue;
       if (count <= 1) {
-        this.remaining.delete(key);
+        ids!.delete(entry.id);
+        this.count--;
         this.ready.push(entry);
       } else {
-        this.remaining.set(key, count - 1);
+        ids!.set(entry.id, count - 1);
       }
     }
   }
@@ -52,8 +60,13 @@ export class AckTracker {
   get readyCount(): number {
     return this.ready.length;
   }
-}
 
-function keyOf(entry: EntryRef): string {
-  return `${entry.stream}\n${entry.id}`;
+  private idsOf(stream: string): Map<string, number> {
+    let ids = this.remaining.get(stream);
+    if (ids === undefined) {
+      ids = new Map();
+      this.remaining.set(stream, ids);
+    }
+    return ids;
+  }
 }

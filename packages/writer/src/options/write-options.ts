@@ -46,7 +46,7 @@ export interface WriteOptions {
   ifExists?: IfExists;
   /** Keys per pipelined round trip. [1000] */
   batchSize?: number;
-  /** Batches in flight at once. [2] */
+  /** Batches in flight at once. [2; 8 for writeHashes over the raw pipe (see docs/writing.md)] */
   parallel?: number;
   /**
    * Retry keys that failed with a retryable error (OOM, LOADING, BUSY, TRYAGAIN, connection loss). Keys

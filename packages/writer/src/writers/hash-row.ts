@@ -1,10 +1,10 @@
 import type { PayloadWriter } from "../engine/payload-writer.js";
-import type { RespEncoder } from "../engine/pipe/resp-encoder.js";
+import { encodeBulk, type RespEncoder } from "../engine/pipe/resp-encoder.js";
 import { ARGS_PER_CALL } from "../engine/script-plan.js";
 import type { ScriptUnit } from "../engine/script-unit.js";
 import type { TextWindows } from "../frame/text-windows.js";
 
-const HSET = Buffer.from("HSET");
+const HSET = encodeBulk(Buffer.from("HSET"));
 
 /** Field/value arguments per script call part (even, so pairs stay together). */
 const ARGS_PER_PART = ARGS_PER_CALL - (ARGS_PER_CALL % 2);
@@ -13,6 +13,8 @@ const ARGS_PER_PART = ARGS_PER_CALL - (ARGS_PER_CALL % 2);
 export interface HashFields {
   /** Field names as UTF-8 bytes, encoded once. */
   readonly names: readonly Buffer[];
+  /** The same names as RESP bulk strings, for the raw pipe. */
+  readonly encodedNames: readonly Buffer[];
   readonly values: TextWindows;
 }
 
@@ -66,14 +68,14 @@ export class HashRow implements ScriptUnit {
   writeHset(out: RespEncoder): void {
     const columns = this.fields.values.columnsAt(this.row);
     const local = this.row - this.fields.values.windowStart(this.row);
-    const names = this.fields.names;
+    const names = this.fields.encodedNames;
     out.command(2 + this.argumentCount());
-    out.bytes(HSET);
+    out.raw(HSET);
     out.text(this.key);
     for (let column = 0; column < columns.length; column++) {
       const value = columns[column]!;
       if (value.isNull(local)) continue;
-      out.bytes(names[column]!);
+      out.raw(names[column]!);
       out.columnValue(value, local);
     }
   }

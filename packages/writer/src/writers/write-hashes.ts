@@ -1,8 +1,13 @@
-import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@polars-redis/core";
+import {
+  InvalidArgumentError,
+  offersCommandPipe,
+  type RedisConnection,
+  type WriteResult,
+} from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
 import { HashPipePlan } from "../engine/pipe/hash-pipe-plan.js";
-import { offersPipe } from "../engine/pipe/pipe-pool.js";
+import { encodeBulk } from "../engine/pipe/resp-encoder.js";
 import { ScriptPlan } from "../engine/script-plan.js";
 import type { WritePlan } from "../engine/write-plan.js";
 import { columnDtypes } from "../frame/format-column.js";
@@ -16,6 +21,12 @@ import { COLLECTION_SCRIPT, COLLECTION_STEP } from "../scripts/collection-script
 import { type HashFields, HashRow } from "./hash-row.js";
 
 export interface WriteHashesOptions extends WriteOptions {}
+
+/**
+ * Default batches in flight on the raw pipe (`parallel`, 2 elsewhere). Measured at 1M rows: 96k rows/s with 2,
+ * 107k with 4, 106–119k with 8, 107k with 16: with few in flight the server idles while the client formats.
+ */
+const PIPE_PARALLEL = 8;
 
 /**
  * Writes one hash per row: every column except the key column (and `ttlColumn`) becomes a field.
@@ -50,17 +61,22 @@ export async function writeHashes(
       `no columns to write as hash fields besides the key (columns: ${frame.columns.join(", ")})`,
     );
   }
-  const plan = textPlan(fieldNames, columnDtypes(frame), "frame");
+  const text = textPlan(fieldNames, columnDtypes(frame), "frame");
+  const names = fieldNames.map((name) => Buffer.from(name));
   const fields: HashFields = {
-    names: fieldNames.map((name) => Buffer.from(name)),
-    values: new TextWindows(frame, plan, textWindowRows(settings.batchSize)),
+    names,
+    encodedNames: names.map(encodeBulk),
+    values: new TextWindows(frame, text, textWindowRows(settings.batchSize)),
   };
 
   // Formats the first window now: a value Polars cannot format fails here, before anything is written.
   if (frame.height > 0) fields.values.columnsAt(0);
   // A row with no value at all is found when its window is formatted, and reported as skipped then.
   const units = keys.map((key, row) => new HashRow(key, ttlOf(row), row, fields));
-  return executeWrite(connection, planFor(connection, settings.ifExists, units), units, settings);
+  const plan = planFor(connection, settings.ifExists, units);
+  // On the pipe a batch costs the server less than a round trip: keep more in flight unless told otherwise.
+  const parallel = options.parallel ?? (plan instanceof HashPipePlan ? PIPE_PARALLEL : settings.parallel);
+  return executeWrite(connection, plan, units, { ...settings, parallel });
 }
 
 /**
@@ -70,7 +86,7 @@ export async function writeHashes(
  */
 function planFor(connection: RedisConnection, mode: IfExists, units: readonly HashRow[]): WritePlan<HashRow> {
   const withTtl = units.some((unit) => unit.ttl > 0);
-  if (offersPipe(connection) && (mode === "replace" || (mode === "append" && !withTtl))) {
+  if (offersCommandPipe(connection) && (mode === "replace" || (mode === "append" && !withTtl))) {
     return new HashPipePlan(mode);
   }
   return new ScriptPlan({

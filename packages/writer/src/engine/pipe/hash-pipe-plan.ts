@@ -1,4 +1,5 @@
 import {
+  commandPipeFor,
   type KeyError,
   RedisCommandError,
   type RedisConnection,
@@ -7,7 +8,6 @@ import {
 } from "@polars-redis/core";
 import type { HashRow } from "../../writers/hash-row.js";
 import type { KeyStatus, WritePlan } from "../write-plan.js";
-import { pipeFor } from "./pipe-pool.js";
 import { RespEncoder } from "./resp-encoder.js";
 
 /** Keys per MULTI/EXEC in "replace" mode: the same bound the scripts use, for the same reason. */
@@ -59,7 +59,7 @@ export class HashPipePlan implements WritePlan<HashRow> {
     units: readonly HashRow[],
     signal?: AbortSignal,
   ): Promise<KeyStatus[]> {
-    const pipe = await pipeFor(connection);
+    const pipe = await commandPipeFor(connection);
     const statuses: KeyStatus[] = new Array(units.length);
     const requests: Promise<void>[] = [];
     let transactions: Transaction[] = [];

@@ -50,6 +50,13 @@ export class RespEncoder {
     this.crlf();
   }
 
+  /** Bytes already encoded as RESP (a bulk string prepared once, such as a field name). */
+  raw(encoded: Uint8Array): void {
+    this.reserve(encoded.length);
+    this.buffer.set(encoded, this.at);
+    this.at += encoded.length;
+  }
+
   /** The value at `row` of a byte column. */
   columnValue(column: ByteColumn, row: number): void {
     const length = column.byteLength(row);
@@ -104,4 +111,9 @@ export class RespEncoder {
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
   }
+}
+
+/** `value` as a complete RESP bulk string, for arguments written many times (field names). */
+export function encodeBulk(value: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from("\r\n")]);
 }
