@@ -56,13 +56,16 @@ function routerCase(name: string, sinkOf: (destination: RedisConnection) => Sink
             batchSize: BATCH_SIZE,
             blockMs: 50,
           },
-          routes: BENCH_ROUTES.map((route) => ({
-            name: route.name,
-            filter: route.filter,
-            transform: (frame: DataFrame) =>
-              frame.withColumns(pl.concatString([pl.lit(route.prefix), pl.col("_id")], "").alias("_key")),
-            sink: sinkOf(destination),
-          })),
+          routes: BENCH_ROUTES.map((route) => {
+            // Built once per route, as an application would: nodejs-polars takes ~0.05–0.7 ms per Expr.
+            const key = pl.concatString([pl.lit(route.prefix), pl.col("_id")], "").alias("_key");
+            return {
+              name: route.name,
+              filter: route.filter,
+              transform: (frame: DataFrame) => frame.withColumns(key),
+              sink: sinkOf(destination),
+            };
+          }),
         });
         const running = router.run();
         while (router.stats.source.acked < size) await new Promise((resolve) => setTimeout(resolve, 2));
