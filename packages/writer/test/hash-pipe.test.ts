@@ -242,6 +242,25 @@ describe("raw pipe through the fault proxy", () => {
     await expectWhole(redis.conn, 500);
   });
 
+  it("many batches in flight on one signal add one abort listener, not one per batch", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const result = await writeHashes(viaProxy, hashFrame(5000), {
+        batchSize: 50,
+        parallel: 16,
+        signal: controller.signal,
+      });
+      expect(result.written).toBe(5000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("an abort mid-write rejects with the partial result and leaves the connection usable", async () => {
     const controller = new AbortController();
     proxy.latency({ latencyMs: 20, direction: "toClient" });

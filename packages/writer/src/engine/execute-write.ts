@@ -1,11 +1,9 @@
 import {
-  AbortedError,
   type KeyError,
   PolarsRedisError,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
-  raceAbort,
   WriteResult,
 } from "@polars-redis/core";
 import { AmbiguousWriteError } from "../errors/ambiguous-write-error.js";
@@ -101,6 +99,9 @@ async function runPass<U extends KeyUnit>(
   const batchCount = Math.ceil(units.length / batchSize);
   let next = 0;
   let aborted = false;
+  // One abort listener for the whole pass (every batch in flight races the same promise): one per batch would
+  // pass Node's 10-listener warning at parallel > 10, and a long-lived signal would collect them.
+  const abortWatch = watchAbort(signal);
 
   const worker = async (): Promise<void> => {
     while (next < batchCount && !aborted) {
@@ -112,7 +113,8 @@ async function runPass<U extends KeyUnit>(
       const from = batch * batchSize;
       const slice = units.slice(from, Math.min(from + batchSize, units.length));
       inFlight.add(batch);
-      const answer = await untilAborted(sendBatch(connection, plan, slice, signal), signal);
+      const sending = sendBatch(connection, plan, slice, signal);
+      const answer = await (abortWatch === undefined ? sending : Promise.race([sending, abortWatch.aborted]));
       if (answer === undefined) {
         aborted = true;
         return;
@@ -126,7 +128,11 @@ async function runPass<U extends KeyUnit>(
       onBatch();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.parallel, batchCount) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.parallel, batchCount) }, worker));
+  } finally {
+    abortWatch?.dispose();
+  }
 
   if (aborted) {
     units.forEach((_, index) => {
@@ -194,18 +200,18 @@ function toWriteResult<U extends KeyUnit>(
 }
 
 /**
- * The batch's statuses, or undefined as soon as the signal fires (the send is then left to settle alone).
- * sendBatch turns every error of the family into statuses, so an AbortedError here is the signal's.
+ * A promise that resolves (to undefined) when `signal` fires, at once if it already has; `dispose` removes the
+ * listener. sendBatch turns every error of the family into statuses, so racing it against this never loses one.
  */
-async function untilAborted(
-  sending: Promise<KeyStatus[]>,
+function watchAbort(
   signal: AbortSignal | undefined,
-): Promise<KeyStatus[] | undefined> {
-  if (signal === undefined) return sending;
-  try {
-    return await raceAbort(sending, signal);
-  } catch (error) {
-    if (signal.aborted && AbortedError.isInstance(error)) return undefined;
-    throw error;
-  }
+): { aborted: Promise<undefined>; dispose: () => void } | undefined {
+  if (signal === undefined) return undefined;
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return { aborted, dispose: () => signal.removeEventListener("abort", onAbort) };
 }

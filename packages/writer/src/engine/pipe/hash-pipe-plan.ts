@@ -1,4 +1,5 @@
 import {
+  type CommandPipe,
   commandPipeFor,
   type KeyError,
   RedisCommandError,
@@ -106,16 +107,38 @@ export class HashPipePlan implements WritePlan<HashRow> {
     }
     flush();
 
-    // An abandoned request leaves the pipe in an unknown state: close it, so nothing later waits behind it.
-    const abandon = (): void => pipe.close();
-    signal?.addEventListener("abort", abandon, { once: true });
+    const release = this.watchAbort(signal, pipe);
     try {
       await Promise.all(requests);
     } finally {
-      signal?.removeEventListener("abort", abandon);
+      release();
     }
     return statuses;
   }
+
+  /**
+   * An abandoned request leaves the pipe in an unknown state: on abort, close every pipe with a batch of this
+   * write in flight, so nothing later waits behind it. One listener per write, not per batch (a write keeps up
+   * to `parallel` batches in flight on the same signal); removed once no batch is in flight.
+   */
+  private watchAbort(signal: AbortSignal | undefined, pipe: CommandPipe): () => void {
+    if (signal === undefined) return () => undefined;
+    this.pipesInFlight.set(pipe, (this.pipesInFlight.get(pipe) ?? 0) + 1);
+    if (this.pipesInFlight.size === 1 && this.pipesInFlight.get(pipe) === 1) {
+      signal.addEventListener("abort", this.abandon, { once: true });
+    }
+    return () => {
+      const left = this.pipesInFlight.get(pipe)! - 1;
+      if (left > 0) this.pipesInFlight.set(pipe, left);
+      else this.pipesInFlight.delete(pipe);
+      if (this.pipesInFlight.size === 0) signal.removeEventListener("abort", this.abandon);
+    };
+  }
+
+  private readonly pipesInFlight = new Map<CommandPipe, number>();
+  private readonly abandon = (): void => {
+    for (const pipe of this.pipesInFlight.keys()) pipe.close();
+  };
 
   /**
    * Encodes one transaction from `from` on: up to 100 keys, closed early once its commands reach about 1 MB.
