@@ -88,7 +88,8 @@ function findLineEnd(buffer: Buffer, from: number): number {
 function simpleString(buffer: Buffer, from: number, to: number): string {
   const length = to - from;
   if (length === 2 && buffer[from] === 0x4f && buffer[from + 1] === 0x4b) return "OK";
-  if (length === QUEUED_BYTES.length && QUEUED_BYTES.every((byte, i) => buffer[from + i] === byte)) return "QUEUED";
+  if (length === QUEUED_BYTES.length && QUEUED_BYTES.every((byte, i) => buffer[from + i] === byte))
+    return "QUEUED";
   return buffer.toString("utf8", from, to);
 }
 

@@ -27,7 +27,15 @@ export function runCase(
     repetitions: settings.repetitions,
   };
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(job)], { execArgv: ["--expose-gc", ...(process.env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])], stdio: "inherit" });
+    const child = fork(WORKER, [JSON.stringify(job)], {
+      execArgv: [
+        "--expose-gc",
+        ...(process.env.BENCH_CPU_PROF_DIR
+          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+          : []),
+      ],
+      stdio: "inherit",
+    });
     let answer: WorkerMessage | undefined;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
