@@ -170,3 +170,24 @@ describe("CommandPipe (real server)", () => {
     await expect(conn.openRawChannel!()).rejects.toThrow(/closed/);
   });
 });
+
+describe("raw channel setup", () => {
+  it("a server that refuses the setup (maxclients) fails the open at once instead of hanging", async () => {
+    // A user and a name: two setup commands (AUTH, CLIENT SETNAME), and the refusal is one line and a close.
+    await redis.conn.call("ACL", "SETUSER", "setup", "on", ">pw", "~*", "+@all");
+    const conn = await connect(redis.server.url.replace("redis://", "redis://setup:pw@"), {
+      ioredis: { connectionName: "setup-check" },
+    });
+    const clients = ((await redis.conn.call("CLIENT", "LIST")) as string).trim().split("\n").length;
+    await redis.conn.call("CONFIG", "SET", "maxclients", String(clients));
+    try {
+      const error = await conn.openRawChannel!().catch((failure: unknown) => failure);
+      expect(RedisConnectionError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/max number of clients|closed the connection/);
+    } finally {
+      await redis.conn.call("CONFIG", "SET", "maxclients", "10000");
+      await conn.close();
+      await redis.conn.call("ACL", "DELUSER", "setup");
+    }
+  });
+});

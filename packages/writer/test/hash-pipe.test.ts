@@ -1,5 +1,6 @@
 import {
   connect,
+  InvalidArgumentError,
   type RedisCommandError,
   type RedisConnection,
   RedisConnectionError,
@@ -282,5 +283,49 @@ describe("raw pipe through the fault proxy", () => {
     );
     expect(rest.isCompleteSuccess()).toBe(true);
     await expectWhole(redis.conn, 5000);
+  });
+});
+
+describe("raw pipe: review findings", () => {
+  it("a date or datetime Polars cannot format fails before anything is written, naming the column", async () => {
+    const n = 20_000;
+    const frame = pl
+      .DataFrame({
+        _key: Array.from({ length: n }, (_, i) => `k:${i}`),
+        at: Array.from({ length: n }, (_, i) => (i === 4100 ? 9e15 : 1.7e12 + i)),
+      })
+      .withColumns(pl.col("at").cast(pl.Datetime("ms", "Europe/Paris")));
+    const error = await writeHashes(redis.conn, frame).catch((failure: unknown) => failure);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('"at"');
+    expect(await redis.conn.call("DBSIZE")).toBe(0);
+  });
+
+  it("MULTI refused by an ACL: every key of the group reports the refusal, not a success", async () => {
+    await redis.conn.call("ACL", "SETUSER", "nomulti", "on", ">pw", "~*", "+@all", "-multi");
+    const restricted = await connect(redis.server.url.replace("redis://", "redis://nomulti:pw@"));
+    try {
+      const result = await writeHashes(restricted, hashFrame(150), { retry: false });
+      expect(result.failed).toBe(150);
+      for (const error of result.errors.values()) {
+        expect((error as RedisCommandError).redisCode).toBe("NOPERM");
+        expect(error.retryable).toBe(false);
+      }
+      // Append needs no MULTI: the same user writes fine.
+      expect((await writeHashes(restricted, hashFrame(150), { ifExists: "append" })).written).toBe(150);
+    } finally {
+      await restricted.close();
+      await redis.conn.call("ACL", "DELUSER", "nomulti");
+    }
+  });
+});
+
+describe("column names Polars reads as patterns", () => {
+  it("refuses a frame whose field name is a regex instead of writing values under other names", async () => {
+    const frame = pl.DataFrame({ _key: ["p:1"], "^a.*$": ["x"], ab: ["y"] });
+    const error = await writeHashes(redis.conn, frame).catch((failure: unknown) => failure);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("pattern");
+    expect(await redis.conn.call("DBSIZE")).toBe(0);
   });
 });

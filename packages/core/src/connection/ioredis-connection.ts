@@ -39,7 +39,13 @@ export class IoredisConnection implements RedisConnection {
     this.owned = options.owned;
     this.endpoint = { host: client.options.host, port: client.options.port };
     this.timeoutMs = client.options.commandTimeout ?? 0;
-    this.openRawChannel = client.options.path === undefined ? () => this.openRawSocket() : undefined;
+    // Only where options.host is the server itself: not over a Unix socket, not through Sentinel (host is then
+    // a default, not the master), not behind a natMap (the address to use is the mapped one).
+    const direct =
+      client.options.path == null &&
+      (client.options.sentinels == null || client.options.sentinels.length === 0) &&
+      client.options.natMap == null;
+    this.openRawChannel = direct ? () => this.openRawSocket() : undefined;
   }
 
   private async openRawSocket(): Promise<RawChannel> {

@@ -28,6 +28,7 @@ export class CommandPipe {
   private readonly queue: Request[] = [];
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private repliesSeen = 0;
   private readonly replyTimeoutMs: number;
 
   constructor(
@@ -36,6 +37,8 @@ export class CommandPipe {
   ) {
     this.replyTimeoutMs = options.replyTimeoutMs ?? channel.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     const reader = new RespReplyReader((reply) => this.onReply(reply));
+    // Idle, a shared pipe must not keep the process alive (an application that forgets close() still exits).
+    channel.setKeepsProcessAlive?.(false);
     channel.onData((chunk) => {
       try {
         reader.push(chunk);
@@ -81,6 +84,7 @@ export class CommandPipe {
     }
     if (commands === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) this.channel.setKeepsProcessAlive?.(true);
       this.queue.push({ expected: commands, replies: [], command, resolve, reject });
       this.armTimer();
       this.channel.write(bytes);
@@ -99,19 +103,29 @@ export class CommandPipe {
       return;
     }
     request.replies.push(reply);
+    this.repliesSeen++;
     this.timer?.refresh();
     if (request.replies.length < request.expected) return;
     this.queue.shift();
-    if (this.queue.length === 0) this.stopTimer();
+    if (this.queue.length === 0) {
+      this.stopTimer();
+      this.channel.setKeepsProcessAlive?.(false);
+    }
     request.resolve(request.replies);
   }
 
   private armTimer(): void {
     if (this.timer !== undefined || this.replyTimeoutMs <= 0) return;
     this.timer = setTimeout(() => {
+      // The event loop may have been busy (a writer formatting rows) while replies waited in the socket:
+      // Node runs timers before reading sockets, so let one round of I/O in before deciding.
       this.timer = undefined;
-      const timeout = new Error(`no reply within ${this.replyTimeoutMs} ms`);
-      this.fail(timeout, "timeout");
+      const seen = this.repliesSeen;
+      setImmediate(() => {
+        if (this.queue.length === 0 || this.failure !== undefined || this.timer !== undefined) return;
+        if (this.repliesSeen !== seen) this.armTimer();
+        else this.fail(new Error(`no reply within ${this.replyTimeoutMs} ms`), "timeout");
+      });
     }, this.replyTimeoutMs);
   }
 

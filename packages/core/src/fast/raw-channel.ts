@@ -18,6 +18,11 @@ export interface RawChannel {
   /** Called once when the stream ends: with the error that ended it, or undefined after `close()`. */
   onClose(listener: (error: Error | undefined) => void): void;
   close(): void;
+  /**
+   * Optional: whether the open channel alone keeps the process alive (Node's `ref`/`unref`). A user that keeps
+   * a channel open between requests lets it go while idle.
+   */
+  setKeepsProcessAlive?(keep: boolean): void;
 }
 
 export interface RawEndpoint {
@@ -101,6 +106,11 @@ class SocketChannel implements RawChannel {
     this.closedByUs = true;
     this.socket.destroy();
   }
+
+  setKeepsProcessAlive(keep: boolean): void {
+    if (keep) this.socket.ref();
+    else this.socket.unref();
+  }
 }
 
 function openSocket(endpoint: RawEndpoint): Promise<Socket> {
@@ -131,29 +141,49 @@ function openSocket(endpoint: RawEndpoint): Promise<Socket> {
   });
 }
 
-/** Sends the setup commands and reads one simple-string or error line per command. */
+/**
+ * Sends the setup commands and reads one simple-string or error line per command. Fails on the first error
+ * line (the server may close right after it, e.g. at maxclients), when the socket errors or closes first, and
+ * when the replies take longer than the connect timeout: an open that never ends would hold every user of the
+ * channel waiting.
+ */
 function runSetup(socket: Socket, commands: string[][], endpoint: RawEndpoint): Promise<void> {
   return new Promise((resolve, reject) => {
     let text = "";
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString("latin1");
-      const lines = text.split("\r\n");
-      if (lines.length - 1 < commands.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
       socket.off("data", onData);
-      const failed = lines.slice(0, commands.length).find((line) => line.startsWith("-"));
-      if (failed === undefined) resolve();
-      else {
+      socket.off("error", onError);
+      socket.off("close", onClose);
+      if (error === undefined) resolve();
+      else
         reject(
           new RedisConnectionError({
-            message: `Redis at ${endpoint.host}:${endpoint.port} refused the raw channel's setup: ${failed.slice(1)}`,
+            message: `Redis at ${endpoint.host}:${endpoint.port} refused the raw channel's setup: ${error.message}`,
             host: endpoint.host,
             port: endpoint.port,
             outcome: "rejected",
+            cause: error,
           }),
         );
-      }
     };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      const lines = text.split("\r\n").slice(0, -1);
+      const failed = lines.slice(0, commands.length).find((line) => line.startsWith("-"));
+      if (failed !== undefined) finish(new Error(failed.slice(1)));
+      else if (lines.length >= commands.length) finish();
+    };
+    const onError = (error: Error) => finish(error);
+    const onClose = () => finish(new Error("the server closed the connection during setup"));
+    timer = setTimeout(
+      () => finish(new Error("no reply to the setup commands in time")),
+      endpoint.connectTimeoutMs ?? 10_000,
+    );
     socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("close", onClose);
     socket.write(
       commands
         .map(

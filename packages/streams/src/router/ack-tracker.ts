@@ -24,13 +24,12 @@ export class AckTracker {
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const count = routeCounts[i]!;
-      const ids = this.idsOf(entry.stream);
       // The same entry delivered again while still tracked (a claim of our own idle entry): keep the count.
-      if (ids.has(entry.id)) continue;
+      if (this.remaining.get(entry.stream)?.has(entry.id)) continue;
       if (count === 0) {
         this.ready.push(entry);
       } else {
-        ids.set(entry.id, count);
+        this.idsOf(entry.stream).set(entry.id, count);
         this.count++;
       }
     }
@@ -44,6 +43,8 @@ export class AckTracker {
       if (count === undefined) continue;
       if (count <= 1) {
         ids!.delete(entry.id);
+        // Streams come and go (sharded sources, dead-letter replays): keep no empty map behind.
+        if (ids!.size === 0) this.remaining.delete(entry.stream);
         this.count--;
         this.ready.push(entry);
       } else {

@@ -103,8 +103,10 @@ async function runPass<U extends KeyUnit>(
   // pass Node's 10-listener warning at parallel > 10, and a long-lived signal would collect them.
   const abortWatch = watchAbort(signal);
 
+  // A bug or a value that cannot be formatted throws out of a batch: the other workers stop sending too.
+  let crashed = false;
   const worker = async (): Promise<void> => {
-    while (next < batchCount && !aborted) {
+    while (next < batchCount && !aborted && !crashed) {
       if (signal?.aborted) {
         aborted = true;
         return;
@@ -113,8 +115,14 @@ async function runPass<U extends KeyUnit>(
       const from = batch * batchSize;
       const slice = units.slice(from, Math.min(from + batchSize, units.length));
       inFlight.add(batch);
-      const sending = sendBatch(connection, plan, slice, signal);
-      const answer = await (abortWatch === undefined ? sending : Promise.race([sending, abortWatch.aborted]));
+      let answer: KeyStatus[] | undefined;
+      try {
+        const sending = sendBatch(connection, plan, slice, signal);
+        answer = await (abortWatch === undefined ? sending : Promise.race([sending, abortWatch.aborted]));
+      } catch (error) {
+        crashed = true;
+        throw error;
+      }
       if (answer === undefined) {
         aborted = true;
         return;

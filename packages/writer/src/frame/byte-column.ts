@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "@polars-redis/core";
 import { type Data, Type, tableFromIPC } from "apache-arrow";
 import type { DataFrame, Expr } from "nodejs-polars";
 
@@ -20,10 +21,22 @@ export interface ByteColumn {
  * values as ByteColumns, in order, through one Arrow IPC hand-over. (One select and one IPC buffer cost far less
  * than a Series per column: nodejs-polars builds a large wrapper object for every Series and Expr.)
  */
-export function byteColumns(frame: DataFrame, expressions: readonly Expr[]): ByteColumn[] {
+export function byteColumns(
+  frame: DataFrame,
+  expressions: readonly Expr[],
+  expectedNames?: readonly string[],
+): ByteColumn[] {
   if (expressions.length === 0) return [];
   const text = frame.select(...expressions).rechunk();
   const table = tableFromIPC(text.writeIPC());
+  const names = table.schema.fields.map((field) => field.name);
+  if (expectedNames !== undefined && names.join("\u0000") !== expectedNames.join("\u0000")) {
+    // pl.col reads a name like "^a.*$" as a pattern: never write a value under another column's name.
+    throw new InvalidArgumentError(
+      "frame",
+      `the columns ${JSON.stringify(expectedNames)} selected as ${JSON.stringify(names)}; a column name that starts with "^" and ends with "$" is read by Polars as a pattern: rename it`,
+    );
+  }
   return table.schema.fields.map((_, index) => {
     const vector = table.getChildAt(index)!;
     const chunks = vector.data.map((data) => chunkReader(data as Data));

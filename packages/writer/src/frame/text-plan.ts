@@ -1,4 +1,6 @@
-import pl, { type DataType, type Expr } from "nodejs-polars";
+import { InvalidArgumentError } from "@polars-redis/core";
+import pl, { type DataFrame, type DataType, type Expr } from "nodejs-polars";
+import { byteColumns } from "./byte-column.js";
 import { applyTextConversion, type TextConversion, textConversion } from "./format-column.js";
 
 /**
@@ -10,6 +12,8 @@ export interface TextPlan {
   readonly expressions: readonly Expr[];
   /** For each column, in the order asked for: its position among the columns the expressions produce. */
   readonly positions: readonly number[];
+  /** The columns the expressions produce, in order. */
+  readonly produced: readonly string[];
 }
 
 /** Plans kept for reuse: a sink writes batch after batch with the same columns. */
@@ -44,9 +48,45 @@ export function textPlan(
     produced.push(...group.names);
   }
   const at = new Map(produced.map((name, position) => [name, position]));
-  const plan: TextPlan = { expressions, positions: names.map((name) => at.get(name)!) };
+  const plan: TextPlan = { expressions, positions: names.map((name) => at.get(name)!), produced };
 
   if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
   planCache.set(cacheKey, plan);
   return plan;
+}
+
+/** Extremes kept for reuse, per set of date/time columns. */
+const extremesCache = new Map<string, Expr[]>();
+
+/**
+ * Formats the smallest and largest value of every Date and Datetime column among `names`, so that a value Polars
+ * cannot format (a date past the range its calendar handles) fails here, before anything is written, with the
+ * column named. Values in between format whenever the extremes do. Other conversions cannot fail.
+ */
+export function assertFormattable(
+  frame: DataFrame,
+  names: readonly string[],
+  dtypes: ReadonlyMap<string, DataType>,
+  option: string,
+): void {
+  const temporal = names.filter((name) => ["Date", "Datetime"].includes(dtypes.get(name)!.variant));
+  if (temporal.length === 0 || frame.height === 0) return;
+  const cacheKey = temporal.join("\u0000");
+  let extremes = extremesCache.get(cacheKey);
+  if (extremes === undefined) {
+    extremes = [pl.col(temporal).min(), pl.col(temporal).max()];
+    if (extremesCache.size >= PLAN_CACHE_SIZE) extremesCache.delete(extremesCache.keys().next().value!);
+    extremesCache.set(cacheKey, extremes);
+  }
+  const bounds = pl.concat([frame.select(extremes[0]!), frame.select(extremes[1]!)]);
+  for (const name of temporal) {
+    try {
+      byteColumns(bounds, textPlan([name], dtypes, option).expressions, [name]);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        option,
+        `column ${JSON.stringify(name)} holds a value Polars cannot write as text (${(error as Error).message}); its range is outside what a ${String(dtypes.get(name)).replace(/^DataType\((.*)\)$/, "$1")} can be formatted as`,
+      );
+    }
+  }
 }

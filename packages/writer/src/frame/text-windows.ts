@@ -26,7 +26,7 @@ export class TextWindows {
     let columns = this.kept.get(window);
     if (columns === undefined) {
       const slice = this.frame.slice(window * this.windowRows, this.windowRows);
-      const produced = byteColumns(slice, this.plan.expressions);
+      const produced = byteColumns(slice, this.plan.expressions, this.plan.produced);
       columns = this.plan.positions.map((position) => produced[position]!);
       if (this.kept.size >= WINDOWS_KEPT) this.kept.delete(this.kept.keys().next().value!);
       this.kept.set(window, columns);

@@ -13,7 +13,7 @@ import type { WritePlan } from "../engine/write-plan.js";
 import { columnDtypes } from "../frame/format-column.js";
 import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
-import { textPlan } from "../frame/text-plan.js";
+import { assertFormattable, textPlan } from "../frame/text-plan.js";
 import { TextWindows } from "../frame/text-windows.js";
 import { resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { IfExists, WriteOptions } from "../options/write-options.js";
@@ -61,7 +61,9 @@ export async function writeHashes(
       `no columns to write as hash fields besides the key (columns: ${frame.columns.join(", ")})`,
     );
   }
-  const text = textPlan(fieldNames, columnDtypes(frame), "frame");
+  const dtypes = columnDtypes(frame);
+  const text = textPlan(fieldNames, dtypes, "frame");
+  assertFormattable(frame, fieldNames, dtypes, "frame");
   const names = fieldNames.map((name) => Buffer.from(name));
   const fields: HashFields = {
     names,
@@ -69,7 +71,8 @@ export async function writeHashes(
     values: new TextWindows(frame, text, textWindowRows(settings.batchSize)),
   };
 
-  // Formats the first window now: a value Polars cannot format fails here, before anything is written.
+  // The first window is formatted now: a problem every window shares (a column name Polars reads as a pattern)
+  // fails here, before anything is written. Values that cannot be formatted were checked by assertFormattable.
   if (frame.height > 0) fields.values.columnsAt(0);
   // A row with no value at all is found when its window is formatted, and reported as skipped then.
   const units = keys.map((key, row) => new HashRow(key, ttlOf(row), row, fields));

@@ -7,6 +7,7 @@ import {
   RespErrorReply,
   type RespValue,
 } from "@polars-redis/core";
+import { WriteInterruptedError } from "../../errors/write-interrupted-error.js";
 import type { HashRow } from "../../writers/hash-row.js";
 import type { KeyStatus, WritePlan } from "../write-plan.js";
 import { RespEncoder } from "./resp-encoder.js";
@@ -61,6 +62,15 @@ export class HashPipePlan implements WritePlan<HashRow> {
     signal?: AbortSignal,
   ): Promise<KeyStatus[]> {
     const pipe = await commandPipeFor(connection);
+    if (signal?.aborted) {
+      // Aborted while the pipe opened: send nothing.
+      return units.map(
+        () => new WriteInterruptedError({ outcome: "rejected", retryable: true, cause: signal.reason }),
+      );
+    }
+    // A previous send that threw while encoding (a value Polars could not format) may have left bytes behind.
+    this.encoder.reset();
+    this.body.reset();
     const statuses: KeyStatus[] = new Array(units.length);
     const requests: Promise<void>[] = [];
     let transactions: Transaction[] = [];
@@ -107,7 +117,7 @@ export class HashPipePlan implements WritePlan<HashRow> {
     }
     flush();
 
-    const release = this.watchAbort(signal, pipe);
+    const release = this.watchAbort(signal, pipe, requests.length);
     try {
       await Promise.all(requests);
     } finally {
@@ -117,27 +127,31 @@ export class HashPipePlan implements WritePlan<HashRow> {
   }
 
   /**
-   * An abandoned request leaves the pipe in an unknown state: on abort, close every pipe with a batch of this
-   * write in flight, so nothing later waits behind it. One listener per write, not per batch (a write keeps up
-   * to `parallel` batches in flight on the same signal); removed once no batch is in flight.
+   * An abandoned request leaves the pipe in an unknown state: on abort, close the pipes this write is waiting on,
+   * so nothing later waits behind it (see `abandon`). One listener per write, not per batch (a write keeps up to
+   * `parallel` batches in flight on the same signal); removed once no batch is in flight.
    */
-  private watchAbort(signal: AbortSignal | undefined, pipe: CommandPipe): () => void {
-    if (signal === undefined) return () => undefined;
-    this.pipesInFlight.set(pipe, (this.pipesInFlight.get(pipe) ?? 0) + 1);
-    if (this.pipesInFlight.size === 1 && this.pipesInFlight.get(pipe) === 1) {
-      signal.addEventListener("abort", this.abandon, { once: true });
-    }
+  private watchAbort(signal: AbortSignal | undefined, pipe: CommandPipe, requests: number): () => void {
+    if (signal === undefined || requests === 0) return () => undefined;
+    if (this.requestsInFlight.size === 0) signal.addEventListener("abort", this.abandon, { once: true });
+    this.requestsInFlight.set(pipe, (this.requestsInFlight.get(pipe) ?? 0) + requests);
     return () => {
-      const left = this.pipesInFlight.get(pipe)! - 1;
-      if (left > 0) this.pipesInFlight.set(pipe, left);
-      else this.pipesInFlight.delete(pipe);
-      if (this.pipesInFlight.size === 0) signal.removeEventListener("abort", this.abandon);
+      const left = this.requestsInFlight.get(pipe)! - requests;
+      if (left > 0) this.requestsInFlight.set(pipe, left);
+      else this.requestsInFlight.delete(pipe);
+      if (this.requestsInFlight.size === 0) signal.removeEventListener("abort", this.abandon);
     };
   }
 
-  private readonly pipesInFlight = new Map<CommandPipe, number>();
+  /** This write's requests waiting on each pipe. */
+  private readonly requestsInFlight = new Map<CommandPipe, number>();
+  /**
+   * Closes a pipe only when every request waiting on it is this write's: another write (or a consumer's acks)
+   * sharing the connection must not fail because this one gave up. A pipe left open still fails on its own reply
+   * timeout if the server never answers.
+   */
   private readonly abandon = (): void => {
-    for (const pipe of this.pipesInFlight.keys()) pipe.close();
+    for (const [pipe, requests] of this.requestsInFlight) if (pipe.inFlight <= requests) pipe.close();
   };
 
   /**
@@ -204,9 +218,12 @@ export class HashPipePlan implements WritePlan<HashRow> {
     transaction.units.forEach((unitIndex, position) => {
       const hsetAt = transaction.hsetAt[position]!;
       const ttlAt = units[unitIndex]!.ttl > 0 ? hsetAt + 1 : -1;
-      if (multiAt < 0 || replies[multiAt] !== "OK") {
-        // Plain commands (or a MULTI the server refused, so each command ran on its own): their own replies.
+      if (multiAt < 0) {
         statuses[unitIndex] = statusOf(replies[hsetAt], ttlAt < 0 ? undefined : replies[ttlAt]);
+      } else if (replies[multiAt] !== "OK") {
+        // MULTI refused (an ACL without +multi, say): the group's commands ran one by one, not atomically.
+        // Report the refusal for every key; it is a setup problem to fix, not a transient one.
+        statuses[unitIndex] = refusedMulti(replies[multiAt]);
       } else if (Array.isArray(executed)) {
         // EXEC's array holds one reply per queued command, starting with DEL's.
         const offset = multiAt + 1;
@@ -219,6 +236,17 @@ export class HashPipePlan implements WritePlan<HashRow> {
       }
     });
   }
+}
+
+function refusedMulti(reply: RespValue | undefined): KeyError {
+  const message =
+    reply instanceof RespErrorReply
+      ? reply.message
+      : `ERR unexpected reply to MULTI: ${JSON.stringify(reply)}`;
+  return new RedisCommandError({
+    message: `${message} (MULTI was refused, so this group's DEL and HSET ran without a transaction)`,
+    command: "MULTI",
+  });
 }
 
 function plainGroup(): Transaction {

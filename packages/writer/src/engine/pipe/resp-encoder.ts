@@ -67,6 +67,12 @@ export class RespEncoder {
     this.crlf();
   }
 
+  /** Drops whatever was encoded since the last `take()` (what a failed encoding left behind). */
+  reset(): void {
+    this.at = 0;
+    this.commands = 0;
+  }
+
   /** Moves everything `other` encoded to the end of this encoder; `other` starts over. */
   append(other: RespEncoder): void {
     this.reserve(other.at);
