@@ -1,18 +1,12 @@
 import {
-  connect,
   type RedisCommandError,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
 } from "@polars-redis/core";
-import {
-  createFaultProxy,
-  createWrongTypeConflict,
-  type FaultProxy,
-  forceOutOfMemory,
-} from "@polars-redis/testkit";
+import { createWrongTypeConflict, forceOutOfMemory } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AmbiguousWriteError,
   type WriteProgress,
@@ -20,6 +14,7 @@ import {
   writeLists,
   writeStreams,
 } from "../src/index.js";
+import { useProxiedConnection } from "./support/proxied-connection.js";
 import { RecordingConnection } from "./support/recording-connection.js";
 import { useRedisConnection } from "./support/redis-fixture.js";
 
@@ -130,16 +125,7 @@ describe("OOM mid-batch", () => {
 });
 
 describe("connection dropped mid-pipeline (fault proxy)", () => {
-  let proxy: FaultProxy;
-  let viaProxy: RedisConnection;
-  beforeEach(async () => {
-    proxy = await createFaultProxy({ target: redis.server.url });
-    viaProxy = await connect(proxy.url, { commandTimeoutMs: 10_000 });
-  });
-  afterEach(async () => {
-    await viaProxy?.close();
-    await proxy?.close();
-  });
+  const proxied = useProxiedConnection(redis, { commandTimeoutMs: 10_000 });
 
   it("marks unanswered keys unknown; a retry converges with no duplicate stream entries", async () => {
     const streams = 200;
@@ -158,9 +144,9 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
     const options = { idColumn: "id", batchSize: 20, parallel: 4, retry: false } as const;
 
     // Cut the replies once, mid-pipeline; the first failed batch switches the fault off again.
-    const cut = proxy.closeAfterBytes({ bytes: 600, direction: "toClient" });
+    const cut = proxied.proxy.closeAfterBytes({ bytes: 600, direction: "toClient" });
     let healed: Promise<void> | undefined;
-    const first = await writeStreams(viaProxy, frame, {
+    const first = await writeStreams(proxied.conn, frame, {
       ...options,
       onProgress: (progress) => {
         if (progress.failed > 0) healed ??= cut.remove();
@@ -179,7 +165,7 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
 
     // Some "unknown" entries were applied before the reply was cut: replaying them must not add them twice.
     const retryKeys = first.retryableKeys();
-    const retry = await writeStreams(viaProxy, frame.filter(pl.col("_key").isIn(retryKeys)), options);
+    const retry = await writeStreams(proxied.conn, frame.filter(pl.col("_key").isIn(retryKeys)), options);
     expect(retry.isCompleteSuccess()).toBe(true);
     for (let s = 0; s < streams; s++) {
       const entries = (await redis.conn.call("XRANGE", `st:${s}`, "-", "+")) as [string, string[]][];
@@ -193,9 +179,9 @@ describe("connection dropped mid-pipeline (fault proxy)", () => {
   it("never re-sends a non-idempotent list append whose reply was lost", async () => {
     const keys = Array.from({ length: 400 }, (_, i) => `l:${i}`);
     const frame = pl.DataFrame({ _key: keys, element: keys });
-    const cut = proxy.closeAfterBytes({ bytes: 40, direction: "toClient" });
+    const cut = proxied.proxy.closeAfterBytes({ bytes: 40, direction: "toClient" });
     let healed: Promise<void> | undefined;
-    const result = await writeLists(viaProxy, frame, {
+    const result = await writeLists(proxied.conn, frame, {
       ifExists: "append",
       batchSize: 20,
       parallel: 4,

@@ -6,10 +6,11 @@ import {
   RedisConnectionError,
   RedisTimeoutError,
 } from "@polars-redis/core";
-import { createFaultProxy, type FaultProxy, forceOutOfMemory } from "@polars-redis/testkit";
+import { forceOutOfMemory } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WriteAbortedError, type WriteProgress, writeHashes } from "../src/index.js";
+import { useProxiedConnection } from "./support/proxied-connection.js";
 import { useRedisConnection } from "./support/redis-fixture.js";
 import { viaTransport } from "./support/transports.js";
 
@@ -190,22 +191,13 @@ describe("raw pipe under faults", () => {
 });
 
 describe("raw pipe through the fault proxy", () => {
-  let proxy: FaultProxy;
-  let viaProxy: RedisConnection;
-  beforeEach(async () => {
-    proxy = await createFaultProxy({ target: redis.server.url });
-    viaProxy = await connect(proxy.url, { commandTimeoutMs: 1_000 });
-  });
-  afterEach(async () => {
-    await viaProxy?.close();
-    await proxy?.close();
-  });
+  const proxied = useProxiedConnection(redis, { commandTimeoutMs: 1_000 });
 
   it("a connection cut mid-pipeline leaves unanswered keys unknown; a retry converges", async () => {
     const frame = hashFrame(2000);
-    const cut = proxy.closeAfterBytes({ bytes: 3000, direction: "toClient" });
+    const cut = proxied.proxy.closeAfterBytes({ bytes: 3000, direction: "toClient" });
     let healed: Promise<void> | undefined;
-    const first = await writeHashes(viaProxy, frame, {
+    const first = await writeHashes(proxied.conn, frame, {
       batchSize: 100,
       parallel: 4,
       retry: false,
@@ -221,16 +213,16 @@ describe("raw pipe through the fault proxy", () => {
     expect(first.written).toBeGreaterThan(0);
     expect(first.retryableKeys().length).toBe(first.failed);
 
-    const retry = await writeHashes(viaProxy, frame.filter(pl.col("_key").isIn(first.retryableKeys())));
+    const retry = await writeHashes(proxied.conn, frame.filter(pl.col("_key").isIn(first.retryableKeys())));
     expect(retry.isCompleteSuccess()).toBe(true);
     expect(await redis.conn.call("DBSIZE")).toBe(2000);
     await expectWhole(redis.conn, 2000);
   });
 
   it("a server that stops answering times the keys out (unknown, retryable); the next write opens a new pipe", async () => {
-    await writeHashes(viaProxy, hashFrame(10));
-    const hole = proxy.blackhole({ direction: "toClient" });
-    const stuck = await writeHashes(viaProxy, hashFrame(500), { retry: false });
+    await writeHashes(proxied.conn, hashFrame(10));
+    const hole = proxied.proxy.blackhole({ direction: "toClient" });
+    const stuck = await writeHashes(proxied.conn, hashFrame(500), { retry: false });
     expect(stuck.failed).toBe(500);
     for (const error of stuck.errors.values()) {
       expect(RedisTimeoutError.isInstance(error)).toBe(true);
@@ -238,7 +230,7 @@ describe("raw pipe through the fault proxy", () => {
       expect(error.retryable).toBe(true);
     }
     await hole.remove();
-    const again = await writeHashes(viaProxy, hashFrame(500));
+    const again = await writeHashes(proxied.conn, hashFrame(500));
     expect(again.isCompleteSuccess()).toBe(true);
     await expectWhole(redis.conn, 500);
   });
@@ -249,7 +241,7 @@ describe("raw pipe through the fault proxy", () => {
     process.on("warning", onWarning);
     try {
       const controller = new AbortController();
-      const result = await writeHashes(viaProxy, hashFrame(5000), {
+      const result = await writeHashes(proxied.conn, hashFrame(5000), {
         batchSize: 50,
         parallel: 16,
         signal: controller.signal,
@@ -264,8 +256,8 @@ describe("raw pipe through the fault proxy", () => {
 
   it("an abort mid-write rejects with the partial result and leaves the connection usable", async () => {
     const controller = new AbortController();
-    proxy.latency({ latencyMs: 20, direction: "toClient" });
-    const error = await writeHashes(viaProxy, hashFrame(5000), {
+    proxied.proxy.latency({ latencyMs: 20, direction: "toClient" });
+    const error = await writeHashes(proxied.conn, hashFrame(5000), {
       batchSize: 100,
       signal: controller.signal,
       onProgress: (progress) => {
@@ -276,9 +268,9 @@ describe("raw pipe through the fault proxy", () => {
     const partial = (error as WriteAbortedError).result;
     expect(partial.written).toBeGreaterThanOrEqual(300);
     expect(partial.written + partial.failed).toBe(5000);
-    await proxy.clearFaults();
+    await proxied.proxy.clearFaults();
     const rest = await writeHashes(
-      viaProxy,
+      proxied.conn,
       hashFrame(5000).filter(pl.col("_key").isIn(partial.failedKeys())),
     );
     expect(rest.isCompleteSuccess()).toBe(true);
