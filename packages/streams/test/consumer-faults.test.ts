@@ -181,6 +181,14 @@ describe("consumer under faults", () => {
       async () => processed.size === 10 && (await groupPending(direct, "quiet", "g")) === 0,
       "first entries processed and acknowledged",
     );
+    // The partition must catch the consumer inside a blocking read (what the watchdog guards): an ack whose reply
+    // is held back instead waits for the command timeout, which is another test's subject. Under load the last
+    // ack's reply can still be on its way when XPENDING already says 0, so wait until the server shows the
+    // consumer's XREADGROUP blocked.
+    await waitFor(async () => {
+      const clients = (await direct.call("CLIENT", "LIST")) as string;
+      return clients.split("\n").some((line) => /\bflags=\S*b/.test(line) && line.includes("cmd=xreadgroup"));
+    }, "the consumer blocked in XREADGROUP");
     const partition = proxy.blackhole({ direction: "toClient" });
     await waitFor(() => consumer.stats.hungReads > 0, "the watchdog replaced the hung read");
     sent.push(...(await fillStream(direct, "quiet", 10, (i) => ({ n: i }), 11)));
