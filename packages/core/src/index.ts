@@ -8,6 +8,7 @@ export {
   byteColumnToArrow,
   CommandPipe,
   commandPipeFor,
+  encodeCommands,
   offersCommandPipe,
   openRawChannel,
   type RawChannel,

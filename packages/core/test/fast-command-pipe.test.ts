@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   CommandPipe,
   connect,
+  encodeCommands,
   RedisConnectionError,
   RedisTimeoutError,
   RespErrorReply,
@@ -13,16 +14,7 @@ import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 const redis = useRedisConnection();
 
-function resp(...commands: string[][]): Buffer {
-  return Buffer.from(
-    commands
-      .map(
-        (args) =>
-          `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`,
-      )
-      .join(""),
-  );
-}
+const resp = (...commands: string[][]): Buffer => encodeCommands(commands);
 
 describe("RespReplyReader", () => {
   const stream = Buffer.from(

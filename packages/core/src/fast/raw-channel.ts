@@ -1,6 +1,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
+import { encodeCommands } from "./encode-commands.js";
 
 /**
  * A dedicated byte stream to one Redis server speaking RESP2, ready for commands (authenticated, on the
@@ -184,13 +185,6 @@ function runSetup(socket: Socket, commands: string[][], endpoint: RawEndpoint): 
     socket.on("data", onData);
     socket.on("error", onError);
     socket.on("close", onClose);
-    socket.write(
-      commands
-        .map(
-          (args) =>
-            `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`,
-        )
-        .join(""),
-    );
+    socket.write(encodeCommands(commands));
   });
 }

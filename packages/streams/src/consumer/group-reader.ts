@@ -2,6 +2,7 @@ import {
   type BatchReply,
   type Command,
   commandPipeFor,
+  encodeCommands,
   InvalidArgumentError,
   isCommandError,
   offersCommandPipe,
@@ -15,7 +16,7 @@ import {
 } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { decodedToFrame, type FastFrameLayout, fastFrameLayout } from "../fast/fast-frame.js";
-import { encodeCommands, RawStreamReads } from "../fast/raw-stream-reads.js";
+import { RawStreamReads } from "../fast/raw-stream-reads.js";
 import { parseEntries, parseMultiStreamReply, type StreamEntry } from "../frame/stream-entry.js";
 import { sleep } from "../internal/sleep.js";
 import { groupBySlot } from "../internal/slot-groups.js";

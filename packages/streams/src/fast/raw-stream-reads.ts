@@ -1,4 +1,5 @@
 import {
+  encodeCommands,
   type RawChannel,
   RedisCommandError,
   type RedisConnection,
@@ -108,14 +109,4 @@ export class RawStreamReads {
     if (this.channel === channel) this.channel = undefined;
     channel.close();
   }
-}
-
-/** Commands as one RESP2 byte buffer: `*<n>` then each argument as a bulk string. */
-export function encodeCommands(commands: readonly (readonly string[])[]): Buffer {
-  let text = "";
-  for (const args of commands) {
-    text += `*${args.length}\r\n`;
-    for (const arg of args) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  }
-  return Buffer.from(text, "utf8");
 }

@@ -2,6 +2,7 @@ import type { PayloadWriter } from "../engine/payload-writer.js";
 import { encodeBulk, type RespEncoder } from "../engine/pipe/resp-encoder.js";
 import { ARGS_PER_CALL } from "../engine/script-plan.js";
 import type { ScriptUnit } from "../engine/script-unit.js";
+import type { ByteColumn } from "../frame/byte-column.js";
 import type { TextWindows } from "../frame/text-windows.js";
 
 const HSET = encodeBulk(Buffer.from("HSET"));
@@ -47,8 +48,7 @@ export class HashRow implements ScriptUnit {
   }
 
   writePart(part: number, out: PayloadWriter): void {
-    const columns = this.fields.values.columnsAt(this.row);
-    const local = this.row - this.fields.values.windowStart(this.row);
+    const { columns, local } = this.cells();
     const names = this.fields.names;
     const skip = (part * ARGS_PER_PART) / 2;
     const take = this.itemCount(part) / 2;
@@ -66,8 +66,7 @@ export class HashRow implements ScriptUnit {
 
   /** Encodes `HSET key field value ...` with every non-null field. */
   writeHset(out: RespEncoder): void {
-    const columns = this.fields.values.columnsAt(this.row);
-    const local = this.row - this.fields.values.windowStart(this.row);
+    const { columns, local } = this.cells();
     const names = this.fields.encodedNames;
     out.command(2 + this.argumentCount());
     out.raw(HSET);
@@ -78,6 +77,12 @@ export class HashRow implements ScriptUnit {
       out.raw(names[column]!);
       out.columnValue(value, local);
     }
+  }
+
+  /** The byte columns of this row's window, and the row's position in them. */
+  private cells(): { columns: readonly ByteColumn[]; local: number } {
+    const windows = this.fields.values;
+    return { columns: windows.columnsAt(this.row), local: this.row - windows.windowStart(this.row) };
   }
 
   private argumentCount(): number {
