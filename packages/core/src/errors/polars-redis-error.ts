@@ -16,7 +16,8 @@ export type ErrorCode =
   | "INVALID_ARGUMENT"
   | "STREAM_GAP"
   | "PARTIAL_WRITE"
-  | "ABORTED";
+  | "ABORTED"
+  | "MODULE_NOT_LOADED";
 
 export interface PolarsRedisErrorOptions {
   code: ErrorCode;
