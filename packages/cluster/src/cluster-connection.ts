@@ -45,7 +45,7 @@ export interface ClusterConnectionParts {
 
 /**
  * A RedisConnection over Redis Cluster, built on one standalone connection per master (see
- * docs/decisions.md): batches are split by node and slot and re-driven on MOVED/ASK/TRYAGAIN, scans cover
+ * docs/decisions/): batches are split by node and slot and re-driven on MOVED/ASK/TRYAGAIN, scans cover
  * every master and follow failovers and slot migrations.
  */
 export class ClusterConnection implements RedisConnection {
