@@ -1,23 +1,40 @@
+import { requireModules } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, deleteKeysMatching, type RedisConnection, readTimeseries } from "../src/index.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
 import { KITCHEN_INFO, TIMESERIES_REPLIES } from "./fixtures/redistimeseries-replies.js";
 
 /**
- * The live lane: the time series fixtures and scans against a real RedisTimeSeries (Redis Stack or Redis 8),
- * when REDIS_STACK_URL points at one. Keys live under a unique prefix and are deleted afterwards.
+ * The live lanes: the time series fixtures and scans against a real RedisTimeSeries. Always on a testkit
+ * server with the RedisTimeSeries module (REDIS_MODULES_DIR; under CI a missing module fails), and also on
+ * Redis Stack / Redis 8 when REDIS_STACK_URL points at one. Keys live under a unique prefix and are deleted
+ * afterwards.
  */
-const url = process.env.REDIS_STACK_URL;
-if (!url)
-  console.info(
-    "timeseries-live: skipped, REDIS_STACK_URL is not set (no RedisTimeSeries server on this machine)",
-  );
+describe.runIf(requireModules("timeseries"))("RedisTimeSeries live lane (module server)", () => {
+  const redis = useRedisConnection({ modules: ["timeseries"] });
+  liveLane(() => redis.conn);
+});
 
-describe.runIf(url)("RedisTimeSeries live lane", () => {
+const stackUrl = process.env.REDIS_STACK_URL;
+if (!stackUrl) console.info("timeseries-live: Redis Stack lane skipped, REDIS_STACK_URL is not set");
+
+describe.runIf(stackUrl)("RedisTimeSeries live lane (REDIS_STACK_URL)", () => {
+  let stack: RedisConnection | undefined;
+  beforeAll(async () => {
+    stack = await connect(stackUrl!);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  liveLane(() => stack!);
+});
+
+function liveLane(connection: () => RedisConnection): void {
   const prefix = `polars-redis-test:${process.pid}:${Date.now()}:`;
   let conn: RedisConnection;
 
   beforeAll(async () => {
-    conn = await connect(url!);
+    conn = connection();
     const p = prefix;
     await conn.call("TS.CREATE", `${p}temp:TLV`, "LABELS", "type", "temp", "location", "TLV");
     await conn.call(
@@ -55,7 +72,6 @@ describe.runIf(url)("RedisTimeSeries live lane", () => {
   });
   afterAll(async () => {
     if (conn) await deleteKeysMatching(conn, `${prefix}*`);
-    await conn?.close();
   });
 
   it("answers every TS.RANGE exactly as the fixtures say, and TS.INFO labels as documented", async () => {
@@ -77,6 +93,16 @@ describe.runIf(url)("RedisTimeSeries live lane", () => {
     expect(missing).toMatch(/key does not exist/);
   });
 
+  it("reads fractional and exponent-formatted values exactly (RedisTimeSeries 1.10 sends 0.5 as 5E-1)", async () => {
+    const key = `${prefix}fractions`;
+    const values = [0.5, -2.25, 1e-7, 1234567.125, 1e21, 0.1];
+    await conn.call("TS.CREATE", key);
+    await conn.call("TS.MADD", ...values.flatMap((value, i) => [key, 1000 + i, value]));
+    const frame = await readTimeseries(conn, { keys: [key] });
+    expect(frame.getColumn("value").toArray()).toEqual(values);
+    await conn.call("DEL", key);
+  });
+
   it("scans with labels, aggregation and paging", async () => {
     const frame = await readTimeseries(conn, { pattern: `${prefix}*`, labels: ["type"], pageSize: 2 });
     expect(frame.height).toBe(13);
@@ -88,4 +114,4 @@ describe.runIf(url)("RedisTimeSeries live lane", () => {
     });
     expect(buckets.getColumn("value").toArray()).toEqual([100, 120, 200, 220, 300, 320]);
   });
-});
+}

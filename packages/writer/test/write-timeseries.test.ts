@@ -1,9 +1,16 @@
-import { InvalidArgumentError } from "@polars-redis/core";
+import { InvalidArgumentError, type RedisConnection, readTimeseries } from "@polars-redis/core";
+import { requireModules } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeTimeseries } from "../src/index.js";
 import { type ScriptModel, StackFake } from "./support/stack-fake.js";
-import { reportSkippedLane, STACK_URL, useStackLane } from "./support/stack-lane.js";
+import {
+  reportSkippedLane,
+  STACK_URL,
+  type StackLane,
+  useModuleLane,
+  useStackLane,
+} from "./support/stack-lane.js";
 
 /**
  * What the writer's time-series script does, per its documented layout (ARGV: mode, retention, policy, then a
@@ -158,16 +165,30 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
 
 reportSkippedLane("writeTimeseries");
 
-describe.skipIf(!STACK_URL)("writeTimeseries live (REDIS_STACK_URL)", () => {
-  const stack = useStackLane();
+describe.runIf(requireModules("timeseries"))("writeTimeseries live (RedisTimeSeries module)", () => {
+  liveLane(useModuleLane(["timeseries"]));
+});
 
+describe.skipIf(!STACK_URL)("writeTimeseries live (REDIS_STACK_URL)", () => {
+  liveLane(useStackLane());
+});
+
+/** A series' samples as [timestamp ms, value] read through core's time-series scan (typed, not raw text). */
+async function samplesOf(conn: RedisConnection, key: string): Promise<[number, number][]> {
+  const frame = await readTimeseries(conn, { keys: [key] });
+  const values = frame.getColumn("value").toArray() as number[];
+  return (frame.getColumn("_ts").toArray() as unknown as Date[]).map((ts, i) => [ts.getTime(), values[i]!]);
+}
+
+function liveLane(stack: StackLane): void {
   it("appends, replays, replaces and skips on a real RedisTimeSeries", async () => {
     const options = { keyPrefix: stack.prefix, labelColumns: ["host"] };
     expect((await writeTimeseries(stack.conn, samples(), options)).written).toBe(2);
     expect((await writeTimeseries(stack.conn, samples(), options)).isCompleteSuccess()).toBe(true);
-    expect(await stack.conn.call("TS.RANGE", `${stack.prefix}cpu:1`, "-", "+")).toEqual([
-      [1000, "0.5"],
-      [2000, "1.5"],
+    // Read back as numbers: RedisTimeSeries 1.10 formats 0.5 as "5E-1", Redis Stack as "0.5".
+    expect(await samplesOf(stack.conn, `${stack.prefix}cpu:1`)).toEqual([
+      [1000, 0.5],
+      [2000, 1.5],
     ]);
     const replaced = await writeTimeseries(stack.conn, samples().tail(2), {
       ...options,
@@ -175,8 +196,8 @@ describe.skipIf(!STACK_URL)("writeTimeseries live (REDIS_STACK_URL)", () => {
       ttl: 600,
     });
     expect(replaced.written).toBe(1);
-    expect(await stack.conn.call("TS.RANGE", `${stack.prefix}cpu:2`, "-", "+")).toEqual([[1000, "42"]]);
+    expect(await samplesOf(stack.conn, `${stack.prefix}cpu:2`)).toEqual([[1000, 42]]);
     expect(await stack.conn.call("TTL", `${stack.prefix}cpu:2`)).toBeGreaterThan(0);
     expect((await writeTimeseries(stack.conn, samples(), { ...options, ifExists: "fail" })).skipped).toBe(2);
   });
-});
+}

@@ -9,6 +9,14 @@ export {
 } from "./admin-connection.js";
 export { pickFreePort } from "./free-port.js";
 export { keySlot } from "./key-slot.js";
+export {
+  isRedisModuleAvailable,
+  REDIS_MODULE_NAMES,
+  type RedisModuleName,
+  RedisModuleNotFoundError,
+  redisModulesDir,
+  resolveRedisModule,
+} from "./redis-modules.js";
 export { RedisServerError, RedisServerNotFoundError } from "./redis-server-error.js";
 export {
   CLUSTER_SLOTS,

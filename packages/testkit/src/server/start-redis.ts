@@ -5,6 +5,7 @@ import { pickFreePort } from "./free-port.js";
 import { readLogTail } from "./log-tail.js";
 import { forgetServerProcess } from "./reaper.js";
 import { resolveRedisServerBinary } from "./redis-binary.js";
+import { loadModuleArgs, type RedisModuleName } from "./redis-modules.js";
 import { launchRedisProcess, PortInUseError, type RedisProcess } from "./redis-process.js";
 import { RedisServerError } from "./redis-server-error.js";
 import { waitFor } from "./wait-for.js";
@@ -21,6 +22,14 @@ export interface StartRedisOptions {
   readonly binary?: string;
   /** How long start() and restart() wait for the server to answer PING. Default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * Redis modules to load (`--loadmodule`): "search" (RediSearch), "timeseries" (RedisTimeSeries), "json"
+   * (RedisJSON / ReJSON). Their libraries are looked up in `modulesDir`; a missing one throws
+   * RedisModuleNotFoundError before any process starts.
+   */
+  readonly modules?: readonly RedisModuleName[];
+  /** Folder holding the module libraries; default env REDIS_MODULES_DIR, else shared/redis-modules beside the checkout. */
+  readonly modulesDir?: string;
 }
 
 /** A redis-server process owned by the caller, on a free loopback port in its own temp dir. */
@@ -61,7 +70,12 @@ const HOST = "127.0.0.1";
 const PORT_ATTEMPTS = 8;
 const STOP_GRACE_MS = 10_000;
 
-function serverArgs(port: number, dataDir: string, options: LaunchServerOptions): string[] {
+function serverArgs(
+  port: number,
+  dataDir: string,
+  options: LaunchServerOptions,
+  moduleArgs: readonly string[],
+): string[] {
   return [
     ...["--port", String(port), "--bind", HOST, "--protected-mode", "no", "--daemonize", "no"],
     ...["--dir", dataDir, "--save", ""],
@@ -72,6 +86,7 @@ function serverArgs(port: number, dataDir: string, options: LaunchServerOptions)
     // Redis 7 waits 5 s before a diskless full sync to batch replicas; tests attach replicas one at a time.
     ...["--repl-diskless-sync-delay", "0"],
     ...(options.persistence ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
+    ...moduleArgs,
     ...(options.fixtureArgs ?? []),
     ...(options.args ?? []),
   ];
@@ -190,12 +205,13 @@ class LocalRedisServer implements RedisServer {
 export async function launchServer(options: LaunchServerOptions = {}): Promise<RedisServer> {
   const binary = resolveRedisServerBinary(options.binary);
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const moduleArgs = loadModuleArgs(options.modules, options.modulesDir);
   let lastBindError: PortInUseError | undefined;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await pickFreePort({ clusterBus: options.clusterBus ?? false });
     const dataDir = mkdtempSync(join(tmpdir(), `polars-redis-${port}-`));
     const logFile = join(dataDir, "redis.log");
-    const args = serverArgs(port, dataDir, options);
+    const args = serverArgs(port, dataDir, options, moduleArgs);
     try {
       const process = await launchRedisProcess({
         binary,
@@ -225,6 +241,6 @@ export async function launchServer(options: LaunchServerOptions = {}): Promise<R
  * The server never outlives this process, even when the process is killed (see reaper.ts).
  */
 export function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
-  const { binary, args, persistence, startTimeoutMs } = options;
-  return launchServer({ binary, args, persistence, startTimeoutMs });
+  const { binary, args, persistence, startTimeoutMs, modules, modulesDir } = options;
+  return launchServer({ binary, args, persistence, startTimeoutMs, modules, modulesDir });
 }

@@ -8,4 +8,5 @@ export {
   useFaultProxy,
   useRedis,
 } from "./fixtures.js";
+export { moduleRequirement, requireModules } from "./require-module.js";
 export { runSinkConformance } from "./run-sink-conformance.js";

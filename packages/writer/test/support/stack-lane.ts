@@ -1,4 +1,5 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
+import { type RedisModuleName, type RedisServer, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll } from "vitest";
 
 /** A Redis Stack / Redis 8 server (RedisJSON, RedisTimeSeries) for the live lanes; none on this machine. */
@@ -38,5 +39,29 @@ export function useStackLane(): StackLane {
       return conn;
     },
     prefix,
+  };
+}
+
+/**
+ * A testkit redis-server with `modules` loaded (RediSearch, RedisTimeSeries, ReJSON from REDIS_MODULES_DIR) for
+ * the enclosing describe block; guard it with `describe.runIf(requireModules(...))`.
+ */
+export function useModuleLane(modules: readonly RedisModuleName[]): StackLane {
+  let server: RedisServer | undefined;
+  let conn: RedisConnection | undefined;
+  beforeAll(async () => {
+    server = await startRedis({ modules });
+    conn = await connect(server.url);
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await server?.stop();
+  });
+  return {
+    get conn() {
+      if (conn === undefined) throw new Error("useModuleLane: the server starts in beforeAll");
+      return conn;
+    },
+    prefix: "polars-redis-writer-test:",
   };
 }
