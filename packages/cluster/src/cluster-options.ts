@@ -1,3 +1,4 @@
+import type { RetryPolicy } from "@polars-redis/core";
 import type { ClusterOptions, NatMap, RedisOptions } from "ioredis";
 import type { ClusterEvent } from "./cluster-events.js";
 
@@ -22,7 +23,13 @@ export interface ConnectClusterOptions {
    * reported. Set it above the cluster's `cluster-node-timeout` plus election time. [30000]
    */
   retryWindowMs?: number;
-  /** First backoff step while waiting (it doubles, up to 1 s). [100] */
+  /**
+   * How the waits through a failover, CLUSTERDOWN or TRYAGAIN back off: core's RetryPolicy without `attempts`
+   * (the waits are bounded by `retryWindowMs`, not counted). [{ initialDelayMs: 100, maxDelayMs: 1000,
+   * multiplier: 2, jitter: "equal" }]
+   */
+  retry?: Omit<RetryPolicy, "attempts">;
+  /** @deprecated use `retry: { initialDelayMs }`. First backoff step while waiting. [100] */
   retryDelayMs?: number;
   /** How long one node may take to answer CLUSTER SLOTS during a topology refresh. [2000] */
   topologyTimeoutMs?: number;

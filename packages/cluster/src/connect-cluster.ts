@@ -1,4 +1,11 @@
-import { connect, InvalidArgumentError, RedisCommandError, RedisConnectionError } from "@polars-redis/core";
+import {
+  connect,
+  InvalidArgumentError,
+  RedisCommandError,
+  RedisConnectionError,
+  type ResolvedRetryPolicy,
+  resolveRetryPolicy,
+} from "@polars-redis/core";
 import type { Cluster, ClusterOptions, RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import { ClusterConnection } from "./cluster-connection.js";
@@ -17,6 +24,15 @@ import { NodePool } from "./topology/node-pool.js";
 const NODE_DEFAULTS: RedisOptions = {
   maxRetriesPerRequest: 1,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+};
+
+/** How waits through failovers, CLUSTERDOWN and TRYAGAIN back off unless `retry` says otherwise. */
+const CLUSTER_BACKOFF: ResolvedRetryPolicy = {
+  attempts: Number.POSITIVE_INFINITY,
+  initialDelayMs: 100,
+  maxDelayMs: 1000,
+  multiplier: 2,
+  jitter: "equal",
 };
 
 /**
@@ -52,8 +68,10 @@ export async function connectCluster(
   const policy: RedirectPolicy = {
     maxRedirections: options.maxRedirections ?? ioredis.maxRedirections ?? 16,
     retryWindowMs: options.retryWindowMs ?? 30_000,
-    retryDelayMs: options.retryDelayMs ?? ioredis.retryDelayOnTryAgain ?? 100,
-    maxRetryDelayMs: 1000,
+    backoff: resolveRetryPolicy(
+      { initialDelayMs: options.retryDelayMs ?? ioredis.retryDelayOnTryAgain ?? 100, ...options.retry },
+      { defaults: CLUSTER_BACKOFF, argument: "retry" },
+    ),
     pipelinesPerNode: options.pipelinesPerNode ?? 4,
     defaultChunkSize: 1000,
   };
@@ -107,6 +125,21 @@ export async function connectCluster(
 }
 
 function validate(options: ConnectClusterOptions): void {
+  const retry: unknown = options.retry;
+  if (retry !== undefined) {
+    if (retry === null || typeof retry !== "object" || Array.isArray(retry)) {
+      throw new InvalidArgumentError(
+        "retry",
+        "expected a retry policy { initialDelayMs, maxDelayMs, multiplier, jitter }",
+      );
+    }
+    if ("attempts" in retry) {
+      throw new InvalidArgumentError(
+        "retry.attempts",
+        "cluster waits are bounded by retryWindowMs, not by a number of attempts: set retryWindowMs instead",
+      );
+    }
+  }
   const positive: Array<keyof ConnectClusterOptions> = [
     "connectTimeoutMs",
     "retryDelayMs",

@@ -63,6 +63,9 @@ describe("connectCluster: seeds and options", () => {
       [{ host: "h", port: 0 }, undefined, "seeds"],
       [cluster.nodes[0]!.url, { scanConcurrency: 0 }, "scanConcurrency"],
       [cluster.nodes[0]!.url, { retryWindowMs: -1 }, "retryWindowMs"],
+      [cluster.nodes[0]!.url, { retry: { attempts: 3 } }, "retry.attempts"],
+      [cluster.nodes[0]!.url, { retry: { initialDelayMs: -1 } }, "retry.initialDelayMs"],
+      [cluster.nodes[0]!.url, { retry: { initialMs: 10 } }, "retry.initialMs"],
     ];
     for (const [seeds, options, argument] of cases) {
       const error = await connectCluster(seeds as string, options).catch((e: unknown) => e);

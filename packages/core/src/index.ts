@@ -19,6 +19,7 @@ export {
 } from "./fast/index.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";
+export * from "./retry/index.js";
 export * from "./scan/index.js";
 export * from "./scan/json/index.js";
 export * from "./scan/timeseries/index.js";

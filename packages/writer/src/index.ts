@@ -10,14 +10,6 @@ export type {
 export { MultiWriteResult } from "./multi/multi-write-result.js";
 export { type WriteToManyOptions, writeToMany } from "./multi/write-to-many.js";
 export type { IfExists, WriteOptions, WriteProgress } from "./options/write-options.js";
-export {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  type ResolvedRetryPolicy,
-  type RetryOption,
-  type RetryPolicy,
-  resolveRetryPolicy,
-} from "./retry/retry-policy.js";
 export { type RetryContext, type RetryHooks, withRetry } from "./retry/with-retry.js";
 export { type RedisHashSinkOptions, redisHashSink } from "./sinks/redis-hash-sink.js";
 export { type RedisJsonSinkOptions, redisJsonSink } from "./sinks/redis-json-sink.js";

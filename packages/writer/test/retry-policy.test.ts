@@ -5,44 +5,12 @@ import {
   WriteResult,
 } from "@polars-redis/core";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, resolveRetryPolicy, WriteAbortedError, withRetry } from "../src/index.js";
+import { WriteAbortedError, withRetry } from "../src/index.js";
 
 const oom = () => new RedisCommandError({ message: "OOM command not allowed", command: "EVALSHA" });
 const wrongType = () =>
   new RedisCommandError({ message: "WRONGTYPE Operation against a key", command: "HSET" });
 const fast = { attempts: 4, initialDelayMs: 1, maxDelayMs: 2 };
-
-describe("backoff", () => {
-  it("grows exponentially up to the cap, with jitter inside the bounds", () => {
-    const policy = resolveRetryPolicy({
-      initialDelayMs: 100,
-      maxDelayMs: 1000,
-      multiplier: 2,
-      jitter: "none",
-    });
-    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, policy))).toEqual([100, 200, 400, 800, 1000]);
-    const full = resolveRetryPolicy({ initialDelayMs: 100, maxDelayMs: 1000, jitter: "full" });
-    expect(backoffDelay(3, full, () => 0)).toBe(0);
-    expect(backoffDelay(3, full, () => 0.5)).toBe(200);
-    const equal = resolveRetryPolicy({ initialDelayMs: 100, maxDelayMs: 1000, jitter: "equal" });
-    expect(backoffDelay(3, equal, () => 0)).toBe(200);
-    expect(backoffDelay(3, equal, () => 0.999)).toBeCloseTo(399.8);
-  });
-
-  it("rejects nonsense policies", () => {
-    for (const bad of [
-      0,
-      { attempts: 1.5 },
-      { initialDelayMs: -1 },
-      { multiplier: 0.5 },
-      { jitter: "some" as "full" },
-    ]) {
-      expect(() => resolveRetryPolicy(bad)).toThrow(InvalidArgumentError);
-    }
-    expect(resolveRetryPolicy(false).attempts).toBe(1);
-    expect(resolveRetryPolicy(5).attempts).toBe(5);
-  });
-});
 
 describe("withRetry", () => {
   it("re-sends only failed keys with retryable errors and merges the attempts", async () => {

@@ -164,7 +164,7 @@ async function settleUnits(
     if (waiting.length > 0) {
       waitingSince ??= Date.now();
       if (Date.now() - waitingSince < policy.retryWindowMs) {
-        await sleep(backoffDelay(waits++, policy.retryDelayMs, policy.maxRetryDelayMs), options.signal);
+        await sleep(backoffDelay(waits++, policy.backoff), options.signal);
       } else {
         // Out of patience: the waiting commands keep the error of their last attempt.
         waiting.length = 0;
@@ -267,7 +267,7 @@ async function runFanout(
     const verdict = classifyReply(failure, "");
     const retry = verdict.kind === "not-sent" || verdict.kind === "clusterdown";
     if (!retry || masters.length === 0 || Date.now() - started >= policy.retryWindowMs) return failure;
-    await sleep(backoffDelay(attempt, policy.retryDelayMs, policy.maxRetryDelayMs), options.signal);
+    await sleep(backoffDelay(attempt, policy.backoff), options.signal);
     await refreshQuietly(context);
   }
 }

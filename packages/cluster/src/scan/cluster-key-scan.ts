@@ -6,6 +6,7 @@ import {
   RedisCommandError,
   RedisConnectionError,
   RedisTimeoutError,
+  type ResolvedRetryPolicy,
   type ScanKeysOptions,
   throwIfAborted,
 } from "@polars-redis/core";
@@ -35,8 +36,8 @@ export interface ClusterScanContext {
   readonly events: ClusterEventLog;
   /** How long to wait for a lost master's slots to get a reachable master again. */
   readonly retryWindowMs: number;
-  readonly retryDelayMs: number;
-  readonly maxRetryDelayMs: number;
+  /** How the waits for a reachable master back off. */
+  readonly backoff: ResolvedRetryPolicy;
   /** Masters scanned at once. */
   readonly concurrency: number;
   /** Remember yielded keys (16 bytes each) so that re-read slots never yield a key twice. */
@@ -377,10 +378,7 @@ class ClusterKeyScan {
           outcome: "rejected",
         });
       }
-      await sleep(
-        backoffDelay(attempt, this.context.retryDelayMs, this.context.maxRetryDelayMs),
-        this.signal,
-      );
+      await sleep(backoffDelay(attempt, this.context.backoff), this.signal);
     }
   }
 
@@ -394,10 +392,7 @@ class ClusterKeyScan {
           outcome: "rejected",
         });
       }
-      await sleep(
-        backoffDelay(attempt, this.context.retryDelayMs, this.context.maxRetryDelayMs),
-        this.signal,
-      );
+      await sleep(backoffDelay(attempt, this.context.backoff), this.signal);
     }
   }
 

@@ -1,19 +1,16 @@
-import { setTimeout as delay } from "node:timers/promises";
-import { AbortedError, throwIfAborted } from "@polars-redis/core";
+import {
+  AbortedError,
+  backoffDelay as coreBackoffDelay,
+  sleep as coreSleep,
+  type ResolvedRetryPolicy,
+} from "@polars-redis/core";
 
-/** Waits `ms`, or rejects with an AbortedError as soon as `signal` fires. */
+/** Waits `ms` (core's sleep), or rejects with an AbortedError as soon as `signal` fires. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  throwIfAborted(signal);
-  try {
-    await delay(ms, undefined, signal === undefined ? undefined : { signal });
-  } catch (error) {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    throw error;
-  }
+  if (!(await coreSleep(ms, signal))) throw new AbortedError(signal?.reason);
 }
 
-/** Exponential backoff with jitter: attempt 0 waits about `baseMs`, never more than `maxMs`. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+/** Core's backoff, counted from 0: wait number 0 is about `policy.initialDelayMs`. */
+export function backoffDelay(wait: number, policy: ResolvedRetryPolicy): number {
+  return Math.round(coreBackoffDelay(wait + 1, policy));
 }

@@ -4,13 +4,13 @@ import {
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
+  type ResolvedRetryPolicy,
   WriteResult,
 } from "@polars-redis/core";
 import { AmbiguousWriteError } from "../errors/ambiguous-write-error.js";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import type { WriteProgress } from "../options/write-options.js";
-import type { ResolvedRetryPolicy } from "../retry/retry-policy.js";
 import { withRetry } from "../retry/with-retry.js";
 import type { KeyStatus, KeyUnit, WritePlan } from "./write-plan.js";
 

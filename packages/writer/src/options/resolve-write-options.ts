@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from "@polars-redis/core";
-import { type ResolvedRetryPolicy, resolveRetryPolicy } from "../retry/retry-policy.js";
+import { InvalidArgumentError, type ResolvedRetryPolicy, resolveRetryPolicy } from "@polars-redis/core";
 import type { IfExists, WriteOptions, WriteProgress } from "./write-options.js";
 
 const DEFAULT_BATCH_SIZE = 1000;

@@ -1,4 +1,4 @@
-import type { RetryOption } from "../retry/retry-policy.js";
+import type { RetryOption } from "@polars-redis/core";
 
 /**
  * What to do with a key that already exists:

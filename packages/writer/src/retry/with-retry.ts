@@ -1,7 +1,14 @@
-import { type KeyError, PolarsRedisError, WriteResult } from "@polars-redis/core";
+import {
+  backoffDelay,
+  type KeyError,
+  PolarsRedisError,
+  type ResolvedRetryPolicy,
+  type RetryOption,
+  resolveRetryPolicy,
+  sleep,
+  WriteResult,
+} from "@polars-redis/core";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
-import { backoffDelay, type RetryOption, resolveRetryPolicy } from "./retry-policy.js";
-import { sleep } from "./sleep.js";
 
 export interface RetryContext {
   /** 1 for the first call, 2 for the first retry, ... */
@@ -70,7 +77,7 @@ export async function withRetry<T>(
 
 async function waitBeforeRetry(
   attempt: number,
-  policy: ReturnType<typeof resolveRetryPolicy>,
+  policy: ResolvedRetryPolicy,
   keys: ReadonlySet<string> | undefined,
   hooks: RetryHooks,
   merged: WriteResult | undefined,
