@@ -1,0 +1,66 @@
+import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import type { Table } from "apache-arrow";
+import pl from "nodejs-polars";
+import { decodeFrame } from "./codec.js";
+import { describe } from "./entry-keys.js";
+import {
+  type CacheInfo,
+  type CacheReadOptions,
+  type CacheWriteOptions,
+  cacheDataFrame,
+  getCachedDataFrame,
+  readPayload,
+} from "./frame-cache.js";
+
+/**
+ * Caches an apache-arrow Table: handed to polars as Arrow IPC (no row-by-row conversion), then stored exactly
+ * like a DataFrame, so any format and compression applies and `getCachedDataFrame` reads it too.
+ */
+export async function cacheTable(
+  conn: RedisConnection,
+  key: string,
+  table: Table,
+  options: CacheWriteOptions = {},
+): Promise<CacheInfo> {
+  const arrow = await import("apache-arrow");
+  if (!(table instanceof arrow.Table) && !looksLikeTable(table)) {
+    throw new InvalidArgumentError("table", `expected an apache-arrow Table, got ${describe(table)}`);
+  }
+  const bytes = arrow.tableToIPC(table, "file");
+  const frame = pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return cacheDataFrame(conn, key, frame, options);
+}
+
+/**
+ * The cached entry as an apache-arrow Table, or null. An uncompressed IPC entry is handed to arrow as stored,
+ * without polars; any other (compressed IPC, whose codecs arrow-js lacks, or Parquet) is decoded by polars and
+ * re-encoded as uncompressed IPC first.
+ */
+export async function getCachedTable(
+  conn: RedisConnection,
+  key: string,
+  options: CacheReadOptions = {},
+): Promise<Table | null> {
+  const arrow = await import("apache-arrow");
+  if (options.columns !== undefined || options.nRows !== undefined) {
+    const frame = await getCachedDataFrame(conn, key, options);
+    return frame === null ? null : arrow.tableFromIPC(frame.writeIPC({ compression: "uncompressed" }));
+  }
+  const payload = await readPayload(conn, key);
+  if (payload === null) return null;
+  if (payload.head.format === "ipc" && payload.head.compression === "uncompressed") {
+    return arrow.tableFromIPC(payload.bytes);
+  }
+  return arrow.tableFromIPC(decodeFrame(payload.bytes).writeIPC({ compression: "uncompressed" }));
+}
+
+function looksLikeTable(value: unknown): boolean {
+  const candidate = value as { schema?: unknown; batches?: unknown; numRows?: unknown } | null;
+  return (
+    candidate != null &&
+    typeof candidate === "object" &&
+    Array.isArray(candidate.batches) &&
+    typeof candidate.numRows === "number" &&
+    candidate.schema != null
+  );
+}

@@ -1,0 +1,540 @@
+import { randomBytes } from "node:crypto";
+import {
+  InvalidArgumentError,
+  isCommandError,
+  type RedisConnection,
+  type RedisReply,
+} from "@polars-redis/core";
+import type pl from "nodejs-polars";
+import {
+  byteLength,
+  type CacheCompression,
+  type CacheFormat,
+  checkCompression,
+  checkFormat,
+  decodeFrame,
+  encodeFrame,
+  schemaOf,
+  sliceParts,
+} from "./codec.js";
+import { checkKey, describe, type EntryKeys, entryKeys } from "./entry-keys.js";
+import { outcomeUnknown, withContext } from "./errors.js";
+import {
+  checkChunkBytes,
+  checkNonNegativeInteger,
+  checkObject,
+  DEFAULT_RECLAIM_DELAY_SECONDS,
+  DEFAULT_STAGING_TTL_SECONDS,
+  secondsToMs,
+} from "./options.js";
+import { DELETE, LAYOUT, PUBLISH } from "./scripts.js";
+
+export interface CacheWriteOptions {
+  /** "ipc" (Arrow IPC file, fastest) or "parquet" (smallest). ["ipc"] */
+  format?: CacheFormat;
+  /**
+   * polars' own codec. IPC: "uncompressed" | "lz4" | "zstd" ["uncompressed"]. Parquet: "uncompressed" |
+   * "snappy" | "gzip" | "brotli" | "lz4" | "zstd" ["zstd"].
+   */
+  compression?: CacheCompression;
+  /** Time to live of the entry, in seconds (fractions allowed). None by default. */
+  ttl?: number;
+  /** Largest chunk stored under one key, 1 KiB to 512 MiB. [32 MiB] */
+  chunkBytes?: number;
+  /** Seconds the replaced version's chunks stay readable for readers already fetching them (0: delete at once). [10] */
+  reclaimDelay?: number;
+  /** Seconds a staged chunk lives if the write never publishes it (a crash, a lost connection). [600] */
+  stagingTtl?: number;
+}
+
+export interface CacheReadOptions {
+  /** Read only these columns (checked against the cached schema before anything is fetched). */
+  columns?: readonly string[];
+  /** Read only the first n rows. */
+  nRows?: number;
+}
+
+/** What a cache entry holds, from its head; `ttl` is the seconds left, or null without a TTL. */
+export interface CacheInfo {
+  readonly key: string;
+  readonly format: CacheFormat;
+  readonly compression: CacheCompression;
+  /** Payload size in bytes (the serialised frame, after compression). */
+  readonly bytes: number;
+  readonly chunks: number;
+  readonly chunkBytes: number;
+  readonly rows: number;
+  /** Column name → polars dtype, e.g. `{ id: "Int64", tags: "List(String)" }`. */
+  readonly schema: Readonly<Record<string, string>>;
+  readonly created: Date;
+  readonly ttl: number | null;
+  /** The generation id of this version: changes with every write. */
+  readonly generation: string;
+}
+
+/** Chunk SETs/GETs in flight at once: enough to keep the socket busy, few enough to bound memory. */
+const WRITE_WINDOW = 3;
+const READ_WINDOW = 3;
+/** Reads retried when a writer replaced the version between reading the head and its chunks. */
+const READ_ATTEMPTS = 5;
+
+/**
+ * Stores `frame` under `key` as Arrow IPC or Parquet, as a new version published atomically: a reader gets the
+ * previous version or this one, never a mix. The payload is cut into chunks (`chunkBytes`), staged under a new
+ * generation id with a staging TTL, then a small head hash is replaced by one script that also gives the chunks
+ * the entry's TTL and reclaims the previous version's chunks. Every key of the entry shares the key's hash slot.
+ *
+ * If a chunk is refused (OOM) or the connection drops, nothing is published: the previous version stays
+ * readable, the staged chunks are deleted (or, if the connection is gone, expire with their staging TTL), and
+ * the error (RedisCommandError / RedisConnectionError, same code) says which step failed.
+ *
+ * ```ts
+ * await cacheDataFrame(conn, "report:2024", frame, { format: "parquet", compression: "zstd", ttl: 3600 });
+ * ```
+ */
+export async function cacheDataFrame(
+  conn: RedisConnection,
+  key: string,
+  frame: pl.DataFrame,
+  options: CacheWriteOptions = {},
+): Promise<CacheInfo> {
+  checkKey(key);
+  checkFrame(frame);
+  checkObject(options, "options");
+  const format = checkFormat(options.format);
+  const compression = checkCompression(format, options.compression);
+  const ttlMs = secondsToMs(options.ttl, "ttl");
+  const chunkBytes = checkChunkBytes(options.chunkBytes);
+  const reclaimMs = secondsToMs(options.reclaimDelay ?? DEFAULT_RECLAIM_DELAY_SECONDS, "reclaimDelay", {
+    allowZero: true,
+  })!;
+  const stagingMs = secondsToMs(options.stagingTtl ?? DEFAULT_STAGING_TTL_SECONDS, "stagingTtl")!;
+
+  const keys = entryKeys(key);
+  const parts = encodeFrame(frame, format, compression);
+  const bytes = byteLength(parts);
+  const chunks = Math.max(1, Math.ceil(bytes / chunkBytes));
+  const generation = newGeneration();
+  const chunkKeys = Array.from({ length: chunks }, (_, index) => keys.chunk(generation, index));
+
+  const staged = await stageChunks(conn, chunkKeys, sliceParts(parts, chunkBytes), stagingMs);
+  parts.length = 0;
+  if (staged.error !== undefined) {
+    const cleaned = outcomeUnknown(staged.error) ? false : await deleteStaged(conn, chunkKeys, staged.sent);
+    throw withContext(
+      staged.error,
+      `cacheDataFrame(${JSON.stringify(key)}): chunk ${staged.failedAt + 1} of ${chunks} failed, nothing was published ` +
+        `(the previous version, if any, is still readable; staged chunks ${cleaned ? "deleted" : `expire within ${stagingMs / 1000} s`})`,
+    );
+  }
+
+  const created = Date.now();
+  const schema = schemaOf(frame);
+  const fields: Record<string, string | number> = {
+    layout: LAYOUT,
+    format,
+    compression,
+    bytes,
+    chunks,
+    chunkBytes,
+    rows: frame.height,
+    schema: JSON.stringify(schema),
+    created,
+    gen: generation,
+    base: keys.base,
+  };
+  try {
+    await PUBLISH.run(
+      conn,
+      [keys.head, ...chunkKeys],
+      [ttlMs ?? 0, reclaimMs, LAYOUT, ...Object.entries(fields).flat()],
+    );
+  } catch (error) {
+    if (outcomeUnknown(error)) {
+      throw withContext(
+        error,
+        `cacheDataFrame(${JSON.stringify(key)}): the connection failed while publishing, so the new version may or ` +
+          `may not be live (either way every read sees one whole version; unpublished chunks expire within ${stagingMs / 1000} s)`,
+      );
+    }
+    await deleteStaged(conn, chunkKeys, chunks);
+    throw withContext(
+      error,
+      `cacheDataFrame(${JSON.stringify(key)}): publishing was refused, nothing changed (staged chunks deleted)`,
+    );
+  }
+  return {
+    key,
+    format,
+    compression,
+    bytes,
+    chunks,
+    chunkBytes,
+    rows: frame.height,
+    schema,
+    created: new Date(created),
+    ttl: ttlMs === undefined ? null : ttlMs / 1000,
+    generation,
+  };
+}
+
+/**
+ * The cached frame under `key`, or null when there is none (never written, deleted or expired). A read returns
+ * one whole version even while writers replace it. `columns` and `nRows` are applied while decoding.
+ */
+export async function getCachedDataFrame(
+  conn: RedisConnection,
+  key: string,
+  options: CacheReadOptions = {},
+): Promise<pl.DataFrame | null> {
+  checkKey(key);
+  checkObject(options, "options");
+  checkColumnsOption(options.columns);
+  const nRows = checkNonNegativeInteger(options.nRows, "nRows");
+  const payload = await readPayload(conn, key, (head) => {
+    if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
+  });
+  if (payload === null) return null;
+  return decodeFrame(payload.bytes, { columns: options.columns, nRows });
+}
+
+/** A head as stored, with its payload and the milliseconds it has left (-1: no TTL). */
+export interface CachedPayload {
+  readonly head: HeadFields;
+  readonly bytes: Buffer;
+  readonly pttl: number;
+}
+
+/**
+ * Reads the head (with its PTTL, one round trip), then its chunks (a few in flight, copied into one buffer as
+ * they arrive). When a chunk is gone because a writer replaced the version meanwhile, starts over with the new
+ * head.
+ */
+export async function readPayload(
+  conn: RedisConnection,
+  key: string,
+  onHead?: (head: HeadFields) => void,
+): Promise<CachedPayload | null> {
+  const keys = entryKeys(key);
+  let previousGeneration: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const found = await readHead(conn, keys);
+    if (found === undefined) return null;
+    const { head, pttl } = found;
+    onHead?.(head);
+    const bytes = await readChunks(conn, keys, head);
+    if (bytes !== undefined) return { head, bytes, pttl };
+    // A chunk was missing. The same generation twice means it expired (TTL): the entry is gone.
+    if (head.gen === previousGeneration || attempt >= READ_ATTEMPTS) return null;
+    previousGeneration = head.gen;
+  }
+}
+
+async function readChunks(
+  conn: RedisConnection,
+  keys: EntryKeys,
+  head: HeadFields,
+): Promise<Buffer | undefined> {
+  const fetch = async (index: number): Promise<Buffer | undefined> => {
+    let reply: RedisReply;
+    try {
+      reply = await conn.callBuffer("GET", keys.chunk(head.gen, index));
+    } catch (error) {
+      throw withContext(
+        error,
+        `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`,
+      );
+    }
+    if (reply === null) return undefined;
+    const expected =
+      index < head.chunks - 1 ? head.chunkBytes : head.bytes - head.chunkBytes * (head.chunks - 1);
+    if (!Buffer.isBuffer(reply) || reply.length !== expected) {
+      throw new Error(
+        `getCachedDataFrame(${JSON.stringify(keys.head)}): chunk ${index + 1} of ${head.chunks} has ` +
+          `${Buffer.isBuffer(reply) ? reply.length : "no"} bytes, expected ${expected}: the entry is damaged`,
+      );
+    }
+    return reply;
+  };
+  if (head.chunks === 1) return fetch(0);
+  const out = Buffer.allocUnsafe(head.bytes);
+  let missing = false;
+  await forEachInWindow(head.chunks, READ_WINDOW, async (index) => {
+    if (missing) return false;
+    const chunk = await fetch(index);
+    if (chunk === undefined) {
+      missing = true;
+      return false;
+    }
+    chunk.copy(out, index * head.chunkBytes);
+    return true;
+  });
+  return missing ? undefined : out;
+}
+
+/** The head's fields, parsed. */
+export interface HeadFields {
+  readonly format: CacheFormat;
+  readonly compression: CacheCompression;
+  readonly bytes: number;
+  readonly chunks: number;
+  readonly chunkBytes: number;
+  readonly rows: number;
+  readonly schema: Record<string, string>;
+  readonly created: number;
+  readonly gen: string;
+}
+
+/** HGETALL + PTTL of the head: undefined when there is no entry; WRONGTYPE when the key holds other data. */
+export async function readHead(
+  conn: RedisConnection,
+  keys: EntryKeys,
+): Promise<{ head: HeadFields; pttl: number } | undefined> {
+  const [headReply, pttl] = await conn.batch([
+    ["HGETALL", keys.head],
+    ["PTTL", keys.head],
+  ]);
+  if (isCommandError(headReply)) throw withContext(headReply, `cache entry ${JSON.stringify(keys.head)}`);
+  const head = parseHead(keys.head, headReply as RedisReply);
+  if (head === undefined) return undefined;
+  return { head, pttl: isCommandError(pttl) ? -1 : Number(pttl) };
+}
+
+export function parseHead(key: string, reply: RedisReply): HeadFields | undefined {
+  if (!Array.isArray(reply) || reply.length === 0) return undefined;
+  const fields = new Map<string, string>();
+  for (let index = 0; index + 1 < reply.length; index += 2)
+    fields.set(String(reply[index]), String(reply[index + 1]));
+  if (fields.get("layout") !== LAYOUT) {
+    throw new InvalidArgumentError(
+      "key",
+      `${JSON.stringify(key)} is a hash that is not a polars-redis cache entry (layout ${JSON.stringify(fields.get("layout") ?? null)})`,
+    );
+  }
+  return {
+    format: fields.get("format") as CacheFormat,
+    compression: fields.get("compression") as CacheCompression,
+    bytes: Number(fields.get("bytes")),
+    chunks: Number(fields.get("chunks")),
+    chunkBytes: Number(fields.get("chunkBytes")),
+    rows: Number(fields.get("rows")),
+    schema: JSON.parse(fields.get("schema") ?? "{}") as Record<string, string>,
+    created: Number(fields.get("created")),
+    gen: fields.get("gen") ?? "",
+  };
+}
+
+/** Whether an entry is cached under `key`. */
+export async function cacheExists(conn: RedisConnection, key: string): Promise<boolean> {
+  return (await cacheInfo(conn, key)) !== null;
+}
+
+/** What the entry under `key` holds (format, compression, bytes, chunks, rows, schema, created, ttl), or null. */
+export async function cacheInfo(conn: RedisConnection, key: string): Promise<CacheInfo | null> {
+  checkKey(key);
+  const found = await readHead(conn, entryKeys(key));
+  return found === undefined ? null : toInfo(key, found.head, found.pttl);
+}
+
+export function toInfo(key: string, head: HeadFields, pttl: number): CacheInfo {
+  return {
+    key,
+    format: head.format,
+    compression: head.compression,
+    bytes: head.bytes,
+    chunks: head.chunks,
+    chunkBytes: head.chunkBytes,
+    rows: head.rows,
+    schema: head.schema,
+    created: new Date(head.created),
+    ttl: pttl >= 0 ? pttl / 1000 : null,
+    generation: head.gen,
+  };
+}
+
+/** Seconds the entry under `key` has left, or null when it has no TTL or does not exist. */
+export async function cacheTtl(conn: RedisConnection, key: string): Promise<number | null> {
+  return (await cacheInfo(conn, key))?.ttl ?? null;
+}
+
+/** Deletes the entry under `key` (head and chunks, atomically). True if there was one. */
+export async function deleteCached(conn: RedisConnection, key: string): Promise<boolean> {
+  checkKey(key);
+  try {
+    return (await DELETE.run(conn, [key], [LAYOUT])) === 1;
+  } catch (error) {
+    throw withContext(error, `deleteCached(${JSON.stringify(key)})`);
+  }
+}
+
+export interface ListCachedOptions {
+  /** Entries whose key starts with this text (glob characters in it are matched literally). */
+  prefix?: string;
+  /** Or a SCAN MATCH pattern. ["*"] */
+  pattern?: string;
+  /** SCAN's COUNT hint. [1000] */
+  count?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The entries under a prefix (or pattern), one SCAN page at a time: SCAN ... TYPE hash on every master, then
+ * one pipelined HGETALL + PTTL per hash found; hashes that are not cache entries are skipped.
+ */
+export async function* listCached(
+  conn: RedisConnection,
+  options: ListCachedOptions = {},
+): AsyncGenerator<CacheInfo> {
+  checkObject(options, "options");
+  if (options.prefix !== undefined && options.pattern !== undefined) {
+    throw new InvalidArgumentError("prefix", "give prefix or pattern, not both");
+  }
+  if (options.prefix !== undefined && typeof options.prefix !== "string") {
+    throw new InvalidArgumentError("prefix", `expected a string, got ${describe(options.prefix)}`);
+  }
+  if (options.pattern !== undefined && (typeof options.pattern !== "string" || options.pattern === "")) {
+    throw new InvalidArgumentError(
+      "pattern",
+      `expected a non-empty string, got ${describe(options.pattern)}`,
+    );
+  }
+  const pattern = options.pattern ?? `${escapeGlob(options.prefix ?? "")}*`;
+  for await (const page of conn.scanKeys({
+    pattern,
+    type: "hash",
+    ...(options.count === undefined ? {} : { count: options.count }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })) {
+    const replies = await conn.batch(
+      page.flatMap((key) => [["HGETALL", key] as const, ["PTTL", key] as const]),
+    );
+    for (let index = 0; index < page.length; index++) {
+      const headReply = replies[index * 2];
+      if (isCommandError(headReply)) continue; // replaced by another type since the scan saw it
+      let head: HeadFields | undefined;
+      try {
+        head = parseHead(page[index]!, headReply as RedisReply);
+      } catch {
+        continue; // a hash that is not a cache entry
+      }
+      if (head === undefined) continue;
+      const pttl = replies[index * 2 + 1];
+      yield toInfo(page[index]!, head, isCommandError(pttl) ? -1 : Number(pttl));
+    }
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+function checkFrame(frame: unknown): asserts frame is pl.DataFrame {
+  const candidate = frame as { writeIPC?: unknown; writeParquet?: unknown; height?: unknown } | null;
+  if (
+    candidate == null ||
+    typeof candidate !== "object" ||
+    typeof candidate.writeIPC !== "function" ||
+    typeof candidate.writeParquet !== "function" ||
+    typeof candidate.height !== "number"
+  ) {
+    throw new InvalidArgumentError(
+      "frame",
+      `expected a nodejs-polars DataFrame (collect a LazyFrame first; use cacheTable for an Arrow Table), got ${describe(frame)}`,
+    );
+  }
+}
+
+function checkColumnsOption(columns: unknown): void {
+  if (columns === undefined) return;
+  if (!Array.isArray(columns) || columns.some((column) => typeof column !== "string")) {
+    throw new InvalidArgumentError("columns", "expected an array of column names");
+  }
+}
+
+function checkColumnsExist(columns: readonly string[], head: HeadFields, key: string): void {
+  const unknown = columns.filter((column) => !(column in head.schema));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      "columns",
+      `${unknown.map((column) => JSON.stringify(column)).join(", ")} not in the cached frame ${JSON.stringify(key)}; ` +
+        `its columns: ${Object.keys(head.schema)
+          .map((column) => JSON.stringify(column))
+          .join(", ")}`,
+    );
+  }
+}
+
+/** A new generation id: time-ordered (base 36 milliseconds) and random, so two writers never collide. */
+function newGeneration(): string {
+  return `${Date.now().toString(36)}${randomBytes(5).toString("hex")}`;
+}
+
+interface StageResult {
+  /** Chunks whose SET was sent (their indexes are 0 .. sent - 1). */
+  readonly sent: number;
+  readonly error?: unknown;
+  readonly failedAt: number;
+}
+
+/** SET each chunk with the staging TTL, a few in flight; stops sending at the first failure. */
+async function stageChunks(
+  conn: RedisConnection,
+  chunkKeys: readonly string[],
+  slices: Iterator<Buffer>,
+  stagingMs: number,
+): Promise<StageResult> {
+  let sent = 0;
+  let error: unknown;
+  let failedAt = -1;
+  await forEachInWindow(chunkKeys.length, WRITE_WINDOW, async (index) => {
+    if (error !== undefined) return false;
+    const slice = slices.next().value as Buffer;
+    sent = Math.max(sent, index + 1);
+    try {
+      await conn.call("SET", chunkKeys[index]!, slice, "PX", stagingMs);
+      return true;
+    } catch (caught) {
+      if (error === undefined) {
+        error = caught;
+        failedAt = index;
+      }
+      return false;
+    }
+  });
+  return error === undefined ? { sent, failedAt } : { sent, error, failedAt };
+}
+
+/** Best-effort DEL of staged chunks; false if that failed too (they then expire with their staging TTL). */
+async function deleteStaged(
+  conn: RedisConnection,
+  chunkKeys: readonly string[],
+  sent: number,
+): Promise<boolean> {
+  if (sent === 0) return true;
+  try {
+    const replies = await conn.batch(chunkKeys.slice(0, sent).map((chunkKey) => ["DEL", chunkKey] as const));
+    return !replies.some(isCommandError);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `task(0..count-1)` in index order with at most `width` in flight; a task returning false stops new
+ * ones from starting (those in flight finish).
+ */
+export async function forEachInWindow(
+  count: number,
+  width: number,
+  task: (index: number) => Promise<boolean>,
+): Promise<void> {
+  let next = 0;
+  let stopped = false;
+  const worker = async (): Promise<void> => {
+    while (!stopped && next < count) {
+      const index = next++;
+      if (!(await task(index))) stopped = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
+}

@@ -1,0 +1,61 @@
+import { InvalidArgumentError } from "@polars-redis/core";
+
+/** Redis's largest string value (proto-max-bulk-len's default): no chunk may be larger. */
+export const MAX_CHUNK_BYTES = 512 * 1024 * 1024;
+export const MIN_CHUNK_BYTES = 1024;
+/** Chunks of 32 MiB: a few in flight keep the socket busy while bounding the memory each one pins. */
+export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+/** How long a staged chunk lives if its write never publishes it (the writer died, the connection dropped). */
+export const DEFAULT_STAGING_TTL_SECONDS = 600;
+/** How long a replaced version's chunks stay readable for readers that fetched its head just before. */
+export const DEFAULT_RECLAIM_DELAY_SECONDS = 10;
+
+/** A positive number of seconds (fractions allowed) as whole milliseconds, or undefined when not given. */
+export function secondsToMs(
+  value: unknown,
+  argument: string,
+  { allowZero = false }: { allowZero?: boolean } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new InvalidArgumentError(
+      argument,
+      `expected a ${allowZero ? "non-negative" : "positive"} number of seconds, got ${String(value)}`,
+    );
+  }
+  const ms = Math.round(value * 1000);
+  if (ms === 0 && value > 0) {
+    throw new InvalidArgumentError(argument, `${value} s is below Redis's 1 ms resolution`);
+  }
+  return ms;
+}
+
+export function checkChunkBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_CHUNK_BYTES;
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value < MIN_CHUNK_BYTES ||
+    value > MAX_CHUNK_BYTES
+  ) {
+    throw new InvalidArgumentError(
+      "chunkBytes",
+      `expected an integer from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES} (Redis's 512 MB value limit), got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkNonNegativeInteger(value: unknown, argument: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new InvalidArgumentError(argument, `expected a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkObject(value: unknown, argument: string): void {
+  if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) {
+    throw new InvalidArgumentError(argument, "expected an options object");
+  }
+}
