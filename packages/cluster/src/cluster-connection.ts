@@ -2,11 +2,11 @@ import {
   type BatchOptions,
   type BatchReply,
   type Command,
+  ConnectionClosedError,
   type RawChannel,
   type RawEndpoint,
   type RedisArgument,
   type RedisConnection,
-  RedisConnectionError,
   type RedisReply,
   type ScanKeysOptions,
 } from "@polars-redis/core";
@@ -20,6 +20,7 @@ import type { NodeAddress } from "./topology/node-address.js";
 import type { NodePool } from "./topology/node-pool.js";
 import { SLOT_COUNT } from "./topology/slot-map.js";
 import { getOrCreate } from "./util/get-or-create.js";
+import { backoffDelay } from "./util/sleep.js";
 
 /** A master of the cluster as the connection currently sees it. */
 export interface ClusterMasterInfo {
@@ -39,6 +40,8 @@ export interface ClusterConnectionParts {
   readonly scanDeduplication: boolean;
   /** Opens another connection with the same settings (for `duplicate`). */
   readonly reopen: () => Promise<ClusterConnection>;
+  /** A command without a reply after this long fails (0: never); raw channels apply it per node. */
+  readonly commandTimeoutMs: number;
   /** A node's address with the cluster's credentials and TLS, for raw sockets. */
   readonly rawEndpointFor: (address: NodeAddress) => RawEndpoint;
 }
@@ -85,15 +88,21 @@ export class ClusterConnection implements RedisConnection {
 
   /**
    * A raw RESP2 byte stream over the whole cluster, for core's fast readers (readHashes takes it): commands are
-   * routed to their key's master and the replies come back in order, MOVED and ASK followed on the way.
+   * routed to their key's master and the replies come back in order; MOVED, ASK, TRYAGAIN and CLUSTERDOWN are
+   * followed per command, and read-only commands whose node dies or stops answering are sent again once the
+   * slot map settles (see ClusterRawChannel).
    */
   async openRawChannel(): Promise<RawChannel> {
     this.assertOpen();
+    const { policy } = this.parts;
     const channel = new ClusterRawChannel({
       topology: this.parts.topology,
       events: this.parts.events,
       endpointFor: this.parts.rawEndpointFor,
-      maxRedirections: this.parts.policy.maxRedirections,
+      maxRedirections: policy.maxRedirections,
+      replyTimeoutMs: this.parts.commandTimeoutMs,
+      retryWindowMs: policy.retryWindowMs,
+      backoffMs: (attempt) => backoffDelay(attempt, policy.backoff),
     });
     try {
       await channel.open();
@@ -156,7 +165,7 @@ export class ClusterConnection implements RedisConnection {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new RedisConnectionError({ message: "the cluster connection is closed", outcome: "rejected" });
+      throw new ConnectionClosedError();
     }
   }
 }

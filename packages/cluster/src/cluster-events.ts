@@ -13,6 +13,16 @@ export type ClusterEvent =
   | { readonly type: "clusterdown"; readonly message: string }
   /** A node could not be reached; its commands were not sent and are re-sent once the slot map settles. */
   | { readonly type: "node-unreachable"; readonly node: string; readonly message: string }
+  /**
+   * A node of a raw channel (the fast read path) failed or owed a reply past the command timeout: its
+   * `commands` unanswered read-only commands are sent again to their slots' masters once the slot map settles.
+   */
+  | {
+      readonly type: "raw-node-lost";
+      readonly node: string;
+      readonly commands: number;
+      readonly message: string;
+    }
   /** The slot map was reloaded. */
   | { readonly type: "topology-refreshed"; readonly masters: readonly string[] }
   /** A master being scanned went away mid-scan; its slots are scanned again on their new masters. */
@@ -37,6 +47,7 @@ export class ClusterEventLog {
     tryagain: 0,
     clusterdown: 0,
     "node-unreachable": 0,
+    "raw-node-lost": 0,
     "topology-refreshed": 0,
     "scan-node-lost": 0,
     "scan-slots-rescanned": 0,

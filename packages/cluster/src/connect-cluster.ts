@@ -110,6 +110,7 @@ export async function connectCluster(
       scanConcurrency: options.scanConcurrency ?? 4,
       scanDeduplication: options.scanDeduplication ?? true,
       reopen: () => open(topology.knownAddresses()),
+      commandTimeoutMs: options.commandTimeoutMs ?? 30_000,
       rawEndpointFor: (address) => ({
         host: address.host,
         port: address.port,

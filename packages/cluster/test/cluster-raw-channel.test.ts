@@ -1,5 +1,18 @@
-import { type RawChannel, type RedisConnection, RedisConnectionError, readHashes } from "@polars-redis/core";
-import { keySlot, migrateSlots, type RedisCluster, startCluster } from "@polars-redis/testkit";
+import {
+  type RawChannel,
+  type RedisConnection,
+  RedisConnectionError,
+  RedisTimeoutError,
+  readHashes,
+} from "@polars-redis/core";
+import {
+  keySlot,
+  migrateSlots,
+  pauseClients,
+  type RedisCluster,
+  startCluster,
+  waitFor,
+} from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ClusterConnection, connectCluster } from "../src/index.js";
@@ -175,27 +188,84 @@ describe("ClusterConnection.openRawChannel", () => {
     }
   });
 
-  it("ends with a RedisConnectionError when a master dies under it", async () => {
+  it("re-sends a multi-key read answered TRYAGAIN in mid-migration until the slot has moved", async () => {
+    const keys = Array.from({ length: 4 }, (_, i) => `{rawtry}:${i}`);
+    await conn.batch(keys.map((key) => ["SET", key, key] as const));
+    const migration = await migrateSlots(cluster, {
+      slots: keySlot("{rawtry}"),
+      leaveMigrating: true,
+      keysToMove: 2,
+    });
     const channel = await conn.openRawChannel();
+    try {
+      const before = conn.stats().tryagain;
+      const text = new Promise<string>((resolve, reject) => {
+        let received = "";
+        channel.onClose((error) => reject(error ?? new Error("closed")));
+        channel.onData((chunk) => {
+          received += chunk.toString("latin1");
+          if (keys.every((key) => received.includes(key))) resolve(received);
+        });
+      });
+      // Half the keys live on each side: the target answers TRYAGAIN (after ASK) until the migration ends.
+      channel.write(encode(["MGET", ...keys]));
+      await waitFor(() => conn.stats().tryagain > before, { timeoutMs: 20_000, description: "TRYAGAIN" });
+      await migration.finish();
+      const reply = await text;
+      expect(reply.startsWith("*4\r\n")).toBe(true);
+      for (const key of keys) expect(reply).toContain(`$${key.length}\r\n${key}\r\n`);
+    } finally {
+      channel.close();
+      await migration.finish();
+    }
+  });
+
+  it("gives up on a node that owes replies past the command timeout with a typed error", async () => {
+    const impatient = await connectCluster(cluster.seeds.slice(0, 1), {
+      commandTimeoutMs: 1000,
+      retryWindowMs: 1500,
+    });
+    const channel = await impatient.openRawChannel();
+    const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
+    const victim = await cluster.masterForKey("raw:2");
+    const pause = await pauseClients(victim, { ms: 4000, mode: "ALL" });
+    try {
+      channel.write(encode(["GET", "raw:2"]));
+      const error = await closed;
+      expect(RedisConnectionError.isInstance(error)).toBe(true);
+      expect(RedisTimeoutError.isInstance((error as Error).cause)).toBe(true);
+    } finally {
+      channel.close();
+      await impatient.close();
+      await pause.unpause();
+    }
+  });
+
+  it("ends with a RedisConnectionError when a master without replicas dies under it, once the retry window is spent", async () => {
+    // No replica can take over here: the channel waits out the retry window (as for a failover), then fails.
+    const impatient = await connectCluster(cluster.seeds.slice(0, 1), { retryWindowMs: 1000 });
+    const channel = await impatient.openRawChannel();
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
     const victim = await cluster.masterForKey("raw:1");
     await victim.kill();
     try {
       channel.write(encode(["GET", "raw:1"]));
       const error = await closed;
-      expect(error).toBeInstanceOf(Error);
+      expect(RedisConnectionError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain(String(victim.port));
     } finally {
       channel.close();
       await victim.restart();
       await cluster.waitForHealthy();
     }
-    // Opening one while a master is down fails at once, naming it.
+    // Opening one while a master is down fails once the retry window is spent, naming it.
     await victim.kill();
     try {
-      const failure = await conn.openRawChannel().catch((e: unknown) => e);
+      const failure = await impatient.openRawChannel().catch((e: unknown) => e);
       expect(RedisConnectionError.isInstance(failure)).toBe(true);
       expect((failure as Error).message).toContain(String(victim.port));
     } finally {
+      await impatient.close();
       await victim.restart();
       await cluster.waitForHealthy();
     }
