@@ -76,7 +76,7 @@ export interface CacheInfo {
 const WRITE_WINDOW = 3;
 const READ_WINDOW = 3;
 /** Reads retried when a writer replaced the version between reading the head and its chunks. */
-const READ_ATTEMPTS = 5;
+const READ_ATTEMPTS = 20;
 
 /**
  * Stores `frame` under `key` as Arrow IPC or Parquet, as a new version published atomically: a reader gets the
