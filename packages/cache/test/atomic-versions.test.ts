@@ -1,6 +1,6 @@
 import { connectCluster } from "@polars-redis/cluster";
 import { connect, keySlot, type RedisConnection } from "@polars-redis/core";
-import { startCluster, startRedis, type RedisCluster, type RedisServer } from "@polars-redis/testkit";
+import { type RedisCluster, type RedisServer, startCluster, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheDataFrame, deleteCached, getCachedDataFrame, listCached } from "../src/index.js";
 import { checkWhole, hammer, versionFrame } from "./fixtures/hammer.js";

@@ -1,0 +1,123 @@
+import { connect, RedisCommandError, type RedisConnection, RedisConnectionError } from "@polars-redis/core";
+import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cacheDataFrame, cacheInfo, getCachedDataFrame } from "../src/index.js";
+import { numericFrame } from "./fixtures/frames.js";
+
+const MB = 1024 * 1024;
+
+async function chunkKeysOf(conn: RedisConnection, key: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of conn.scanKeys({ pattern: `{${key}}:~*` })) keys.push(...page);
+  return keys;
+}
+
+describe("OOM mid-write", () => {
+  let server: RedisServer;
+  let conn: RedisConnection;
+  beforeAll(async () => {
+    server = await startRedis({ args: ["--maxmemory", "24mb", "--maxmemory-policy", "noeviction"] });
+    conn = await connect(server.url);
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await server?.stop();
+  });
+
+  it("fails with the OOM error, keeps the previous version readable and deletes the staged chunks", async () => {
+    const key = "oom:entry";
+    const previous = numericFrame(2 * MB, 1);
+    const first = await cacheDataFrame(conn, key, previous, { chunkBytes: MB });
+    const error = await cacheDataFrame(conn, key, numericFrame(40 * MB, 2), { chunkBytes: MB }).catch(
+      (e) => e,
+    );
+
+    expect(RedisCommandError.isInstance(error)).toBe(true);
+    expect(error.redisCode).toBe("OOM");
+    expect(error.message).toMatch(/chunk \d+ of 41 failed, nothing was published/);
+    expect(error.message).toContain("staged chunks deleted");
+
+    const info = await cacheInfo(conn, key);
+    expect(info!.generation).toBe(first.generation);
+    expect((await getCachedDataFrame(conn, key))!.frameEqual(previous)).toBe(true);
+    const chunks = await chunkKeysOf(conn, key);
+    expect(chunks).toHaveLength(first.chunks);
+    expect(chunks.every((chunk) => chunk.includes(first.generation))).toBe(true);
+  });
+
+  it("a version that fits is written once memory is free again", async () => {
+    const frame = numericFrame(3 * MB, 3);
+    await cacheDataFrame(conn, "oom:entry", frame, { chunkBytes: MB });
+    expect((await getCachedDataFrame(conn, "oom:entry"))!.frameEqual(frame)).toBe(true);
+  });
+});
+
+describe("lost connection mid-write", () => {
+  let server: RedisServer;
+  let direct: RedisConnection;
+  beforeAll(async () => {
+    server = await startRedis();
+    direct = await connect(server.url);
+  });
+  afterAll(async () => {
+    await direct?.close();
+    await server?.stop();
+  });
+
+  it("fails with a connection error; the previous version stays readable and staged chunks only expire", async () => {
+    const key = "cut:entry";
+    const proxy = await createFaultProxy({ target: server.url });
+    const conn = await connect(proxy.url, { ioredis: { maxRetriesPerRequest: 1 } });
+    try {
+      const previous = numericFrame(MB, 1);
+      const first = await cacheDataFrame(conn, key, previous, { chunkBytes: MB / 4, stagingTtl: 120 });
+      const fault = proxy.closeAfterBytes({ bytes: 3 * MB, direction: "toServer" });
+      const error = await cacheDataFrame(conn, key, numericFrame(8 * MB, 2), {
+        chunkBytes: MB / 4,
+        stagingTtl: 120,
+      }).catch((e) => e);
+      await fault.remove();
+
+      expect(RedisConnectionError.isInstance(error)).toBe(true);
+      expect(error.message).toMatch(/chunk \d+ of 33 failed, nothing was published/);
+      expect(error.message).toContain("expire within 120 s");
+
+      expect((await cacheInfo(direct, key))!.generation).toBe(first.generation);
+      expect((await getCachedDataFrame(direct, key))!.frameEqual(previous)).toBe(true);
+      const orphans = (await chunkKeysOf(direct, key)).filter((chunk) => !chunk.includes(first.generation));
+      expect(orphans.length).toBeGreaterThan(0); // the cut left staged chunks behind...
+      for (const chunk of orphans) {
+        const pttl = Number(await direct.call("PTTL", chunk));
+        expect(pttl).toBeGreaterThan(0); // ...and every one of them expires
+        expect(pttl).toBeLessThanOrEqual(120_000);
+      }
+    } finally {
+      await conn.close();
+      await proxy.close();
+    }
+  });
+
+  it("refuses to publish when a staged chunk expired before publishing", async () => {
+    const key = "staging:expired";
+    const previous = numericFrame(64 * 1024, 1);
+    await cacheDataFrame(direct, key, previous);
+    // 30 ms on the way to the server, a 10 ms staging TTL: the publish script always arrives after the last
+    // chunk expired.
+    const proxy = await createFaultProxy({ target: server.url });
+    const conn = await connect(proxy.url);
+    try {
+      proxy.latency({ latencyMs: 30, direction: "toServer" });
+      const error = await cacheDataFrame(conn, key, numericFrame(MB, 2), {
+        chunkBytes: 256 * 1024,
+        stagingTtl: 0.01,
+      }).catch((e) => e);
+      expect(RedisCommandError.isInstance(error)).toBe(true);
+      expect(error.redisCode).toBe("NOCHUNK");
+      expect(error.message).toContain("publishing was refused, nothing changed");
+    } finally {
+      await conn.close();
+      await proxy.close();
+    }
+    expect((await getCachedDataFrame(direct, key))!.frameEqual(previous)).toBe(true);
+  });
+});
