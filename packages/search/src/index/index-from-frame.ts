@@ -1,0 +1,63 @@
+import { InvalidArgumentError } from "@polars-redis/core";
+import type { DataFrame } from "nodejs-polars";
+import { field, type IndexField } from "./fields.js";
+import { defineIndex, type IndexDefinition } from "./manage-index.js";
+
+export interface IndexFromFrameOptions {
+  readonly name: string;
+  readonly prefixes?: readonly string[];
+  /** String columns to index as TEXT (full-text) instead of TAG. */
+  readonly textFields?: readonly string[];
+  /** Columns to make SORTABLE. */
+  readonly sortable?: readonly string[];
+  /** Columns to leave out [the key column "_key"]. */
+  readonly exclude?: readonly string[];
+}
+
+const NUMERIC = new Set([
+  "Int8",
+  "Int16",
+  "Int32",
+  "Int64",
+  "UInt8",
+  "UInt16",
+  "UInt32",
+  "UInt64",
+  "Float32",
+  "Float64",
+]);
+const STRING = new Set(["Utf8", "String", "Categorical", "Enum"]);
+
+/**
+ * An index definition derived from a frame's dtypes: numbers → NUMERIC, strings → TAG (or TEXT when listed
+ * in `textFields`), Boolean → TAG. Other dtypes (dates, lists, structs) are not indexed: the result's
+ * `skipped` names them, so nothing is left out silently.
+ */
+export function indexFromFrame(
+  frame: DataFrame,
+  options: IndexFromFrameOptions,
+): IndexDefinition & { readonly skipped: readonly string[] } {
+  const exclude = new Set(options.exclude ?? ["_key"]);
+  const textFields = new Set(options.textFields ?? []);
+  const sortable = new Set(options.sortable ?? []);
+  for (const name of [...textFields, ...sortable])
+    if (!frame.columns.includes(name))
+      throw new InvalidArgumentError(
+        "options",
+        `column "${name}" is not in the frame (${frame.columns.join(", ")})`,
+      );
+  const fields: IndexField[] = [];
+  const skipped: string[] = [];
+  for (const name of frame.columns) {
+    if (exclude.has(name)) continue;
+    const dtype = String(frame.getColumn(name).dtype.variant);
+    const extra = sortable.has(name) ? { sortable: true } : {};
+    if (NUMERIC.has(dtype)) fields.push(field.numeric(name, extra));
+    else if (STRING.has(dtype))
+      fields.push(textFields.has(name) ? field.text(name, extra) : field.tag(name, extra));
+    else if (dtype === "Bool" || dtype === "Boolean") fields.push(field.tag(name, extra));
+    else skipped.push(name);
+  }
+  const definition = defineIndex({ name: options.name, prefixes: options.prefixes, fields });
+  return { ...definition, skipped };
+}

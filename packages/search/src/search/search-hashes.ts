@@ -1,0 +1,308 @@
+import {
+  InvalidArgumentError,
+  type OnError,
+  type RedisArgument,
+  type RedisConnection,
+  type RedisReply,
+  resolveSchema,
+  type SchemaInput,
+  streamEntriesToFrame,
+  throwIfAborted,
+  toPolarsDtype,
+} from "@polars-redis/core";
+import pl, { type DataFrame } from "nodejs-polars";
+import { indexInfo } from "../index/index-info.js";
+import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
+import type { ParamValue, Query } from "../query/query.js";
+import { Query as QueryClass } from "../query/query.js";
+
+/** A sort key: a SORTABLE field, ascending unless `descending`. */
+export type SortSpec = string | { readonly field: string; readonly descending?: boolean };
+
+export interface SearchOptions {
+  /** The index (or alias) to search. */
+  readonly index: string;
+  /** A builder query, or a query string sent as is (with `params`). ["*"] */
+  readonly query?: Query | string;
+  /** PARAMS for a query string (a builder query carries its own). */
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  /** Field → dtype: the columns come back typed by core's schema rules (Int64, Float64, Boolean, Date, ...). */
+  readonly schema?: SchemaInput;
+  /** Return only these fields (RETURN). [the schema's fields; without a schema, every field as Utf8] */
+  readonly columns?: readonly string[];
+  readonly sortBy?: SortSpec;
+  /** Documents to return at most [all that match]. */
+  readonly limit?: number;
+  /** Documents to skip first [0]. */
+  readonly offset?: number;
+  /** Documents per FT.SEARCH page (and per frame of `scanSearch`). [1000] */
+  readonly batchSize?: number;
+  /** Add the document key. [true] */
+  readonly includeKey?: boolean;
+  /** ["_key"] */
+  readonly keyColumn?: string;
+  /** Add the relevance score, Float64 (WITHSCORES). [false] */
+  readonly includeScore?: boolean;
+  /** ["_score"] */
+  readonly scoreColumn?: string;
+  /** A value that does not convert to its dtype: throw SchemaMismatchError, or null it. ["raise"] */
+  readonly onError?: OnError;
+  /** Search terms as written, without stemming (VERBATIM). */
+  readonly verbatim?: boolean;
+  /** Do not drop stop words from the query (NOSTOPWORDS). */
+  readonly noStopwords?: boolean;
+  /** Stemming language of the query (LANGUAGE). */
+  readonly language?: string;
+  /** Server-side time limit per page, ms (TIMEOUT). */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What every search resolves its options to. */
+interface ResolvedSearch {
+  readonly index: string;
+  readonly query: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly fields: ReturnType<typeof resolveSchema> | undefined;
+  readonly returnFields: readonly string[] | undefined;
+  readonly sort: { field: string; descending: boolean } | undefined;
+  readonly limit: number;
+  readonly offset: number;
+  readonly batchSize: number;
+  readonly keyColumn: string | undefined;
+  readonly scoreColumn: string | undefined;
+  readonly onError: OnError;
+  readonly flags: readonly string[];
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+function invalid(argument: string, message: string): never {
+  throw new InvalidArgumentError(argument, message);
+}
+
+function nonNegativeInteger(argument: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
+    invalid(argument, `expected a non-negative integer, got ${String(value)}`);
+  return value;
+}
+
+function columnName(argument: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || value === "") invalid(argument, "expected a non-empty string");
+  return value;
+}
+
+/** The query string and PARAMS of a builder query or a raw string. */
+export function queryAndParams(
+  query: Query | string | undefined,
+  params: Readonly<Record<string, ParamValue>> | undefined,
+): { query: string; params: Readonly<Record<string, ParamValue>> } {
+  if (query === undefined) return { query: "*", params: params ?? {} };
+  if (typeof query === "string") {
+    if (query.trim() === "") invalid("query", "expected a non-empty query string");
+    return { query, params: params ?? {} };
+  }
+  if (!(query instanceof QueryClass)) invalid("query", "expected a Query (col(...)...) or a query string");
+  const rendered = query.render();
+  for (const name of Object.keys(params ?? {}))
+    if (name in rendered.params) invalid("params", `parameter ${name} is also set by the query builder`);
+  return { query: rendered.query, params: { ...rendered.params, ...(params ?? {}) } };
+}
+
+/** `PARAMS n k v ...` (empty when there are none). */
+export function paramsArgs(params: Readonly<Record<string, ParamValue>>): RedisArgument[] {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return [];
+  for (const [name, value] of entries)
+    if (typeof value !== "string" && typeof value !== "number" && !Buffer.isBuffer(value))
+      invalid(`params.${name}`, "expected a string, number or Buffer");
+  return ["PARAMS", String(entries.length * 2), ...entries.flat()];
+}
+
+export function resolveSort(
+  sortBy: SortSpec | undefined,
+): { field: string; descending: boolean } | undefined {
+  if (sortBy === undefined) return undefined;
+  if (typeof sortBy === "string" && sortBy !== "")
+    return { field: sortBy.replace(/^@/, ""), descending: false };
+  if (
+    typeof sortBy === "object" &&
+    sortBy !== null &&
+    typeof sortBy.field === "string" &&
+    sortBy.field !== ""
+  )
+    return { field: sortBy.field.replace(/^@/, ""), descending: sortBy.descending === true };
+  return invalid("sortBy", "expected a field name or { field, descending }");
+}
+
+function resolveSearch(options: SearchOptions): ResolvedSearch {
+  if (options === null || typeof options !== "object") invalid("options", "expected an options object");
+  if (typeof options.index !== "string" || options.index === "") invalid("index", "expected an index name");
+  const { query, params } = queryAndParams(options.query, options.params);
+  const fields = options.schema === undefined ? undefined : resolveSchema(options.schema);
+  if (options.columns !== undefined) {
+    if (!Array.isArray(options.columns) || options.columns.some((c) => typeof c !== "string" || c === ""))
+      invalid("columns", "expected an array of field names");
+    if (fields !== undefined)
+      for (const name of options.columns)
+        if (!fields.some((f) => f.name === name))
+          invalid("columns", `"${name}" is not in the schema (${fields.map((f) => f.name).join(", ")})`);
+  }
+  const returnFields = options.columns ?? fields?.map((f) => f.name);
+  const includeKey = options.includeKey ?? true;
+  const includeScore = options.includeScore ?? false;
+  const limit =
+    options.limit === undefined ? Number.POSITIVE_INFINITY : nonNegativeInteger("limit", options.limit, 0);
+  const batchSize = nonNegativeInteger("batchSize", options.batchSize, 1000);
+  if (batchSize < 1) invalid("batchSize", "expected a positive integer");
+  const flags: string[] = [];
+  if (options.verbatim) flags.push("VERBATIM");
+  if (options.noStopwords) flags.push("NOSTOPWORDS");
+  if (options.language !== undefined) flags.push("LANGUAGE", columnName("language", options.language, ""));
+  const onError = options.onError ?? "raise";
+  if (onError !== "raise" && onError !== "null")
+    invalid("onError", `expected "raise" or "null", got ${String(onError)}`);
+  if (options.timeoutMs !== undefined) nonNegativeInteger("timeoutMs", options.timeoutMs, 0);
+  return {
+    index: options.index,
+    query,
+    params,
+    // Without a schema, the columns asked for are Utf8 (present even when no document has them).
+    fields:
+      fields === undefined
+        ? options.columns?.map((name) => ({ name, dtype: { kind: "utf8" } as const }))
+        : options.columns !== undefined
+          ? fields.filter((f) => options.columns!.includes(f.name))
+          : fields,
+    returnFields,
+    sort: resolveSort(options.sortBy),
+    limit,
+    offset: nonNegativeInteger("offset", options.offset, 0),
+    batchSize,
+    keyColumn: includeKey ? columnName("keyColumn", options.keyColumn, "_key") : undefined,
+    scoreColumn: includeScore ? columnName("scoreColumn", options.scoreColumn, "_score") : undefined,
+    onError,
+    flags,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  };
+}
+
+/** The FT.SEARCH arguments of one page. */
+function pageArgs(s: ResolvedSearch, offset: number, count: number): RedisArgument[] {
+  const args: RedisArgument[] = [s.index, s.query, ...s.flags];
+  if (s.scoreColumn !== undefined) args.push("WITHSCORES");
+  if (s.returnFields !== undefined) {
+    if (s.returnFields.length === 0) args.push("NOCONTENT");
+    else args.push("RETURN", String(s.returnFields.length), ...s.returnFields);
+  }
+  if (s.sort !== undefined) args.push("SORTBY", s.sort.field, s.sort.descending ? "DESC" : "ASC");
+  args.push("LIMIT", String(offset), String(count));
+  args.push(...paramsArgs(s.params));
+  if (s.timeoutMs !== undefined) args.push("TIMEOUT", String(s.timeoutMs));
+  args.push("DIALECT", "2");
+  return args;
+}
+
+interface Page {
+  readonly total: number;
+  readonly keys: string[];
+  readonly scores: number[];
+  readonly fields: (RedisReply[] | null)[];
+}
+
+function parsePage(reply: RedisReply, withScores: boolean, withContent: boolean): Page {
+  if (!Array.isArray(reply))
+    throw new InvalidArgumentError("reply", "FT.SEARCH answered something other than an array");
+  const total = Number(reply[0]);
+  const keys: string[] = [];
+  const scores: number[] = [];
+  const fields: (RedisReply[] | null)[] = [];
+  let i = 1;
+  while (i < reply.length) {
+    const key = reply[i++]!;
+    keys.push(Buffer.isBuffer(key) ? key.toString("utf8") : String(key));
+    if (withScores) scores.push(Number(reply[i++]));
+    if (withContent) {
+      const content = reply[i++];
+      fields.push(Array.isArray(content) ? content : null);
+    }
+  }
+  return { total, keys, scores, fields };
+}
+
+/** Builds one frame from a page with core's stream-entry columns (the same coercion every scan uses). */
+function pageToFrame(s: ResolvedSearch, page: Page): DataFrame {
+  const entries = page.keys.map((key, i) => [key, (page.fields[i] ?? []) as string[]] as const);
+  const { frame } = streamEntriesToFrame(entries, {
+    // No fields at all (NOCONTENT): only the key column.
+    schema: s.fields?.length ? s.fields.map((f) => [f.name, toPolarsDtype(f.dtype)] as const) : undefined,
+    includeId: s.keyColumn !== undefined,
+    idColumn: s.keyColumn ?? "_id",
+    includeTimestamp: false,
+    onError: s.onError,
+    stream: `index ${s.index}`,
+  });
+  if (s.scoreColumn === undefined) return frame;
+  return frame.withColumns(pl.Series(s.scoreColumn, Float64Array.from(page.scores), pl.Float64));
+}
+
+/** On a cluster, checks that the index's documents are where its single-node index can see them. */
+async function checkCluster(conn: RedisConnection, index: string): Promise<void> {
+  if (conn.kind !== "cluster") return;
+  const info = await indexInfo(conn, index);
+  if (info === undefined) return; // FT.SEARCH will say "Unknown Index name"
+  assertClusterLayout(conn, info.name, info.prefixes, "search");
+}
+
+/**
+ * FT.SEARCH page by page, one DataFrame per page (at most `batchSize` documents): memory stays bounded
+ * however many documents match. Sent with DIALECT 2 and PARAMS. Pages use LIMIT offsets, so documents
+ * added or removed during the scan may shift a page (a document may be skipped or seen twice); sort by a
+ * stable field for long scans of a changing index.
+ */
+export async function* scanSearch(conn: RedisConnection, options: SearchOptions): AsyncGenerator<DataFrame> {
+  const s = resolveSearch(options);
+  await checkCluster(conn, s.index);
+  const withContent = s.returnFields === undefined || s.returnFields.length > 0;
+  let offset = s.offset;
+  let remaining = s.limit;
+  while (remaining > 0) {
+    throwIfAborted(s.signal);
+    const count = Math.min(s.batchSize, remaining);
+    const reply = await ftCall(conn, "FT.SEARCH", ...pageArgs(s, offset, count));
+    const page = parsePage(reply, s.scoreColumn !== undefined, withContent);
+    if (page.keys.length > 0) yield pageToFrame(s, page);
+    remaining -= page.keys.length;
+    offset += page.keys.length;
+    if (page.keys.length < count || offset >= page.total) return;
+  }
+}
+
+/** The number of documents matching (FT.SEARCH ... LIMIT 0 0). */
+export async function countSearch(
+  conn: RedisConnection,
+  options: Pick<SearchOptions, "index" | "query" | "params" | "verbatim" | "language">,
+): Promise<number> {
+  const s = resolveSearch({ ...options, columns: [], includeKey: false });
+  await checkCluster(conn, s.index);
+  const reply = await ftCall(conn, "FT.SEARCH", ...pageArgs(s, 0, 0));
+  return Number((reply as RedisReply[])[0]);
+}
+
+/** Every page of `scanSearch` in one DataFrame (typed by `schema`; `_key` and `_score` on request). */
+export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
+  const s = resolveSearch(options);
+  const frames: DataFrame[] = [];
+  for await (const frame of scanSearch(conn, options)) frames.push(frame);
+  if (frames.length === 0) return emptyFrame(s);
+  if (frames.length === 1) return frames[0]!;
+  return pl.concat(frames, { how: s.fields === undefined ? "diagonal" : "vertical" });
+}
+
+/** The frame of a search that matched nothing: the declared columns, no rows. */
+function emptyFrame(s: ResolvedSearch): DataFrame {
+  return pageToFrame(s, { total: 0, keys: [], scores: [], fields: [] });
+}
