@@ -2,7 +2,13 @@ import { connectCluster } from "@polars-redis/cluster";
 import { connect, keySlot, type RedisConnection } from "@polars-redis/core";
 import { type RedisCluster, type RedisServer, startCluster, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cacheDataFrame, deleteCached, getCachedDataFrame, listCached } from "../src/index.js";
+import {
+  type CacheInfo,
+  cacheDataFrame,
+  deleteCached,
+  getCachedDataFrame,
+  listCached,
+} from "../src/index.js";
 import { checkWhole, hammer, versionFrame } from "./fixtures/hammer.js";
 
 describe("one server: concurrent writers and readers on one key", () => {
@@ -33,7 +39,7 @@ describe("one server: concurrent writers and readers on one key", () => {
       expect(result.versionsSeen).toBeGreaterThan(0);
       checkWhole((await getCachedDataFrame(conns[0]!, key))!);
       // Only the live version's chunks persist; replaced ones carry the reclaim delay (10 s) as their TTL.
-      const info = [];
+      const info: CacheInfo[] = [];
       for await (const entry of listCached(conns[0]!, { prefix: key })) info.push(entry);
       expect(info).toHaveLength(1);
       const chunkKeys: string[] = [];
@@ -58,7 +64,7 @@ describe("one server: concurrent writers and readers on one key", () => {
       reclaimDelay: 0,
     });
     expect(result.writes).toBe(60);
-    const info = [];
+    const info: CacheInfo[] = [];
     for await (const entry of listCached(conns[0]!, { prefix: key })) info.push(entry);
     const chunkKeys: string[] = [];
     for await (const page of conns[0]!.scanKeys({ pattern: `{${key}}:~*` })) chunkKeys.push(...page);

@@ -100,7 +100,8 @@ describe("memoisation", () => {
   });
 
   it("expires results after ttl", async () => {
-    const { fn, calls } = counted(() => pl.DataFrame({ x: [calls.length] }));
+    let computed = 0;
+    const { fn, calls } = counted(() => pl.DataFrame({ x: [++computed] }));
     const report = cached(fn, { connection: redis.conn, name: "ttl", ttl: 0.3 });
     await report();
     await report();
@@ -200,9 +201,9 @@ describe("bad input", () => {
     const before = Number(await redis.conn.call("DBSIZE"));
     const frame = () => pl.DataFrame({ a: [1] });
     const expectInvalid = async (run: () => unknown, argument: string) => {
-      const error = await (async () => run())().catch((e) => e);
+      const error: unknown = await (async () => run())().catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error)).toBe(true);
-      expect(error.argument).toBe(argument);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
     };
     await expectInvalid(() => cached(() => frame(), { connection: redis.conn }), "name");
     await expectInvalid(() => cached(frame, { connection: undefined as never }), "connection");

@@ -226,9 +226,9 @@ describe("bad input is refused before anything is written", () => {
   for (const [name, run, argument] of cases) {
     it(name, async () => {
       const before = Number(await redis.conn.call("DBSIZE"));
-      const error = await run().catch((e) => e);
+      const error: unknown = await run().catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error)).toBe(true);
-      expect(error.argument).toBe(argument);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
       expect(Number(await redis.conn.call("DBSIZE"))).toBe(before);
     });
   }
