@@ -89,9 +89,14 @@ export class DeliveredConsumerBatch implements ConsumerBatch {
     this.engine.release(refs, describeFailure(reason));
   }
 
-  /** Rows neither acknowledged nor handed back: left pending, without counting as a failure (consumer stopped). */
+  /**
+   * Rows neither acknowledged nor handed back: left pending, without counting as a failure (consumer stopped).
+   * They are no longer kept alive by the heartbeat, so another consumer can claim them.
+   */
   abandon(): void {
+    const refs = this.openRows().map((row) => this.entries[row]!);
     this.state.fill(DONE);
+    this.engine.abandon(refs);
   }
 
   private openRows(): number[] {

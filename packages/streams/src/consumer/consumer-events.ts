@@ -37,7 +37,8 @@ export type ConsumerEvent =
       group: string;
       lastDeliveredId: string;
       firstAvailableId: string | undefined;
-      missing: number;
+      /** Entries trimmed before delivery; undefined when Redis lost count (after an AOF replay or failover). */
+      missing: number | undefined;
     }
   | {
       /** A Redis call failed with a transient error; the consumer waits `delayMs` and tries again. */

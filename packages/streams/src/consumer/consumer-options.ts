@@ -61,6 +61,17 @@ export interface ConsumerOptions extends StreamFrameOptions {
   checkIntervalMs?: number;
   /** Refresh the idle time of entries being processed this often, so nobody claims them. [claimIdleMs / 3] */
   heartbeatIntervalMs?: number;
+  /**
+   * A handler (run) that has not settled after this long fails its batch: the entries are handed back, no longer
+   * kept alive by the heartbeat, so another consumer can claim them (and this one redelivers them after the
+   * redelivery delay). The handler's later outcome is ignored. `Infinity` waits forever. [300000]
+   */
+  handlerTimeoutMs?: number;
+  /**
+   * After stop, run() waits this long for batches in progress, then resolves anyway; their entries stay pending
+   * (claimable by other consumers after claimIdleMs, re-read by this consumer on restart). [30000]
+   */
+  stopTimeoutMs?: number;
   /** Stop (after in-flight work) when this signal fires. */
   signal?: AbortSignal;
   /** Stop (after in-flight work) on these process signals, e.g. ["SIGTERM", "SIGINT"]. [none] */
@@ -87,6 +98,8 @@ export interface ResolvedConsumerOptions {
   onGap: "error" | "event";
   checkIntervalMs: number;
   heartbeatIntervalMs: number;
+  handlerTimeoutMs: number;
+  stopTimeoutMs: number;
   frame: ResolvedFrameOptions;
   signal: AbortSignal | undefined;
   stopSignals: readonly NodeJS.Signals[];
@@ -174,6 +187,8 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
       "heartbeatIntervalMs",
       options.heartbeatIntervalMs ?? Math.max(100, claimIdleMs / 3),
     ),
+    handlerTimeoutMs: requireTimeout("handlerTimeoutMs", options.handlerTimeoutMs ?? 300_000),
+    stopTimeoutMs: requireTimeout("stopTimeoutMs", options.stopTimeoutMs ?? 30_000),
     frame: resolveFrameOptions(options, streams.length > 1),
     signal: options.signal,
     stopSignals,
@@ -188,4 +203,14 @@ function resolveDeadLetterStream(stream: DeadLetterOptions["stream"]): (source: 
   }
   const key = requireKey("deadLetter.stream", stream);
   return () => key;
+}
+
+function requireTimeout(argument: string, value: unknown): number {
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new InvalidArgumentError(
+      argument,
+      `expected a number of milliseconds > 0 (or Infinity), got ${String(value)}`,
+    );
+  }
+  return value;
 }

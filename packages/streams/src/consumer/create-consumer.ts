@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { InvalidArgumentError, PolarsRedisError, type RedisConnection } from "@polars-redis/core";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
+import { StableColumns } from "../frame/stable-columns.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
 import { requirePositiveInteger } from "../internal/validate.js";
 import { type ConsumerBatch, DeliveredConsumerBatch, describeFailure } from "./consumer-batch.js";
@@ -57,6 +58,9 @@ export function createConsumer(conn: RedisConnection, options: ConsumerOptions):
 
 class GroupConsumer implements StreamConsumer {
   private readonly engine: GroupReader;
+  private readonly columns: StableColumns;
+  /** Resolves when the consumer is asked to stop. */
+  private readonly stopped: Promise<void>;
   private active = false;
 
   constructor(
@@ -64,6 +68,10 @@ class GroupConsumer implements StreamConsumer {
     private readonly options: ResolvedConsumerOptions,
   ) {
     this.engine = new GroupReader(conn, options);
+    this.columns = new StableColumns(options.frame);
+    this.stopped = new Promise((resolve) =>
+      this.engine.signal.addEventListener("abort", () => resolve(), { once: true }),
+    );
   }
 
   get stats(): ConsumerStats {
@@ -109,11 +117,14 @@ class GroupConsumer implements StreamConsumer {
     const concurrency = requirePositiveInteger("concurrency", runOptions.concurrency ?? 1);
     this.begin();
     const removeSignals = onProcessSignals(this.options.stopSignals, () => this.stop());
-    const running = new Set<Promise<void>>();
+    const running = new Map<Promise<void>, DeliveredConsumerBatch>();
     let failure: { error: unknown } | undefined;
     try {
       while (failure === undefined) {
-        while (running.size >= concurrency) await Promise.race(running);
+        while (running.size >= concurrency && !this.engine.isStopping) {
+          await Promise.race([...running.keys(), this.stopped]);
+        }
+        if (this.engine.isStopping) break;
         let delivered: DeliveredBatch | undefined;
         try {
           delivered = (await this.engine.next({ wait: false })) ?? (await this.engine.next());
@@ -125,11 +136,13 @@ class GroupConsumer implements StreamConsumer {
         const batch = this.toBatch(delivered);
         if (batch === undefined) continue;
         const task = this.handle(handler, batch);
-        running.add(task);
+        running.set(task, batch);
         void task.finally(() => running.delete(task));
       }
-      // Graceful stop: the batches in progress finish (and are acknowledged) before run() resolves.
-      await Promise.all(running);
+      // Graceful stop: the batches in progress finish (and are acknowledged) before run() resolves, for at most
+      // stopTimeoutMs; what is still running then is left pending (claimable, redelivered on restart).
+      await settleWithin(Promise.all(running.keys()), this.options.stopTimeoutMs);
+      for (const batch of running.values()) batch.abandon();
     } finally {
       removeSignals();
       await this.close();
@@ -139,8 +152,11 @@ class GroupConsumer implements StreamConsumer {
   }
 
   private async handle(handler: BatchHandler, batch: DeliveredConsumerBatch): Promise<void> {
+    const timeoutMs = this.options.handlerTimeoutMs;
     try {
-      await handler(batch);
+      const handled = Promise.resolve().then(() => handler(batch));
+      if (timeoutMs === Number.POSITIVE_INFINITY) await handled;
+      else if (!(await settleWithin(handled, timeoutMs))) throw handlerTimeout(timeoutMs);
     } catch (error) {
       this.options.onEvent({
         type: "batch-failed",
@@ -164,7 +180,7 @@ class GroupConsumer implements StreamConsumer {
       return new DeliveredConsumerBatch(
         this.engine,
         delivered.entries,
-        frame,
+        this.columns.apply(frame),
         delivered.deliveries,
         delivered.source,
       );
@@ -184,4 +200,31 @@ class GroupConsumer implements StreamConsumer {
       throw new InvalidArgumentError("consumer", "this consumer is already running; create one per loop");
     this.active = true;
   }
+}
+
+/** Waits for `work` (whose failure is rethrown) at most `ms`: true when it settled in time. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Number.POSITIVE_INFINITY) {
+    await work;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function handlerTimeout(ms: number): PolarsRedisError {
+  const error = new PolarsRedisError({
+    code: "TIMEOUT",
+    message: `the handler did not settle within handlerTimeoutMs (${ms} ms); its entries were handed back`,
+    retryable: true,
+  });
+  error.name = "HandlerTimeoutError";
+  return error;
 }

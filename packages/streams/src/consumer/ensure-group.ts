@@ -3,38 +3,31 @@ import { LUA_STREAM_HELPERS } from "../internal/lua-stream-ids.js";
 import { LuaScript } from "../internal/run-script.js";
 
 /**
- * Creates the group when missing, atomically with reading the stream's counters, so the group's entries-read
- * counter starts exact: at "0" it counts the entries trimmed before the group existed as read (they are
- * history, not a gap), at "$" Redis sets it itself. Gap detection relies on this counter.
- * Returns "created" or "exists".
+ * Creates the group when missing (MKSTREAM for a missing stream). "$" becomes the stream's last generated id,
+ * and no entries-read counter is ever given: a counter set explicitly comes back stale after an AOF replay or a
+ * failover (see check-group.ts), while one Redis derives itself is marked unknown then and re-derived. Redis
+ * derives it when the group first reads the first entry left, which counts history trimmed before the group
+ * existed as read, not as a gap. Returns "created" or "exists".
  */
 const ENSURE_GROUP = new LuaScript(`${LUA_STREAM_HELPERS}
 local stream, group, start = KEYS[1], ARGV[1], ARGV[2]
 if redis.call('EXISTS', stream) == 0 then
+  if start == '$' then start = '0-0' end
   redis.call('XGROUP', 'CREATE', stream, group, start, 'MKSTREAM')
   return 'created'
 end
 if findgroup(stream, group) then return 'exists' end
 local s = totable(redis.call('XINFO', 'STREAM', stream))
-local added, length = s['entries-added'], s['length']
+if start == '$' then start = s['last-generated-id'] end
 local first = s['first-entry']
-local lastgen = s['last-generated-id']
-local read = nil
-if start == '$' then
-  read = nil
-elseif start == '0' or start == '0-0' or length == 0 then
-  if length == 0 and start ~= '0' and start ~= '0-0' and cmpid(start, lastgen) < 0 then read = nil
-  else read = added - length end
-elseif first and cmpid(start, first[1]) < 0 then
-  read = added - length
-elseif cmpid(start, lastgen) >= 0 then
-  read = added
+if s['length'] == 0 and cmpid(s['last-generated-id'], start) > 0 then
+  -- everything after the start is gone already: history, not a gap
+  start = s['last-generated-id']
+elseif first and cmpid(first[1], start) > 0 and s['entries-added'] > s['length'] then
+  -- entries before the first one left were trimmed before the group existed: start just before it
+  start = predid(first[1])
 end
-if read then
-  redis.call('XGROUP', 'CREATE', stream, group, start, 'ENTRIESREAD', read)
-else
-  redis.call('XGROUP', 'CREATE', stream, group, start)
-end
+redis.call('XGROUP', 'CREATE', stream, group, start)
 return 'created'
 `);
 

@@ -22,7 +22,7 @@ import { sleep } from "../internal/sleep.js";
 import { groupBySlot } from "../internal/slot-groups.js";
 import { isTransient } from "../internal/transient.js";
 import { BlockingReader } from "./blocking-reader.js";
-import { checkGroup } from "./check-group.js";
+import { checkGroup, type GroupCheck, nextStreamId } from "./check-group.js";
 import type { ConsumerEvent } from "./consumer-events.js";
 import type { ResolvedConsumerOptions } from "./consumer-options.js";
 import { type ConsumerStats, emptyConsumerStats } from "./consumer-stats.js";
@@ -202,7 +202,10 @@ export class GroupReader {
         this.markPendingDirty();
       });
       remaining = failed;
-      if (remaining.length > 0) await sleep(this.options.retryBackoff(attempt));
+      if (remaining.length > 0) {
+        this.stats.retries++;
+        await sleep(this.options.retryBackoff(attempt));
+      }
     }
     this.stats.acked += acked;
     this.stats.inFlight = this.inFlight.size;
@@ -222,6 +225,12 @@ export class GroupReader {
     while (this.reasons.size > MAX_REMEMBERED_REASONS) this.reasons.delete(this.reasons.keys().next().value!);
     this.stats.inFlight = this.inFlight.size;
     this.markPendingDirty();
+  }
+
+  /** Forgets entries without acking or handing them back: they stay pending, claimable after claimIdleMs. */
+  abandon(entries: readonly EntryRef[]): void {
+    for (const { stream, id } of entries) this.inFlight.delete(stream, id);
+    this.stats.inFlight = this.inFlight.size;
   }
 
   /** Stops handing out batches; a blocking read in progress ends at once. In-flight entries can still be acked. */
@@ -301,7 +310,11 @@ export class GroupReader {
     ];
     const toBatch = (reply: unknown): DeliveredBatch | undefined => {
       const { entries } = parseMultiStreamReply(reply);
-      if (entries.length === 0) return undefined;
+      if (entries.length === 0) {
+        // Nothing new for the group in any of its streams: the lag is zero now.
+        if (this.slotGroups.length === 1) this.stats.lag = 0;
+        return undefined;
+      }
       return { entries, deliveries: entries.map(() => 1), source: "new" };
     };
     // BLOCK 0 would wait forever: a due deadline reads without blocking.
@@ -330,6 +343,7 @@ export class GroupReader {
       if (entries.length === 0) throw failure;
     }
     if (entries.length > 0) return { entries, deliveries: entries.map(() => 1), source: "new" };
+    if (failure === undefined) this.stats.lag = 0;
     if (block === undefined) return undefined;
     const keys = this.slotGroups[this.rotation++ % this.slotGroups.length]!;
     const shortBlock = Math.max(1, Math.min(block, Math.ceil(block / this.slotGroups.length)));
@@ -354,7 +368,10 @@ export class GroupReader {
       if (isTransient(error)) this.markPendingDirty();
       throw error;
     }
-    if (decoder.rows === 0) return undefined;
+    if (decoder.rows === 0) {
+      this.stats.lag = 0;
+      return undefined;
+    }
     const entries: StreamEntry[] = decoder.ids.map((id, row) => ({
       stream: decoder.streams[decoder.streamOfRow[row]!]!,
       id,
@@ -585,7 +602,7 @@ export class GroupReader {
       lag = lag === undefined || check.lag === undefined ? undefined : lag + check.lag;
       if (check.status !== "gap") continue;
       this.stats.gaps++;
-      this.stats.missing += check.missing;
+      this.stats.missing += check.missing ?? 0;
       this.emit({
         type: "stream-gap",
         stream,
@@ -594,14 +611,7 @@ export class GroupReader {
         firstAvailableId: check.firstEntryId,
         missing: check.missing,
       });
-      if (this.options.onGap === "error") {
-        throw new StreamGapError({
-          stream,
-          lastSeenId: check.lastDeliveredId,
-          firstAvailableId: check.firstEntryId ?? check.lastDeliveredId,
-          message: `stream ${JSON.stringify(stream)} was trimmed past group ${JSON.stringify(this.options.group)}: ${check.missing} entries after ${check.lastDeliveredId} were never delivered${check.firstEntryId === undefined ? "" : `; the oldest entry left is ${check.firstEntryId}`}`,
-        });
-      }
+      if (this.options.onGap === "error") throw gapError(stream, this.options.group, check);
     }
     this.stats.pending = pending;
     this.stats.lag = lag;
@@ -662,6 +672,24 @@ async function sendAcks(conn: RedisConnection, commands: readonly Command[]): Pr
       ? new RedisCommandError({ message: reply.message, command: "XACK" })
       : (reply as BatchReply),
   );
+}
+
+/** The gap as an error; on an empty stream the first available id is the earliest id a new entry can have. */
+function gapError(stream: string, group: string, check: GroupCheck): StreamGapError {
+  const lost =
+    check.missing === undefined
+      ? "entries after"
+      : `${check.missing} ${check.missing === 1 ? "entry" : "entries"} after`;
+  const left =
+    check.firstEntryId === undefined
+      ? `the stream is empty (last id ${check.lastGeneratedId})`
+      : `the oldest entry left is ${check.firstEntryId}`;
+  return new StreamGapError({
+    stream,
+    lastSeenId: check.lastDeliveredId,
+    firstAvailableId: check.firstEntryId ?? nextStreamId(check.lastGeneratedId),
+    message: `stream ${JSON.stringify(stream)} was trimmed past group ${JSON.stringify(group)}: ${lost} ${check.lastDeliveredId} were never delivered; ${left}`,
+  });
 }
 
 function entryKey(stream: string, id: string): string {

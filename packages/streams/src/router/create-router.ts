@@ -8,6 +8,7 @@ import {
 } from "../consumer/consumer-options.js";
 import { type DeliveredBatch, type EntryRef, GroupReader } from "../consumer/group-reader.js";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
+import { StableColumns } from "../frame/stable-columns.js";
 import { type BackoffOptions, createBackoff } from "../internal/backoff.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
 import { requirePositiveInteger } from "../internal/validate.js";
@@ -80,6 +81,7 @@ export function createRouter(options: RouterOptions): StreamRouter {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onEvent: listener,
   });
+  checkFiltersAgainstSchema(routes, resolved);
   return new Router(connection, resolved, routes, {
     backoff: createBackoff(options.retry, "retry"),
     maxAttempts: requirePositiveInteger("maxAttempts", options.maxAttempts ?? 5),
@@ -124,6 +126,60 @@ function validateRoutes(routes: unknown): RouteDefinition[] {
   });
 }
 
+/**
+ * With a declared schema (or projection) the columns of every batch are known now: each route's filter is
+ * evaluated on an empty frame of those columns, so a misspelt column or a dtype mismatch is an error here,
+ * naming the route, instead of every entry failing at run time.
+ */
+function checkFiltersAgainstSchema(
+  routes: readonly RouteDefinition[],
+  options: ResolvedConsumerOptions,
+): void {
+  const { schema, columns } = options.frame.entries;
+  if (schema === undefined && columns === undefined) return;
+  const empty = entriesToFrame([], options.frame).frame;
+  routes.forEach((route, index) => {
+    if (route.filter === undefined) return;
+    try {
+      empty.filter(route.filter);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `routes[${index}].filter`,
+        `route ${JSON.stringify(route.name)} does not fit the source schema: ${firstLine(error)} (columns: ${empty.columns.join(", ")})`,
+        error,
+      );
+    }
+  });
+}
+
+/**
+ * A filter that also fails on zero rows of the same columns fails on the frame's structure (a missing column,
+ * a dtype mismatch), not on its data: no redelivery can fix it, so the router stops with this error.
+ */
+function structuralFailure(
+  frame: DataFrame,
+  route: RouteDefinition,
+  index: number,
+  error: unknown,
+): Error | undefined {
+  try {
+    frame.head(0).filter(route.filter!);
+    return undefined;
+  } catch {
+    const columns = frame.columns.filter((name) => name !== ROW_INDEX);
+    return new InvalidArgumentError(
+      `routes[${index}].filter`,
+      `route ${JSON.stringify(route.name)} cannot be evaluated on the source entries: ${firstLine(error)} (columns so far: ${columns.join(", ")}); the router stopped without acknowledging the batch. Declare source.schema to give fields that some entries omit a column`,
+      error,
+    );
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.trim();
+}
+
 interface RouterSettings {
   backoff: (attempt: number) => number;
   maxAttempts: number;
@@ -136,7 +192,9 @@ interface RouterSettings {
 
 class Router implements StreamRouter {
   private readonly engine: GroupReader;
+  private readonly columns: StableColumns;
   private readonly tracker = new AckTracker();
+  private unmatched = 0;
   private readonly runners: RouteRunner[];
   private readonly stopController = new AbortController();
   private acking: Promise<void> | undefined;
@@ -150,12 +208,14 @@ class Router implements StreamRouter {
     private readonly settings: RouterSettings,
   ) {
     this.engine = new GroupReader(connection, options);
+    this.columns = new StableColumns(options.frame);
     this.engine.signal.addEventListener("abort", () => this.stopController.abort(), { once: true });
     this.runners = routes.map(
       (route) =>
         new RouteRunner(route, {
           source: connection,
           frameOptions: options.frame,
+          columns: this.columns,
           confirm: (entries) => this.confirm(entries),
           backoff: settings.backoff,
           maxAttempts: settings.maxAttempts,
@@ -177,6 +237,7 @@ class Router implements StreamRouter {
       source: { ...this.engine.stats },
       routes: Object.fromEntries(this.runners.map((runner) => [runner.route.name, { ...runner.stats }])),
       unacked: this.tracker.size,
+      unmatched: this.unmatched,
     };
   }
 
@@ -204,9 +265,13 @@ class Router implements StreamRouter {
       this.stop();
     }
     try {
-      // Graceful stop: routes finish what they hold while their sinks accept it (no more retries).
-      await Promise.all(this.runners.map((runner) => runner.settled()));
-      await this.flushAcks();
+      // Graceful stop: routes finish what they hold while their sinks accept it (no more retries), for at most
+      // stopTimeoutMs; entries of a write still hanging then stay pending (claimable, re-read on restart).
+      await settleWithin(
+        Promise.all(this.runners.map((runner) => runner.settled())),
+        this.options.stopTimeoutMs,
+      );
+      await settleWithin(this.flushAcks(), this.options.stopTimeoutMs);
     } finally {
       removeSignals();
       await this.engine.close();
@@ -221,20 +286,31 @@ class Router implements StreamRouter {
     let frame: DataFrame;
     const selections: Int32Array[] = [];
     const subFrames: DataFrame[] = [];
+    let index = -1;
     try {
-      frame = delivered.frame ?? entriesToFrame(delivered.entries, this.options.frame).frame;
+      frame = this.columns.apply(
+        delivered.frame ?? entriesToFrame(delivered.entries, this.options.frame).frame,
+      );
       frame = frame.withColumn(
         pl.Series(
           ROW_INDEX,
           Int32Array.from({ length: entries.length }, (_, i) => i),
         ),
       );
-      for (const runner of this.runners) {
-        const selected = runner.route.filter === undefined ? frame : frame.filter(runner.route.filter);
+      for (index = 0; index < this.runners.length; index++) {
+        const { route } = this.runners[index]!;
+        let selected: DataFrame;
+        try {
+          selected = route.filter === undefined ? frame : frame.filter(route.filter);
+        } catch (error) {
+          // Not fixable by redelivery: stop (the entries stay pending) rather than dead-letter the stream.
+          throw structuralFailure(frame, route, index, error) ?? error;
+        }
         selections.push(Int32Array.from(selected.getColumn(ROW_INDEX).toArray() as number[]));
         subFrames.push(selected.drop(ROW_INDEX));
       }
     } catch (error) {
+      if (InvalidArgumentError.isInstance(error)) throw error;
       // Rows that cannot be read with the schema, or a filter that cannot be evaluated on them: the entries go
       // back and come again alone, until they are dead-lettered with this reason.
       this.settings.emit({
@@ -247,6 +323,7 @@ class Router implements StreamRouter {
     }
     const routeCounts = new Int32Array(entries.length);
     for (const rows of selections) for (const row of rows) routeCounts[row]!++;
+    for (const count of routeCounts) if (count === 0) this.unmatched++;
     this.tracker.register(entries, routeCounts);
     this.runners.forEach((runner, index) => {
       const rows = selections[index]!;
@@ -286,5 +363,15 @@ class Router implements StreamRouter {
       });
       this.roomWaiter = undefined;
     }
+  }
+}
+
+/** Waits for `work` at most `ms`. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }

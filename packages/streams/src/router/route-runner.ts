@@ -9,6 +9,7 @@ import type { DataFrame } from "nodejs-polars";
 import { type DeadLetterTarget, writeDeadLetters } from "../consumer/dead-letter.js";
 import type { EntryRef } from "../consumer/group-reader.js";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
+import type { StableColumns } from "../frame/stable-columns.js";
 import { parseEntries, type StreamEntry } from "../frame/stream-entry.js";
 import type { ResolvedFrameOptions } from "../frame/stream-frame-options.js";
 import { sleep } from "../internal/sleep.js";
@@ -29,6 +30,8 @@ interface RouteWork {
 export interface RouteRunnerContext {
   source: RedisConnection;
   frameOptions: ResolvedFrameOptions;
+  /** The router's columns: re-read rows get the same columns as the batch they were routed in. */
+  columns: StableColumns;
   /** Called when entries are done for this route (written, dead-lettered or lost). */
   confirm: (entries: readonly EntryRef[]) => void;
   backoff: (attempt: number) => number;
@@ -251,7 +254,7 @@ export class RouteRunner {
       work.entries = work.entries.filter((entry) => !gone.has(`${entry.stream}\n${entry.id}`));
       this.dequeued(work, missing.length);
     }
-    return entriesToFrame(found, this.context.frameOptions).frame;
+    return this.context.columns.apply(entriesToFrame(found, this.context.frameOptions).frame);
   }
 
   private async fetch(refs: readonly EntryRef[]): Promise<{ found: StreamEntry[]; missing: EntryRef[] }> {

@@ -28,4 +28,6 @@ export interface RouterStats {
   routes: Record<string, RouteStats>;
   /** Source entries read but not yet acknowledged (waiting for at least one route). */
   unacked: number;
+  /** Source entries no route's filter matched: acknowledged without being written anywhere. */
+  unmatched: number;
 }
