@@ -288,6 +288,7 @@ export async function explainScan(conn: RedisConnection, options: SmartScanOptio
       expr: filter as Expr,
     });
 
+  const residualView = residualParts.map(({ predicate, reason }) => ({ predicate, reason }));
   let keyPattern: string | undefined;
   if (chosen !== undefined) {
     const prefixes = chosen.info.prefixes.length === 0 ? [""] : chosen.info.prefixes;
@@ -327,7 +328,7 @@ export async function explainScan(conn: RedisConnection, options: SmartScanOptio
     chosen.requested,
     serverQuery,
     pushed.map(describeNode),
-    residualParts,
+    residualView,
     residualFilter,
     reasons,
     keyPattern,
