@@ -1,0 +1,82 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import type { PackedPackage } from "./pack-packages.js";
+import { runChecked } from "./run-command.js";
+
+export type PackageManager = "npm" | "pnpm";
+
+const APP_DIR = resolve(import.meta.dirname, "../app");
+/** The nodejs-polars version the packages are tested with (their peer range is >=0.25.2 <0.27). */
+export const POLARS_VERSION = "0.25.2";
+/** nodejs-polars' platform packages declare engines node >=22; below that the README's fix is needed. */
+export const NEEDS_BINDING_FIX = Number(process.versions.node.split(".")[0]) < 22;
+
+export interface ConsumerProject {
+  readonly directory: string;
+  readonly manager: PackageManager;
+  /** Environment for commands in the project: the Node.js under test first on PATH, no npm_* leaking in. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment a user's shell would have: PATH starting with the Node.js running this test (so npm, pnpm
+ * and the app all run on it), and none of the npm_* / pnpm variables the workspace's `pnpm run` exported.
+ */
+export function userEnvironment(nodeBinary = process.execPath): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(name)) continue;
+    env[name] = value;
+  }
+  env.PATH = `${dirname(nodeBinary)}${delimiter}${process.env.PATH ?? ""}`;
+  return env;
+}
+
+/**
+ * A fresh project in the system temp folder (outside the workspace, so neither package manager sees it) that
+ * depends on every packed tarball and on nodejs-polars, as a user's project would; on Node.js 20 it applies
+ * the README's install note (npm: the platform package as a dependency; pnpm: the readPackage hook).
+ * Installs it with `manager` from the registry (through the local cache where it can).
+ */
+export async function createConsumerProject(
+  manager: PackageManager,
+  packed: readonly PackedPackage[],
+): Promise<ConsumerProject> {
+  const directory = mkdtempSync(join(tmpdir(), `polars-redis-consumer-${manager}-`));
+  const env = userEnvironment();
+  const dependencies: Record<string, string> = { "nodejs-polars": POLARS_VERSION };
+  for (const pkg of packed) dependencies[pkg.name] = `file:${pkg.tarball}`;
+  if (NEEDS_BINDING_FIX && manager === "npm") {
+    dependencies[`nodejs-polars-${process.platform}-${process.arch}-gnu`] = POLARS_VERSION;
+  }
+  const manifest = {
+    name: "polars-redis-consumer",
+    version: "1.0.0",
+    private: true,
+    type: "module",
+    dependencies,
+    devDependencies: { "@types/node": "20.19.43" },
+  };
+  writeFileSync(join(directory, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const file of ["app.mjs", "typed.ts", "tsconfig.json"]) {
+    copyFileSync(join(APP_DIR, file), join(directory, file));
+  }
+
+  if (manager === "npm") {
+    // npm takes the top-level tarballs for the packages' own @polars-redis/* dependencies (same version).
+    await runChecked("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: directory,
+      env,
+      timeoutMs: 240_000,
+    });
+  } else {
+    // pnpm resolves a dependency's own @polars-redis/* ranges from the registry, where these unreleased
+    // versions are not: point them at the tarballs (a user installing released versions needs none of this).
+    const overrides = packed.map((pkg) => `  "${pkg.name}": "file:${pkg.tarball}"`).join("\n");
+    writeFileSync(join(directory, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n`);
+    if (NEEDS_BINDING_FIX) copyFileSync(join(APP_DIR, "pnpmfile.cjs"), join(directory, ".pnpmfile.cjs"));
+    await runChecked("pnpm", ["install", "--prefer-offline"], { cwd: directory, env, timeoutMs: 240_000 });
+  }
+  return { directory, manager, env };
+}
