@@ -228,8 +228,16 @@ export async function explainScan(conn: RedisConnection, options: SmartScanOptio
 
   if (options.noIndex) reasons.push("noIndex: true, no index considered");
   else {
-    const names = options.index !== undefined ? [options.index] : await listIndexes(conn);
-    if (names === undefined) reasons.push("RediSearch is not loaded on this server");
+    const discover = options.index === undefined && conn.kind === "cluster";
+    if (discover)
+      reasons.push(
+        "Redis Cluster: RediSearch keeps each index on one master and FT._LIST lists only the answering master's, " +
+          "so indexes are not discovered; pass `index` to use a hash-tagged one",
+      );
+    const names = options.index !== undefined ? [options.index] : discover ? [] : await listIndexes(conn);
+    if (discover) {
+      // reason given above
+    } else if (names === undefined) reasons.push("RediSearch is not loaded on this server");
     else if (names.length === 0) reasons.push("the server has no index (FT._LIST is empty)");
     let best: { candidate: Candidate; pushed: number; prefix: number } | undefined;
     for (const name of names ?? []) {
