@@ -18,10 +18,17 @@ import type { ScriptUnit } from "./script-unit.js";
 import type { KeyStatus, WritePlan } from "./write-plan.js";
 
 /**
- * Keys combined into one script call: enough to amortise the per-command cost, few enough that the server's
- * other clients wait a fraction of a millisecond at most.
+ * Keys combined into one script call on a single server: enough to amortise the per-command cost, few enough
+ * that the server's other clients wait a fraction of a millisecond at most.
  */
 const KEYS_PER_CALL = 100;
+/**
+ * Keys per script call on a cluster: one. Each key's write is then a unit of its own that the cluster batch
+ * redirects whole (MOVED, ASK with ASKING) or re-sends (TRYAGAIN, CLUSTERDOWN). Several keys of a slot in mid-
+ * migration in one call would be refused together (TRYAGAIN while some are moved and some not) until the
+ * migration ends; and keys of one batch rarely share a slot unless they share a hash tag.
+ */
+const KEYS_PER_CLUSTER_CALL = 1;
 /** Payload arguments per script call; a key with more is sent in several parts. */
 export const ARGS_PER_CALL = 16_000;
 /** A staged value is published within one write; if the writer dies first, the leftover expires. */
@@ -48,7 +55,8 @@ export interface ScriptPlanOptions {
 }
 
 /**
- * Writes units through one Lua script, many keys per call. Scripts make "replace" (DEL + write + EXPIRE) and
+ * Writes units through one Lua script, many keys per call (one per call on a cluster, so that each key is
+ * redirected and retried as a unit). Scripts make "replace" (DEL + write + EXPIRE) and
  * "fail" (EXISTS check + write) atomic per key, report an outcome per key, route by key on a cluster (keys of
  * one call share a slot there), and cost the server less than MULTI/EXEC. Scripts declare `#!lua`, so a server
  * over `maxmemory` rejects a call before it writes anything (OOM, retryable), never half-way through.
@@ -76,6 +84,7 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
     const calls: ScriptCall[] = [];
     const staged: StagedUnit[] = [];
     const cluster = connection.kind === "cluster";
+    const keysPerCall = cluster ? KEYS_PER_CLUSTER_CALL : KEYS_PER_CALL;
     const groups = new Map<number, { units: number[]; args: number }>();
     const flush = (slot: number): void => {
       const group = groups.get(slot);
@@ -96,7 +105,7 @@ export class ScriptPlan implements WritePlan<ScriptUnit> {
         }
         group.units.push(index);
         group.args += unit.itemCount(0) + 3;
-        if (group.units.length >= KEYS_PER_CALL || group.args >= ARGS_PER_CALL) flush(slot);
+        if (group.units.length >= keysPerCall || group.args >= ARGS_PER_CALL) flush(slot);
       } else if (this.options.mode === "append") {
         for (let part = 0; part < unit.partCount; part++) {
           calls.push(this.partCall(unit, part, unit.key, "append", unit.ttl, index));

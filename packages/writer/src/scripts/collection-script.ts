@@ -6,15 +6,14 @@ import { perKeyScript } from "./per-key-script.js";
  * command (even, so field/value and score/member pairs stay together; Lua's unpack is limited to ~8000 values);
  * ARGV[4]: a MessagePack array holding, per key: ttl in ms (0 = none), n, and n arguments.
  *
- * In replace mode one DEL of all the call's keys comes first (cheaper than one per key; the script is atomic
- * anyway) and also drops old TTLs, so each key ends up exactly as written.
+ * In replace mode the shared loop deletes each key that exists before writing it (old fields, members and TTL
+ * go, so each key ends up exactly as written), unless its slot is being migrated away (see perKeyScript).
  * Returns the number of keys when every key was written; otherwise, per key, 1 (written), 0 (skipped: it
  * existed, in fail mode) or the error text of the failing command.
  */
 export const COLLECTION_SCRIPT = perKeyScript({
   setup: `
-local command, step = ARGV[2], tonumber(ARGV[3])
-if mode == 'replace' then redis.call('DEL', unpack(KEYS)) end`,
+local command, step = ARGV[2], tonumber(ARGV[3])`,
   payloadArgv: 4,
   writeKey: `
 for s = first, last, step do

@@ -16,7 +16,6 @@ export const STREAM_SCRIPT = perKeyScript({
   setup: "local strategy, operator, threshold = ARGV[2], ARGV[3], ARGV[4]",
   payloadArgv: 5,
   writeKey: `
-if mode == 'replace' then redis.call('DEL', key) end
 local p = first
 while p <= last do
   local id = args[p]

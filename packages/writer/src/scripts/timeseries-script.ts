@@ -12,7 +12,6 @@ export const TIMESERIES_SCRIPT = perKeyScript({
   setup: "local retention, policy = ARGV[2], ARGV[3]",
   payloadArgv: 4,
   writeKey: `
-if mode == 'replace' then redis.call('DEL', key) end
 local p = first
 local create = { 'TS.CREATE', key, 'DUPLICATE_POLICY', policy }
 if retention ~= '' then
