@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the whole test suite once per Node.js line — the machine's Node.js 20 and Node.js 24 (fetched through the
+# npm registry by fetch-node.sh, first on PATH for that lane only) — against the packages already built.
+# Each lane writes its own vitest reports (<package>/test-results.<lane>.json, through TEST_RESULTS_FILE, which
+# every package's test script passes to vitest); sum-test-results.mjs adds them up.
+#
+#   TEST_LANES="node20 node24"   which lanes [both]
+#   TEST_LANES_MODE=parallel     side by side [default] or "serial" (one after the other)
+#
+# Exit status: non-zero when any lane failed. Prints each lane's wall time.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+lanes=(${TEST_LANES:-node20 node24})
+mode=${TEST_LANES_MODE:-parallel}
+
+lane_path() {
+  case "$1" in
+    node20) echo "$PATH" ;; # the machine's Node.js (20 on our CI machines)
+    node24) echo "$(bash tooling/scripts/fetch-node.sh 24):$PATH" ;;
+    node22) echo "$(bash tooling/scripts/fetch-node.sh 22):$PATH" ;;
+    *) echo "test-lanes: unknown lane '$1' (node20, node22, node24)" >&2; return 2 ;;
+  esac
+}
+
+run_lane() {
+  local lane=$1 lane_path_value start status
+  lane_path_value=$(lane_path "$lane") || return 2
+  start=$(date +%s)
+  echo "[$lane] $(PATH=$lane_path_value node --version): pnpm exec turbo run test --only"
+  # --only: the packages were built just before; two lanes must not replay build outputs under each other.
+  PATH=$lane_path_value TEST_RESULTS_FILE="test-results.$lane.json" \
+    pnpm exec turbo run test --concurrency=1 --continue --only
+  status=$?
+  echo "[$lane] finished with status $status in $(($(date +%s) - start)) s"
+  return "$status"
+}
+
+status=0
+if [ "$mode" = serial ]; then
+  for lane in "${lanes[@]}"; do
+    run_lane "$lane" || status=1
+  done
+else
+  pids=()
+  for lane in "${lanes[@]}"; do
+    # Every line prefixed with its lane, so the interleaved logs stay readable.
+    (run_lane "$lane" 2>&1 | sed -u "s/^/[$lane] /"; exit "${PIPESTATUS[0]}") &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" || status=1
+  done
+fi
+exit "$status"
