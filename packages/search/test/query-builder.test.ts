@@ -56,6 +56,7 @@ describe("query builder rendering", () => {
     const query = col("first-name").eq('a{b}|c"@$:*-');
     expect(query.render()).toEqual({ query: "@first\\-name:{$p0}", params: { p0: 'a{b}|c"@$:*-' } });
     expect(query.toString()).toBe('@first\\-name:{$p0}  PARAMS p0="a{b}|c\\"@$:*-"');
+    expect(col("a").gt(3).and(col("b").eq("x")).inline()).toBe('@a:[(3 +inf] @b:{"x"}');
   });
 
   it("keeps raw queries, with their own params", () => {

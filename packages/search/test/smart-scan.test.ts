@@ -70,7 +70,7 @@ describe.runIf(requireModules("search"))("smartScan", () => {
     expect(plan.strategy).toBe("hybrid");
     expect(plan.pushed).toHaveLength(2);
     expect(plan.residual).toEqual([
-      { predicate: '@bio:$p0  PARAMS p0="redis"', reason: 'field "bio" is not in index users' },
+      { predicate: '@bio:"redis"', reason: 'field "bio" is not in index users' },
     ]);
     const frame = (
       await smartRead(redis.conn, { pattern: "user:*", filter, schema: SCHEMA, columns: ["age"] })

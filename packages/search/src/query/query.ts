@@ -144,6 +144,17 @@ export class Query {
     return `${query}  PARAMS ${shown.join(" ")}`;
   }
 
+  /** The query with each parameter's value written in its place: for reading, not for sending. */
+  inline(): string {
+    const { query, params } = this.render();
+    return query.replace(/\$(p\d+)\b/g, (whole, name: string) => {
+      const value = params[name];
+      if (value === undefined) return whole;
+      if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
+      return typeof value === "number" ? String(value) : JSON.stringify(value);
+    });
+  }
+
   /**
    * The same predicate as a Polars expression over a frame with one column per field (the document's values,
    * as searchHashes returns them). Throws InvalidArgumentError for clauses Polars cannot evaluate the same

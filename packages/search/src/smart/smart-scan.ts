@@ -171,7 +171,7 @@ function conjuncts(node: QueryNode): QueryNode[] {
 }
 
 function describeNode(node: QueryNode): string {
-  return new Query(node).toString();
+  return new Query(node).inline();
 }
 
 interface Split {
