@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   InvalidArgumentError,
   isCommandError,
+  RedisCommandError,
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
@@ -117,17 +118,6 @@ export async function cacheDataFrame(
   const generation = newGeneration();
   const chunkKeys = Array.from({ length: chunks }, (_, index) => keys.chunk(generation, index));
 
-  const staged = await stageChunks(conn, chunkKeys, sliceParts(parts, chunkBytes), stagingMs);
-  parts.length = 0;
-  if (staged.error !== undefined) {
-    const cleaned = outcomeUnknown(staged.error) ? false : await deleteStaged(conn, chunkKeys, staged.sent);
-    throw withContext(
-      staged.error,
-      `cacheDataFrame(${JSON.stringify(key)}): chunk ${staged.failedAt + 1} of ${chunks} failed, nothing was published ` +
-        `(the previous version, if any, is still readable; staged chunks ${cleaned ? "deleted" : `expire within ${stagingMs / 1000} s`})`,
-    );
-  }
-
   const created = Date.now();
   const schema = schemaOf(frame);
   const fields: Record<string, string | number> = {
@@ -143,23 +133,66 @@ export async function cacheDataFrame(
     gen: generation,
     base: keys.base,
   };
-  try {
-    await PUBLISH.run(
+  const publish = () =>
+    PUBLISH.run(
       conn,
       [keys.head, ...chunkKeys],
       [ttlMs ?? 0, reclaimMs, LAYOUT, ...Object.entries(fields).flat()],
     );
-  } catch (error) {
-    if (outcomeUnknown(error)) {
+
+  // The publish script is sent right behind the last chunk, without waiting for the chunks' replies: it checks
+  // that every chunk exists, so a chunk that failed makes it refuse, and a round trip is saved.
+  let published: Promise<unknown> | undefined;
+  const staged = await stageChunks(conn, chunkKeys, sliceParts(parts, chunkBytes), stagingMs, () => {
+    published = publish().then(
+      () => undefined,
+      (error: unknown) => error ?? new Error("publish failed"),
+    );
+  });
+  parts.length = 0;
+  let publishError = published === undefined ? new Error("not published") : await published;
+  if (staged.error !== undefined) {
+    const publishSent = published !== undefined;
+    if (publishSent && publishError === undefined) {
+      // A chunk's reply was lost, but the publish found every chunk in place: the version is live.
+    } else if (publishSent && outcomeUnknown(publishError)) {
       throw withContext(
-        error,
+        staged.error,
+        `cacheDataFrame(${JSON.stringify(key)}): the connection failed while publishing, so the new version may or ` +
+          `may not be live (either way every read sees one whole version; unpublished chunks expire within ${stagingMs / 1000} s)`,
+      );
+    } else {
+      const cleaned = outcomeUnknown(staged.error) ? false : await deleteStaged(conn, chunkKeys, staged.sent);
+      throw withContext(
+        staged.error,
+        `cacheDataFrame(${JSON.stringify(key)}): chunk ${staged.failedAt + 1} of ${chunks} failed, nothing was published ` +
+          `(the previous version, if any, is still readable; staged chunks ${cleaned ? "deleted" : `expire within ${stagingMs / 1000} s`})`,
+      );
+    }
+  }
+  // Every chunk is acknowledged now. A publish that overtook a chunk (a cluster redirect can reorder) found it
+  // missing: publish once more.
+  if (
+    publishError !== undefined &&
+    RedisCommandError.isInstance(publishError) &&
+    publishError.redisCode === "NOCHUNK"
+  ) {
+    publishError = await publish().then(
+      () => undefined,
+      (error: unknown) => error ?? new Error("publish failed"),
+    );
+  }
+  if (publishError !== undefined) {
+    if (outcomeUnknown(publishError)) {
+      throw withContext(
+        publishError,
         `cacheDataFrame(${JSON.stringify(key)}): the connection failed while publishing, so the new version may or ` +
           `may not be live (either way every read sees one whole version; unpublished chunks expire within ${stagingMs / 1000} s)`,
       );
     }
     await deleteStaged(conn, chunkKeys, chunks);
     throw withContext(
-      error,
+      publishError,
       `cacheDataFrame(${JSON.stringify(key)}): publishing was refused, nothing changed (staged chunks deleted)`,
     );
   }
@@ -482,6 +515,7 @@ async function stageChunks(
   chunkKeys: readonly string[],
   slices: Iterator<Buffer>,
   stagingMs: number,
+  onLastSent: () => void,
 ): Promise<StageResult> {
   let sent = 0;
   let error: unknown;
@@ -491,7 +525,9 @@ async function stageChunks(
     const slice = slices.next().value as Buffer;
     sent = Math.max(sent, index + 1);
     try {
-      await conn.call("SET", chunkKeys[index]!, slice, "PX", stagingMs);
+      const reply = conn.call("SET", chunkKeys[index]!, slice, "PX", stagingMs);
+      if (index === chunkKeys.length - 1) onLastSent();
+      await reply;
       return true;
     } catch (caught) {
       if (error === undefined) {
