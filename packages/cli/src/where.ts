@@ -51,15 +51,9 @@ function sqlFailure(planned: LazyDataFrame): string | undefined {
 }
 
 function invalid(predicate: string, reason: string, columns?: readonly string[]) {
-  // Positions refer to the wrapping SELECT, not to what the user typed: leave them out.
-  const first = reason
-    .split("\n")[0]!
-    .replace(/ at Line: \d+, Column: \d+/, "")
-    .trim();
+  const first = reason.split("\n")[0]!.trim();
   return usageError(
     `--where ${JSON.stringify(predicate)} is not a valid SQL predicate: ${first}`,
-    columns === undefined || first.includes("valid columns")
-      ? undefined
-      : `the columns are: ${columns.join(", ")}`,
+    columns === undefined ? undefined : `the columns are: ${columns.join(", ")}`,
   );
 }

@@ -1,22 +1,8 @@
 export type { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export * from "./connection/index.js";
 export * from "./errors/index.js";
-export {
-  type ArrowColumn,
-  arrowColumnsToFrame,
-  ByteColumn,
-  byteColumnToArrow,
-  CommandPipe,
-  commandPipeFor,
-  encodeCommands,
-  offersCommandPipe,
-  openRawChannel,
-  type RawChannel,
-  type RawEndpoint,
-  RespErrorReply,
-  RespReplyReader,
-  type RespValue,
-} from "./fast/index.js";
+// Moving to the contract only (see internal.ts); until every importer uses @polars-redis/core/internal:
+export * from "./internal.js";
 export * from "./infer/index.js";
 export * from "./keys/index.js";
 export * from "./retry/index.js";

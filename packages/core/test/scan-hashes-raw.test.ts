@@ -1,6 +1,6 @@
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openRawChannel } from "../src/fast/index.js";
+import { openRawChannel } from "../src/internal.js";
 import {
   AbortedError,
   type Command,

@@ -1,6 +1,6 @@
 import { connect, type ScalarDtype } from "@polars-redis/core";
+import { arrowColumnsToFrame, ByteColumn, byteColumnToArrow } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
-import { fastPath } from "../src/core-fast.js";
 
 export interface BatchReadOptions {
   url: string;
@@ -16,7 +16,6 @@ export interface BatchReadOptions {
  * (the fast path's conversion, fed by ioredis instead of the raw channel).
  */
 export async function readHashesWithBufferBatches(options: BatchReadOptions): Promise<pl.DataFrame[]> {
-  const { ByteColumn, arrowColumnsToFrame, byteColumnToArrow } = fastPath;
   const connection = await connect(options.url);
   try {
     const keyColumn = new ByteColumn(options.frameRows);

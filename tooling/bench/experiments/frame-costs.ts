@@ -2,13 +2,11 @@
  * Micro-benchmark (no Redis): what it costs to turn N rows of 11 byte columns into a typed DataFrame,
  * by frame size and route. Run: node dist/experiments/frame-costs.js
  */
+
+import { arrowColumnsToFrame, ByteColumn, byteColumnToArrow } from "@polars-redis/core/internal";
 import pl from "nodejs-polars";
 import { castLikeTheLibrary } from "../src/cases/hashes-read/handwritten-loop.js";
-import { fastPath } from "../src/core-fast.js";
 import { HASH_FIELD_NAMES, hashFieldValues, hashKey } from "../src/data/hash-dataset.js";
-
-const { ByteColumn, arrowColumnsToFrame, byteColumnToArrow } = fastPath;
-type ByteColumn = InstanceType<typeof ByteColumn>;
 
 /** Byte columns → Utf8 frame (then cast in Polars), through the fast path's Arrow hand-over. */
 function byteColumnsToFrame(columnNames: readonly string[], columns: readonly ByteColumn[]): pl.DataFrame {

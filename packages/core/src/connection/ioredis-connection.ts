@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { throwIfAborted } from "../errors/aborted-error.js";
 import { RedisCommandError, redisCodeOf } from "../errors/redis-command-error.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
-import { openRawChannel, type RawChannel } from "../fast/raw-channel.js";
+import { openRawChannel, type RawChannel } from "../resp/raw-channel.js";
 import type {
   BatchOptions,
   BatchReply,

@@ -1,7 +1,7 @@
 import type { RedisCommandError } from "../errors/redis-command-error.js";
 import type { RedisConnectionError } from "../errors/redis-connection-error.js";
 import type { RedisTimeoutError } from "../errors/redis-timeout-error.js";
-import type { RawChannel } from "../fast/raw-channel.js";
+import type { RawChannel } from "../resp/raw-channel.js";
 
 /** An argument sent to Redis. Numbers are sent as their decimal text; Buffers are sent byte for byte. */
 export type RedisArgument = string | Buffer | number;

@@ -1,19 +1,16 @@
 import {
   type BatchReply,
   type Command,
-  commandPipeFor,
-  encodeCommands,
   InvalidArgumentError,
   isCommandError,
-  offersCommandPipe,
   PolarsRedisError,
   type RedisArgument,
   RedisCommandError,
   type RedisConnection,
-  RespErrorReply,
   SchemaMismatchError,
   StreamGapError,
 } from "@polars-redis/core";
+import { commandPipeFor, encodeCommands, RespErrorReply, takesRawPath } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { decodedToFrame, type FastFrameLayout, fastFrameLayout } from "../fast/fast-frame.js";
 import { RawStreamReads } from "../fast/raw-stream-reads.js";
@@ -660,7 +657,7 @@ export class GroupReader {
  * ids per command through ioredis costs more than the rest of routing them), else through `batch`.
  */
 async function sendAcks(conn: RedisConnection, commands: readonly Command[]): Promise<BatchReply[]> {
-  if (!offersCommandPipe(conn)) return conn.batch(commands);
+  if (!takesRawPath(conn, "any")) return conn.batch(commands);
   const pipe = await commandPipeFor(conn);
   const replies = await pipe.send(
     encodeCommands(commands as readonly (readonly string[])[]),

@@ -1,12 +1,11 @@
+import { type ScalarDtype, SchemaMismatchError } from "@polars-redis/core";
 import {
   type ArrowColumn,
   arrowColumnsToFrame,
   ByteColumn,
   byteColumnToArrow,
   resolveSchema,
-  type ScalarDtype,
-  SchemaMismatchError,
-} from "@polars-redis/core";
+} from "@polars-redis/core/internal";
 import { Int64, makeData, Timestamp, TimeUnit } from "apache-arrow";
 import type { DataFrame } from "nodejs-polars";
 import type { ResolvedFrameOptions } from "../frame/stream-frame-options.js";

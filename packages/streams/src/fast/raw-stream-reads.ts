@@ -1,23 +1,20 @@
-import {
-  encodeCommands,
-  type RawChannel,
-  RedisCommandError,
-  type RedisConnection,
-  RedisConnectionError,
-  RedisTimeoutError,
-} from "@polars-redis/core";
+import { RedisCommandError, type RedisConnection } from "@polars-redis/core";
+import { encodeCommands, RequestPipe, RespReader, takesRawPath } from "@polars-redis/core/internal";
 import { StreamReplyDecoder } from "./stream-reply-decoder.js";
 
 /**
  * Pipelined stream reads over a dedicated raw RESP2 channel (when the connection offers one): the commands go
  * out as bytes in one write, and the replies are decoded straight into columns by a StreamReplyDecoder,
  * skipping the per-value JS objects a general client makes. Used for the reads of a consumer that is behind.
+ *
+ * The reads go through core's RequestPipe: each has the connection's command timeout as its deadline (or the
+ * caller's bound, when shorter), and a channel that dies or times out fails the read with a typed error
+ * (RedisTimeoutError, or RedisConnectionError with outcome "unknown") and is replaced on the next read.
  */
 export class RawStreamReads {
-  private channel: RawChannel | undefined;
-  private opening: Promise<RawChannel> | undefined;
+  private pipe: RequestPipe | undefined;
+  private opening: Promise<RequestPipe> | undefined;
   private decoder: StreamReplyDecoder;
-  private waiter: { replies: number; resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(
     private readonly conn: RedisConnection,
@@ -26,39 +23,24 @@ export class RawStreamReads {
     this.decoder = new StreamReplyDecoder(wanted);
   }
 
-  /** A single server with a raw channel (on a cluster a channel would reach one node, not the stream's). */
+  /** Core's raw-path check for `"any"` commands: XREADGROUP over several streams needs a single server. */
   static available(conn: RedisConnection): boolean {
-    return conn.kind === "standalone" && typeof conn.openRawChannel === "function";
+    return takesRawPath(conn, "any");
   }
 
   /**
    * Sends the commands and resolves with the decoder holding their rows (the caller turns them into a frame,
-   * then calls `decoder.resetRows()`). Rejects with the first error reply, a lost connection, or a timeout.
+   * then calls `decoder.resetRows()`). Rejects with the first error reply, a lost connection, or a timeout:
+   * the connection's command timeout, or `boundMs` when that is shorter (or the connection names none).
    */
-  async read(commands: readonly (readonly string[])[], timeoutMs: number): Promise<StreamReplyDecoder> {
-    const channel = await this.open();
+  async read(commands: readonly (readonly string[])[], boundMs: number): Promise<StreamReplyDecoder> {
+    const pipe = await this.open(boundMs);
     const decoder = this.decoder;
     decoder.resetRows();
-    const target = decoder.replies + commands.length;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.waiter = { replies: target, resolve, reject };
-        timer = setTimeout(() => {
-          this.discard(channel);
-          reject(
-            new RedisTimeoutError({
-              message: `XREADGROUP: no complete reply within ${timeoutMs} ms; the raw channel was replaced`,
-              timeoutMs,
-              command: "XREADGROUP",
-            }),
-          );
-        }, timeoutMs);
-        channel.write(encodeCommands(commands));
-      });
+      await pipe.send(encodeCommands(commands), commands.length, "XREADGROUP");
     } finally {
-      clearTimeout(timer);
-      this.waiter = undefined;
+      if (pipe.closed && this.pipe === pipe) this.pipe = undefined;
     }
     if (decoder.errors.length > 0) {
       throw new RedisCommandError({ message: decoder.errors[0]!, command: "XREADGROUP" });
@@ -67,46 +49,26 @@ export class RawStreamReads {
   }
 
   close(): void {
-    if (this.channel !== undefined) this.discard(this.channel);
+    this.pipe?.close();
+    this.pipe = undefined;
   }
 
-  private async open(): Promise<RawChannel> {
-    if (this.channel !== undefined) return this.channel;
+  private async open(boundMs: number): Promise<RequestPipe> {
+    if (this.pipe !== undefined && !this.pipe.closed) return this.pipe;
     this.opening ??= (async () => {
       const channel = await this.conn.openRawChannel!();
       const decoder = new StreamReplyDecoder(this.wanted);
-      channel.onData((chunk) => {
-        try {
-          decoder.push(chunk);
-        } catch (error) {
-          this.discard(channel);
-          this.waiter?.reject(error as Error);
-          return;
-        }
-        if (this.waiter !== undefined && decoder.replies >= this.waiter.replies) this.waiter.resolve();
-      });
-      channel.onClose((error) => {
-        if (this.channel === channel) this.channel = undefined;
-        this.waiter?.reject(
-          new RedisConnectionError({
-            message: `XREADGROUP: the raw channel closed before every reply arrived (${error?.message ?? "closed"})`,
-            outcome: "unknown",
-            command: "XREADGROUP",
-            cause: error,
-          }),
-        );
+      const connectionMs = channel.replyTimeoutMs;
+      const pipe = new RequestPipe(channel, new RespReader(decoder), {
+        replyTimeoutMs:
+          connectionMs === undefined || connectionMs <= 0 ? boundMs : Math.min(connectionMs, boundMs),
       });
       this.decoder = decoder;
-      this.channel = channel;
-      return channel;
+      this.pipe = pipe;
+      return pipe;
     })().finally(() => {
       this.opening = undefined;
     });
     return this.opening;
-  }
-
-  private discard(channel: RawChannel): void {
-    if (this.channel === channel) this.channel = undefined;
-    channel.close();
   }
 }

@@ -1,4 +1,4 @@
-import { ByteColumn } from "@polars-redis/core";
+import { ByteColumn, type ReplyDecoder } from "@polars-redis/core/internal";
 
 const CR = 0x0d;
 const STAR = 0x2a; // '*'
@@ -11,12 +11,11 @@ const DASH = 0x2d; // '-' inside an id
  * ids, their time and sequence parts, and one ByteColumn per field (Arrow's Utf8 layout). No JS value is made
  * per field value; one string per entry (its id, needed for acknowledgements) and one per distinct field name.
  *
- * A reply cut by a chunk boundary is undone and read again once more bytes have arrived.
+ * It decodes for a RespReader (which handles chunk boundaries): a reply cut by one is undone and read again
+ * once more bytes have arrived.
  */
-export class StreamReplyDecoder {
+export class StreamReplyDecoder implements ReplyDecoder {
   rows = 0;
-  /** Complete replies decoded since the decoder was made. */
-  replies = 0;
   /** Entry ids, row by row. */
   ids: string[] = [];
   /** Index into `streams` of each row's stream. */
@@ -30,11 +29,10 @@ export class StreamReplyDecoder {
   /** Error replies (e.g. NOGROUP), in order. */
   readonly errors: string[] = [];
 
-  private buffer = new Uint8Array(1 << 16);
-  private view = Buffer.from(this.buffer.buffer);
+  /** The bytes being decoded (a RespReader's chunk or scratch memory) and a Buffer view of them. */
+  private buffer: Uint8Array = new Uint8Array(0);
+  private view: Buffer = Buffer.alloc(0);
   private length = 0;
-  private position = 0;
-  private needed = 0;
   /** Field names seen at each position of the previous entry: entries of a stream usually list fields alike. */
   private readonly nameCache: { bytes: Uint8Array; column: ByteColumn | null }[] = [];
 
@@ -43,24 +41,19 @@ export class StreamReplyDecoder {
     if (wanted !== undefined) for (const name of wanted) this.columns.set(name, new ByteColumn(1024));
   }
 
-  /** Feeds one chunk of the socket's bytes. */
-  push(chunk: Uint8Array): void {
-    this.append(chunk);
-    if (this.length - this.position < this.needed) return;
-    while (this.position < this.length) {
-      const next = this.readReply(this.position);
-      if (next < 0) {
-        this.needed = -next - this.position;
-        break;
-      }
-      this.position = next;
-      this.needed = 0;
-      this.replies++;
+  /** Decodes one reply (a RespReader calls this): see ReplyDecoder. */
+  decode(buffer: Uint8Array, start: number): number {
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.view = Buffer.isBuffer(buffer)
+        ? buffer
+        : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     }
-    if (this.position === this.length) {
-      this.position = 0;
-      this.length = 0;
-    }
+    this.length = buffer.length;
+    const rows = this.rows;
+    const end = this.tryReadReply(start);
+    if (end < 0) this.undo(rows);
+    return end;
   }
 
   /** Empties the columns (their rows became a frame), keeping the buffers. */
@@ -71,33 +64,6 @@ export class StreamReplyDecoder {
     this.idColumn.reset();
     for (const column of this.columns.values()) column.reset();
     this.errors.length = 0;
-  }
-
-  private append(chunk: Uint8Array): void {
-    if (this.position > 0 && this.position === this.length) {
-      this.position = 0;
-      this.length = 0;
-    }
-    if (this.length + chunk.length > this.buffer.length) {
-      const kept = this.length - this.position;
-      const size = Math.max(this.buffer.length * 2, kept + chunk.length);
-      const grown = new Uint8Array(size);
-      grown.set(this.buffer.subarray(this.position, this.length));
-      this.buffer = grown;
-      this.view = Buffer.from(grown.buffer);
-      this.length = kept;
-      this.position = 0;
-    }
-    this.buffer.set(chunk, this.length);
-    this.length += chunk.length;
-  }
-
-  /** One reply at `start`: its end, or -(bytes needed at least) with every row write undone. */
-  private readReply(start: number): number {
-    const rows = this.rows;
-    const end = this.tryReadReply(start);
-    if (end < 0) this.undo(rows);
-    return end;
   }
 
   private tryReadReply(start: number): number {

@@ -1,5 +1,5 @@
+import { encodeBulk, type RespEncoder } from "@polars-redis/core/internal";
 import type { PayloadWriter } from "../engine/payload-writer.js";
-import { encodeBulk, type RespEncoder } from "../engine/pipe/resp-encoder.js";
 import { ARGS_PER_CALL } from "../engine/script-plan.js";
 import type { ScriptUnit } from "../engine/script-unit.js";
 import type { ByteColumn } from "../frame/byte-column.js";

@@ -1,13 +1,8 @@
-import {
-  InvalidArgumentError,
-  offersCommandPipe,
-  type RedisConnection,
-  type WriteResult,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@polars-redis/core";
+import { encodeBulk, takesRawPath } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
 import { HashPipePlan } from "../engine/pipe/hash-pipe-plan.js";
-import { encodeBulk } from "../engine/pipe/resp-encoder.js";
 import { ScriptPlan } from "../engine/script-plan.js";
 import type { WritePlan } from "../engine/write-plan.js";
 import { columnDtypes } from "../frame/format-column.js";
@@ -89,7 +84,7 @@ export async function writeHashes(
  */
 function planFor(connection: RedisConnection, mode: IfExists, units: readonly HashRow[]): WritePlan<HashRow> {
   const withTtl = units.some((unit) => unit.ttl > 0);
-  if (offersCommandPipe(connection) && (mode === "replace" || (mode === "append" && !withTtl))) {
+  if (takesRawPath(connection, "any") && (mode === "replace" || (mode === "append" && !withTtl))) {
     return new HashPipePlan(mode);
   }
   return new ScriptPlan({

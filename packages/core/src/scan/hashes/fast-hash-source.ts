@@ -1,6 +1,6 @@
 import pl, { type DataFrame } from "nodejs-polars";
 import type { Command, RedisConnection } from "../../connection/redis-connection.js";
-import { emptyFastHashReport, readHashFrames } from "../../fast/read-hash-frames.js";
+import { takesRawPath } from "../../resp/raw-path.js";
 import { columnToSeries } from "../columns/column-to-series.js";
 import { ttlColumnData } from "../metadata-columns.js";
 import { raceAbort } from "../race-abort.js";
@@ -9,6 +9,7 @@ import type { FrameSource } from "../scan.js";
 import type { ScanKeyBatcher } from "../scan-key-batcher.js";
 import type { ResolvedScanOptions } from "../scan-options.js";
 import type { ReadContext } from "../scan-reader.js";
+import { emptyFastHashReport, readHashFrames } from "./raw/read-hash-frames.js";
 
 /** Name of the key column the fast read builds when the scan needs keys (for TTL) but does not show them. */
 const HIDDEN_KEY_COLUMN = "\u0000key";
@@ -16,10 +17,11 @@ const HIDDEN_KEY_COLUMN = "\u0000key";
 const MIN_PAGES_IN_FLIGHT = 4;
 
 /**
- * Hash values read over a raw RESP2 channel straight into Arrow columns (src/fast: no per-value JS objects),
- * used when the connection can open such a channel (standalone, or a cluster that routes it). Same keys (the
- * engine's SCAN TYPE or key list), same conversions and error policy, same counts; the engine applies filter,
- * limit and the rest.
+ * Hash values read over a raw RESP2 channel straight into Arrow columns (scan/hashes/raw: no per-value JS
+ * objects), used when the connection takes the raw path for keyed commands (core's takesRawPath: a single
+ * server, or a cluster whose raw channel routes each command to its key's master). Every page has the
+ * channel's deadline (the connection's command timeout). Same keys (the engine's SCAN TYPE or key list), same
+ * conversions and error policy, same counts; the engine applies filter, limit and the rest.
  */
 export class FastHashSource implements FrameSource {
   private readonly fields: readonly ScalarField[];
@@ -33,8 +35,8 @@ export class FastHashSource implements FrameSource {
   }
 
   canServe(connection: RedisConnection): boolean {
-    // A cluster connection's raw channel routes each command to its key's master (@polars-redis/cluster).
-    return typeof connection.openRawChannel === "function";
+    // HGETALL/HMGET name their key: a cluster connection's raw channel routes each to its key's master.
+    return takesRawPath(connection, "keyed");
   }
 
   async *frames(

@@ -1,16 +1,14 @@
+import { type KeyError, RedisCommandError, type RedisConnection } from "@polars-redis/core";
 import {
   type CommandPipe,
   commandPipeFor,
-  type KeyError,
-  RedisCommandError,
-  type RedisConnection,
+  RespEncoder,
   RespErrorReply,
   type RespValue,
-} from "@polars-redis/core";
+} from "@polars-redis/core/internal";
 import { WriteInterruptedError } from "../../errors/write-interrupted-error.js";
 import type { HashRow } from "../../writers/hash-row.js";
 import type { KeyStatus, WritePlan } from "../write-plan.js";
-import { RespEncoder } from "./resp-encoder.js";
 
 /** Keys per MULTI/EXEC in "replace" mode: the same bound the scripts use, for the same reason. */
 const KEYS_PER_TRANSACTION = 100;

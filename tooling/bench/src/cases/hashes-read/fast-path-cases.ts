@@ -1,6 +1,6 @@
-import { type Command, connect, resolveDtype, type ScalarDtype } from "@polars-redis/core";
+import { type Command, connect, type ScalarDtype } from "@polars-redis/core";
+import { openRawChannel, readHashFrames, resolveDtype } from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
-import { fastPath } from "../../core-fast.js";
 import {
   HASH_FIELD_NAMES,
   HASH_KEY_PATTERN,
@@ -17,10 +17,8 @@ interface FastCaseOptions {
   frameRows?: number;
 }
 
-const { openRawChannel, readHashFrames } = fastPath;
-
 /**
- * The fast path (packages/core/src/fast): keys from the connection's SCAN ... TYPE hash, values over a raw
+ * The fast path (packages/core/src/scan/hashes/raw over core/src/resp): keys from the connection's SCAN ... TYPE hash, values over a raw
  * RESP2 channel decoded into column bytes, one Arrow IPC hand-over per frame, then the same concat readHashes does.
  */
 function fastCase(name: string, options: FastCaseOptions): BenchCase {

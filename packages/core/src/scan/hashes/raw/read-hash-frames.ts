@@ -1,16 +1,17 @@
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
-import { AbortedError } from "../errors/aborted-error.js";
-import { RedisCommandError } from "../errors/redis-command-error.js";
-import { RedisConnectionError } from "../errors/redis-connection-error.js";
-import { SchemaMismatchError } from "../errors/schema-mismatch-error.js";
-import { dtypeLabel, type ScalarDtype } from "../schema/dtype.js";
-import { type ArrowColumn, arrowColumnsToFrame } from "./arrow-frame.js";
-import type { ByteColumn } from "./byte-column.js";
-import { byteColumnToArrow } from "./byte-column-to-arrow.js";
+import { type ArrowColumn, arrowColumnsToFrame } from "../../../arrow/arrow-frame.js";
+import type { ByteColumn } from "../../../arrow/byte-column.js";
+import { byteColumnToArrow } from "../../../arrow/byte-column-to-arrow.js";
+import { AbortedError } from "../../../errors/aborted-error.js";
+import { RedisCommandError } from "../../../errors/redis-command-error.js";
+import { SchemaMismatchError } from "../../../errors/schema-mismatch-error.js";
+import type { RawChannel } from "../../../resp/raw-channel.js";
+import { RespReader } from "../../../resp/reply-reader.js";
+import { RequestPipe } from "../../../resp/request-pipe.js";
+import { dtypeLabel, type ScalarDtype } from "../../../schema/dtype.js";
 import { HashCommandEncoder } from "./hash-command-encoder.js";
+import { HashReplyDecoder } from "./hash-reply-decoder.js";
 import { toKeyPage } from "./key-page.js";
-import type { RawChannel } from "./raw-channel.js";
-import { RespHashDecoder } from "./resp-hash-decoder.js";
 
 export interface FastHashField {
   readonly name: string;
@@ -39,6 +40,11 @@ export interface FastHashReadOptions {
    * key that is gone from a hash without the projected fields. Without it those rows are kept (all nulls).
    */
   readonly keysExist?: (keys: string[]) => Promise<boolean[]>;
+  /**
+   * The deadline of every page: the read fails with a RedisTimeoutError when the server sends nothing for this
+   * long while replies are owed. [the channel's `replyTimeoutMs` (the connection's command timeout), else 30 s]
+   */
+  readonly replyTimeoutMs?: number;
 }
 
 /** Counters of a fast read, filled in as it goes. */
@@ -76,58 +82,34 @@ export async function* readHashFrames(
   const frameRows = options.frameRows ?? DEFAULT_FRAME_ROWS;
   const pagesInFlight = Math.max(1, options.pagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT);
   const names = options.fields.map((field) => field.name);
-  const decoder = new RespHashDecoder(names, options.projected ? "hmget" : "hgetall", frameRows + 1024);
+  const decoder = new HashReplyDecoder(names, options.projected ? "hmget" : "hgetall", frameRows + 1024);
   const encoder = new HashCommandEncoder(options.projected ? names : undefined);
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const signalWaiter = () => {
-    const resolve = wake;
-    wake = undefined;
-    resolve?.();
-  };
-  channel.onData((chunk) => {
-    if (failure) return;
-    try {
-      decoder.push(chunk);
-    } catch (error) {
-      failure = error as Error;
-    }
-    signalWaiter();
+  const command = options.projected ? "HMGET" : "HGETALL";
+  // Every page is one request with the connection's deadline: a silent server fails the read with a
+  // RedisTimeoutError, a lost channel with a RedisConnectionError, whatever the read is waiting for.
+  const pipe = new RequestPipe(channel, new RespReader(decoder), {
+    replyTimeoutMs: options.replyTimeoutMs,
   });
-  channel.onClose((error) => {
-    if (error) {
-      failure ??= new RedisConnectionError({
-        message: `the raw channel to Redis closed during the read (${decoder.pendingReplies} replies outstanding): ${error.message}`,
-        outcome: "unknown",
-        cause: error,
-      });
-    }
-    signalWaiter();
+  let aborted: (() => void) | undefined;
+  const abortion = new Promise<never>((_, reject) => {
+    aborted = () => reject(new AbortedError(options.signal?.reason));
   });
-  const onAbort = () => signalWaiter();
+  abortion.catch(() => undefined);
+  const onAbort = () => aborted?.();
   options.signal?.addEventListener("abort", onAbort);
+  const inFlight: Promise<void>[] = [];
+  const waitFor = async (request: Promise<void>) => {
+    await Promise.race([request, abortion]);
+    check();
+  };
 
   const check = () => {
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-    if (failure) throw failure;
     report.missingKeys += decoder.missingKeys;
     decoder.missingKeys = 0;
     for (const error of decoder.errors.splice(0)) {
       if (error.message.startsWith("WRONGTYPE")) report.wrongTypeKeys++;
-      else
-        throw new RedisCommandError({
-          message: error.message,
-          command: options.projected ? "HMGET" : "HGETALL",
-        });
-    }
-  };
-  const waitUntil = async (done: () => boolean) => {
-    for (;;) {
-      check();
-      if (done()) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+      else throw new RedisCommandError({ message: error.message, command });
     }
   };
 
@@ -137,23 +119,24 @@ export async function* readHashFrames(
       if (keys.length === 0) continue;
       const page = toKeyPage(keys);
       decoder.expectKeys(page);
-      channel.write(encoder.encode(page));
+      const request = pipe.send(encoder.encode(page), page.count, command);
+      request.catch(() => undefined); // awaited below, in order; a failure rejects every waiting page alike
+      inFlight.push(request);
       // Keep at most `pagesInFlight` pages unanswered: enough to keep the server busy, bounded in memory.
-      const allowed = keys.length * (pagesInFlight - 1);
-      await waitUntil(() => decoder.pendingReplies <= allowed);
+      while (inFlight.length >= pagesInFlight) await waitFor(inFlight.shift()!);
       while (decoder.rows >= frameRows) yield await takeFrame(decoder, options, report);
     }
-    await waitUntil(() => decoder.pendingReplies === 0);
+    while (inFlight.length > 0) await waitFor(inFlight.shift()!);
     if (decoder.rows > 0) yield await takeFrame(decoder, options, report);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
-    channel.close();
+    pipe.close("the read ended");
   }
 }
 
 /** Turns the decoded rows into one typed frame and empties the decoder's columns. */
 async function takeFrame(
-  decoder: RespHashDecoder,
+  decoder: HashReplyDecoder,
   options: FastHashReadOptions,
   report: FastHashReport,
 ): Promise<DataFrame> {
@@ -194,7 +177,7 @@ async function takeFrame(
 
 /** HMGET rows of all nils whose keys are gone: asked once per frame, dropped from the frame. */
 async function rowsStillThere(
-  decoder: RespHashDecoder,
+  decoder: HashReplyDecoder,
   options: FastHashReadOptions,
   report: FastHashReport,
 ): Promise<Uint8Array | undefined> {

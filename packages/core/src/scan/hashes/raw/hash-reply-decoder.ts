@@ -1,4 +1,5 @@
-import { ByteColumn } from "./byte-column.js";
+import { ByteColumn } from "../../../arrow/byte-column.js";
+import type { ReplyDecoder } from "../../../resp/reply-reader.js";
 import type { KeyPage } from "./key-page.js";
 
 const CR = 0x0d;
@@ -18,16 +19,15 @@ export interface ReplyError {
  * from a RESP2 byte stream straight into one ByteColumn per field, plus the key column. No JS value is made
  * per field: bytes are copied from the socket chunk into the column buffers.
  *
- * Replies are matched to the keys of the pages registered with `expectKeys`, in order. A reply cut by a
- * chunk boundary is undone and read again when the rest has arrived.
+ * Replies are matched to the keys of the pages registered with `expectKeys`, in order. It decodes for a
+ * RespReader (which handles chunk boundaries): a reply cut by one is undone and read again when the rest has
+ * arrived.
  */
-export class RespHashDecoder {
+export class HashReplyDecoder implements ReplyDecoder {
   readonly fieldColumns: ByteColumn[];
   readonly keyColumn: ByteColumn;
   /** Rows in the columns (since the last `resetColumns`). */
   rows = 0;
-  /** Replies decoded since the decoder was made. */
-  replies = 0;
   /** HGETALL replies that were empty: the key was deleted or expired after SCAN. No row. */
   missingKeys = 0;
   /** Error replies, with their keys. No row. */
@@ -45,12 +45,6 @@ export class RespHashDecoder {
   private readonly seen: Uint8Array;
   private readonly pages: KeyPage[] = [];
   private keyInPage = 0;
-  /** The tail of the stream that does not yet hold a whole reply, at the front of `scratch`. */
-  private scratch = new Uint8Array(1 << 16);
-  private leftover = 0;
-  /** Bytes the cut reply needs at least (from its start) before it is worth parsing again. */
-  private needed = 0;
-
   /** `fields` in column order; `mode` "hmget" expects HMGET replies for exactly these fields, in order. */
   constructor(fields: readonly string[], mode: "hmget" | "hgetall", rowCapacity = 1024) {
     this.hmget = mode === "hmget";
@@ -81,51 +75,9 @@ export class RespHashDecoder {
     this.allNullRows.length = 0;
   }
 
-  /** Feeds one chunk of the socket's bytes; returns the number of replies decoded. */
-  push(chunk: Uint8Array): number {
-    let buffer = chunk;
-    if (this.leftover > 0) {
-      const total = this.leftover + chunk.length;
-      if (total > this.scratch.length) {
-        const grown = new Uint8Array(Math.max(this.scratch.length * 2, total));
-        grown.set(this.scratch.subarray(0, this.leftover));
-        this.scratch = grown;
-      }
-      this.scratch.set(chunk, this.leftover);
-      buffer = this.scratch.subarray(0, total);
-      if (total < this.needed) {
-        this.leftover = total; // a large value still arriving: wait for it instead of re-reading the reply
-        return 0;
-      }
-    }
-    let position = 0;
-    let decoded = 0;
-    while (position < buffer.length) {
-      const next = this.hmget ? this.readHmget(buffer, position) : this.readHgetall(buffer, position);
-      if (next < 0) {
-        this.needed = -next - position;
-        break;
-      }
-      position = next;
-      decoded++;
-    }
-    if (position === buffer.length) this.needed = 0;
-    this.keepLeftover(buffer, position);
-    this.replies += decoded;
-    return decoded;
-  }
-
-  private keepLeftover(buffer: Uint8Array, position: number): void {
-    const rest = buffer.length - position;
-    if (rest > 0) {
-      if (buffer.buffer === this.scratch.buffer) this.scratch.copyWithin(0, position, buffer.length);
-      else {
-        if (rest > this.scratch.length)
-          this.scratch = new Uint8Array(Math.max(rest, this.scratch.length * 2));
-        this.scratch.set(buffer.subarray(position));
-      }
-    }
-    this.leftover = rest;
+  /** Decodes one reply (a RespReader calls this): see ReplyDecoder. */
+  decode(buffer: Uint8Array, start: number): number {
+    return this.hmget ? this.readHmget(buffer, start) : this.readHgetall(buffer, start);
   }
 
   /**

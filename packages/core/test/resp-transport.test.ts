@@ -1,22 +1,26 @@
 import { createFaultProxy, killClients, pauseClients } from "@polars-redis/testkit";
 import { describe, expect, it } from "vitest";
+import { connect, type RedisConnection, RedisConnectionError, RedisTimeoutError } from "../src/index.js";
 import {
   CommandPipe,
-  connect,
+  encodeBulk,
   encodeCommands,
-  RedisConnectionError,
-  RedisTimeoutError,
+  RespEncoder,
   RespErrorReply,
-  RespReplyReader,
+  RespFrameDecoder,
+  RespReader,
   type RespValue,
-} from "../src/index.js";
+  respValueLength,
+  respValueReader,
+  takesRawPath,
+} from "../src/internal.js";
 import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 const redis = useRedisConnection();
 
 const resp = (...commands: string[][]): Buffer => encodeCommands(commands);
 
-describe("RespReplyReader", () => {
+describe("RespReader with the value decoder", () => {
   const stream = Buffer.from(
     "+OK\r\n-WRONGTYPE Operation against a key\r\n:42\r\n:-7\r\n$4\r\nhé!\r\n$-1\r\n*-1\r\n*0\r\n" +
       "*3\r\n:1\r\n*2\r\n+QUEUED\r\n-OOM no\r\n$0\r\n\r\n+tail\r\n",
@@ -36,7 +40,7 @@ describe("RespReplyReader", () => {
 
   it("parses every reply type, nested arrays included", () => {
     const replies: RespValue[] = [];
-    new RespReplyReader((reply) => replies.push(reply)).push(stream);
+    respValueReader((reply) => replies.push(reply)).push(stream);
     expect(replies).toEqual(expected);
     expect(replies[1]).toBeInstanceOf(RespErrorReply);
   });
@@ -44,20 +48,85 @@ describe("RespReplyReader", () => {
   it("gives the same replies whatever the chunk boundaries: every split point, and one byte at a time", () => {
     for (let split = 1; split < stream.length; split++) {
       const replies: RespValue[] = [];
-      const reader = new RespReplyReader((reply) => replies.push(reply));
+      const reader = respValueReader((reply) => replies.push(reply));
       reader.push(stream.subarray(0, split));
       reader.push(stream.subarray(split));
       expect(replies, `split at ${split}`).toEqual(expected);
     }
     const replies: RespValue[] = [];
-    const reader = new RespReplyReader((reply) => replies.push(reply));
+    const reader = respValueReader((reply) => replies.push(reply));
     for (let at = 0; at < stream.length; at++) reader.push(stream.subarray(at, at + 1));
     expect(replies).toEqual(expected);
   });
 
   it("throws on bytes that are not RESP2", () => {
-    const reader = new RespReplyReader(() => undefined);
+    const reader = respValueReader(() => undefined);
     expect(() => reader.push(Buffer.from("HTTP/1.1 400\r\n"))).toThrow(/not a RESP2 reply/);
+  });
+});
+
+describe("RespReader with the frame decoder (reply boundaries, for forwarders)", () => {
+  const stream = Buffer.from("+OK\r\n*2\r\n$3\r\nabc\r\n:7\r\n$-1\r\n-ERR no\r\n*0\r\n");
+  const expected = ["+OK\r\n", "*2\r\n$3\r\nabc\r\n:7\r\n", "$-1\r\n", "-ERR no\r\n", "*0\r\n"];
+
+  it("reports every reply's bytes whatever the chunk boundaries", () => {
+    for (let split = 1; split < stream.length; split++) {
+      const frames: string[] = [];
+      const reader = new RespReader(
+        new RespFrameDecoder((buffer, start, end) =>
+          frames.push(Buffer.from(buffer.subarray(start, end)).toString("latin1")),
+        ),
+      );
+      reader.push(stream.subarray(0, split));
+      reader.push(stream.subarray(split));
+      expect(frames, `split at ${split}`).toEqual(expected);
+      expect(reader.replies).toBe(expected.length);
+    }
+  });
+
+  it("respValueLength frames a value or says it is incomplete", () => {
+    expect(respValueLength(stream, 5)).toBe(expected[1]!.length);
+    expect(respValueLength(stream.subarray(0, 12), 5)).toBe(-1);
+    expect(() => respValueLength(Buffer.from("?x\r\n"), 0)).toThrow(/not a RESP2 reply/);
+  });
+});
+
+describe("RespEncoder", () => {
+  it("encodes text (UTF-8), bytes, byte ranges, pre-encoded parts and byte sources as RESP2 commands", () => {
+    const encoder = new RespEncoder(16); // tiny: every write grows the buffer
+    encoder.args(["SET", "clé", "v".repeat(200)]);
+    encoder.command(3);
+    encoder.raw(encodeBulk("HSET"));
+    encoder.bytesOf(Buffer.from("xxkeyxx"), 2, 5);
+    const source = {
+      byteLength: () => 2,
+      copyTo: (_: number, t: Uint8Array, o: number) => t.set([0, 255], o),
+    };
+    encoder.columnValue(source, 0);
+    expect(encoder.commandCount).toBe(2);
+    const bytes = encoder.take();
+    expect(encoder.length).toBe(0);
+    expect(bytes).toEqual(
+      Buffer.concat([
+        encodeCommands([["SET", "clé", "v".repeat(200)]]),
+        Buffer.from("*3\r\n$4\r\nHSET\r\n$3\r\nkey\r\n$2\r\n"),
+        Buffer.from([0, 255]),
+        Buffer.from("\r\n"),
+      ]),
+    );
+    expect(encodeCommands([["GET", "clé"]]).toString("utf8")).toBe("*2\r\n$3\r\nGET\r\n$4\r\nclé\r\n");
+  });
+});
+
+describe("takesRawPath: the one check for the raw path", () => {
+  const conn = (kind: "standalone" | "cluster", raw: boolean) =>
+    ({ kind, ...(raw ? { openRawChannel: async () => undefined } : {}) }) as unknown as RedisConnection;
+  it("keyed commands on any connection with raw channels; anything else on a single server only", () => {
+    expect(takesRawPath(conn("standalone", true), "any")).toBe(true);
+    expect(takesRawPath(conn("standalone", true), "keyed")).toBe(true);
+    expect(takesRawPath(conn("cluster", true), "keyed")).toBe(true);
+    expect(takesRawPath(conn("cluster", true), "any")).toBe(false);
+    expect(takesRawPath(conn("standalone", false), "keyed")).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RespHashDecoder, toKeyPage } from "../src/fast/index.js";
+import { HashReplyDecoder, RespReader, toKeyPage } from "../src/internal.js";
 
 function bulk(value: string | Buffer | null): Buffer {
   if (value === null) return Buffer.from("$-1\r\n");
@@ -11,7 +11,7 @@ function array(items: (string | Buffer | null)[]): Buffer {
   return Buffer.concat([Buffer.from(`*${items.length}\r\n`), ...items.map(bulk)]);
 }
 
-function rowsOf(decoder: RespHashDecoder): (string | null)[][] {
+function rowsOf(decoder: HashReplyDecoder): (string | null)[][] {
   const text = (column: (typeof decoder)["keyColumn"], row: number): string | null =>
     column.validity[row] === 0
       ? null
@@ -22,12 +22,18 @@ function rowsOf(decoder: RespHashDecoder): (string | null)[][] {
   ]);
 }
 
-/** Feeds `stream` in pieces of `size` bytes (1 = every possible cut of every reply). */
-function feed(decoder: RespHashDecoder, stream: Buffer, size: number): void {
-  for (let at = 0; at < stream.length; at += size) decoder.push(stream.subarray(at, at + size));
+/** Feeds `stream` in pieces of `size` bytes (1 = every possible cut of every reply) through a RespReader. */
+function feed(
+  decoder: HashReplyDecoder,
+  stream: Buffer,
+  size: number,
+  reader = new RespReader(decoder),
+): number {
+  for (let at = 0; at < stream.length; at += size) reader.push(stream.subarray(at, at + size));
+  return reader.replies;
 }
 
-describe("RespHashDecoder, HMGET replies", () => {
+describe("HashReplyDecoder, HMGET replies", () => {
   const keys = ["user:1", "user:2", "clé:3", "user:4"];
   const stream = Buffer.concat([
     array(["Ada", "36", "🚀 Zürich"]),
@@ -38,10 +44,9 @@ describe("RespHashDecoder, HMGET replies", () => {
 
   for (const size of [1, 2, 3, 7, 64, stream.length]) {
     it(`decodes positional values, nils, empty strings, UTF-8 and errors in chunks of ${size} bytes`, () => {
-      const decoder = new RespHashDecoder(["name", "age", "city"], "hmget", 2);
+      const decoder = new HashReplyDecoder(["name", "age", "city"], "hmget", 2);
       decoder.expectKeys(toKeyPage(keys));
-      feed(decoder, stream, size);
-      expect(decoder.replies).toBe(4);
+      expect(feed(decoder, stream, size)).toBe(4);
       expect(decoder.pendingReplies).toBe(0);
       expect(rowsOf(decoder)).toEqual([
         ["user:1", "Ada", "36", "🚀 Zürich"],
@@ -55,7 +60,7 @@ describe("RespHashDecoder, HMGET replies", () => {
 
   it("keeps binary values byte for byte", () => {
     const binary = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x80, 0x24]);
-    const decoder = new RespHashDecoder(["blob"], "hmget");
+    const decoder = new HashReplyDecoder(["blob"], "hmget");
     decoder.expectKeys(toKeyPage(["k"]));
     feed(decoder, array([binary]), 1);
     const column = decoder.fieldColumns[0]!;
@@ -63,12 +68,12 @@ describe("RespHashDecoder, HMGET replies", () => {
   });
 
   it("refuses a reply nobody asked for", () => {
-    const decoder = new RespHashDecoder(["a"], "hmget");
-    expect(() => decoder.push(array(["x"]))).toThrow(/no command was written/);
+    const decoder = new HashReplyDecoder(["a"], "hmget");
+    expect(() => feed(decoder, array(["x"]), 64)).toThrow(/no command was written/);
   });
 });
 
-describe("RespHashDecoder, HGETALL replies", () => {
+describe("HashReplyDecoder, HGETALL replies", () => {
   const stream = Buffer.concat([
     array(["age", "36", "name", "Ada", "extra", "ignored"]),
     array([]), // the key was deleted after SCAN
@@ -78,7 +83,7 @@ describe("RespHashDecoder, HGETALL replies", () => {
 
   for (const size of [1, 5, stream.length]) {
     it(`matches fields by name, skips unknown fields and missing keys (chunks of ${size} bytes)`, () => {
-      const decoder = new RespHashDecoder(["name", "age"], "hgetall");
+      const decoder = new HashReplyDecoder(["name", "age"], "hgetall");
       decoder.expectKeys(toKeyPage(["h:1", "h:2"]));
       decoder.expectKeys(toKeyPage(["h:3", "h:4"]));
       feed(decoder, stream, size);
@@ -93,18 +98,19 @@ describe("RespHashDecoder, HGETALL replies", () => {
 
   it("reads a value far larger than a chunk without losing or repeating bytes", () => {
     const big = "x".repeat(300_000) + "é";
-    const decoder = new RespHashDecoder(["body"], "hgetall");
+    const decoder = new HashReplyDecoder(["body"], "hgetall");
     decoder.expectKeys(toKeyPage(["doc"]));
     feed(decoder, array(["body", big]), 1000);
     expect(rowsOf(decoder)).toEqual([["doc", big]]);
   });
 
   it("starts empty again after resetColumns, keeping the key order", () => {
-    const decoder = new RespHashDecoder(["v"], "hgetall");
+    const decoder = new HashReplyDecoder(["v"], "hgetall");
     decoder.expectKeys(toKeyPage(["a", "b"]));
-    decoder.push(array(["v", "1"]));
+    const reader = new RespReader(decoder);
+    reader.push(array(["v", "1"]));
     decoder.resetColumns();
-    decoder.push(array(["v", "2"]));
+    reader.push(array(["v", "2"]));
     expect(rowsOf(decoder)).toEqual([["b", "2"]]);
   });
 });

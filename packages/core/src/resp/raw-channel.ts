@@ -1,7 +1,10 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { type ConnectionOptions, connect as connectTls } from "node:tls";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
-import { encodeCommands } from "./encode-commands.js";
+import { encodeCommands } from "./encoder.js";
+
+/** A raw socket channel's deadline when the connection names no command timeout (`commandTimeoutMs: 0`). */
+export const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
 
 /**
  * A dedicated byte stream to one Redis server speaking RESP2, ready for commands (authenticated, on the
@@ -9,8 +12,10 @@ import { encodeCommands } from "./encode-commands.js";
  */
 export interface RawChannel {
   /**
-   * How long a caller should wait for the server's next reply before giving the channel up: the connection's
-   * command timeout. Undefined when the connection names none.
+   * How long a caller waits for the server's next byte before giving the channel up (the deadline core's
+   * RequestPipe applies to every request). A socket channel always has one: the connection's command timeout,
+   * or DEFAULT_REPLY_TIMEOUT_MS. Undefined only on a channel that bounds its own waits (a cluster channel,
+   * whose per-node deadlines and failover waits end the channel with a typed error themselves).
    */
   readonly replyTimeoutMs?: number | undefined;
   write(bytes: Uint8Array): void;
@@ -37,7 +42,7 @@ export interface RawEndpoint {
   readonly connectTimeoutMs?: number;
   /** CLIENT SETNAME for the channel: tools that list or kill clients by name then see it with its connection. */
   readonly clientName?: string;
-  /** Passed on as the channel's `replyTimeoutMs`. */
+  /** Passed on as the channel's `replyTimeoutMs`. [DEFAULT_REPLY_TIMEOUT_MS] */
   readonly replyTimeoutMs?: number;
 }
 
@@ -64,7 +69,7 @@ export async function openRawChannel(endpoint: RawEndpoint): Promise<RawChannel>
     socket.destroy();
     throw error;
   }
-  return new SocketChannel(socket, endpoint.replyTimeoutMs);
+  return new SocketChannel(socket, endpoint.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS);
 }
 
 class SocketChannel implements RawChannel {
@@ -76,7 +81,7 @@ class SocketChannel implements RawChannel {
 
   constructor(
     private readonly socket: Socket,
-    readonly replyTimeoutMs: number | undefined,
+    readonly replyTimeoutMs: number,
   ) {
     socket.on("error", (cause) => {
       this.lastError = cause;

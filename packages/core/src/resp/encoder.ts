@@ -1,17 +1,27 @@
-import type { ByteColumn } from "../../frame/byte-column.js";
-
 const CRLF_LENGTH = 2;
 /** Room for "$" or "*", a length of up to 20 digits and CRLF. */
 const HEADER_ROOM = 24;
 
+/** Values read by position without a JS string per value (e.g. a text column in Arrow memory). */
+export interface ByteSource {
+  byteLength(row: number): number;
+  /** Copies the value's bytes to `target` at `offset`. */
+  copyTo(row: number, target: Uint8Array, offset: number): void;
+}
+
 /**
- * Encodes commands as RESP2 into one growing buffer: an array header, then each argument as a bulk string,
- * copied straight from its bytes (values come from a ByteColumn's Arrow memory, no JS string per value).
+ * The one RESP2 command encoder: commands into one growing buffer, an array header then each argument as a
+ * bulk string, copied straight from its bytes where it has them (Arrow memory, a key page), so no JS string is
+ * made per value. `take()` hands the encoded commands over as a Buffer of their own.
  */
 export class RespEncoder {
-  private buffer: Buffer = Buffer.allocUnsafe(256 * 1024);
+  private buffer: Buffer;
   private at = 0;
   private commands = 0;
+
+  constructor(initialBytes = 256 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
 
   /** Bytes encoded since the last `take()`. */
   get length(): number {
@@ -29,6 +39,12 @@ export class RespEncoder {
     this.commands++;
   }
 
+  /** A whole command of text arguments. */
+  args(args: readonly string[]): void {
+    this.command(args.length);
+    for (const arg of args) this.text(arg);
+  }
+
   text(value: string): void {
     const most = value.length * 3;
     this.reserve(HEADER_ROOM + most + CRLF_LENGTH);
@@ -43,28 +59,46 @@ export class RespEncoder {
   }
 
   bytes(value: Uint8Array): void {
-    this.reserve(HEADER_ROOM + value.length + CRLF_LENGTH);
-    this.header(0x24, value.length);
-    this.buffer.set(value, this.at);
-    this.at += value.length;
+    this.bytesOf(value, 0, value.length);
+  }
+
+  /** Bytes [start, end) of `source` as one bulk string. */
+  bytesOf(source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(HEADER_ROOM + length + CRLF_LENGTH);
+    this.header(0x24, length);
+    if (length < 32) {
+      const buffer = this.buffer;
+      let at = this.at;
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!;
+    } else this.buffer.set(source.subarray(start, end), this.at);
+    this.at += length;
     this.crlf();
   }
 
-  /** Bytes already encoded as RESP (a bulk string prepared once, such as a field name). */
+  /** Bytes already encoded as RESP (a bulk string or command prefix prepared once, such as a field name). */
   raw(encoded: Uint8Array): void {
     this.reserve(encoded.length);
     this.buffer.set(encoded, this.at);
     this.at += encoded.length;
   }
 
-  /** The value at `row` of a byte column. */
-  columnValue(column: ByteColumn, row: number): void {
+  /** The value at `row` of a byte source, as one bulk string. */
+  columnValue(column: ByteSource, row: number): void {
     const length = column.byteLength(row);
     this.reserve(HEADER_ROOM + length + CRLF_LENGTH);
     this.header(0x24, length);
     column.copyTo(row, this.buffer, this.at);
     this.at += length;
     this.crlf();
+  }
+
+  /**
+   * Counts `count` commands written with `raw` (a pre-encoded command template): `commandCount` then says how
+   * many replies the encoded bytes ask for.
+   */
+  countCommands(count: number): void {
+    this.commands += count;
   }
 
   /** Drops whatever was encoded since the last `take()` (what a failed encoding left behind). */
@@ -119,7 +153,18 @@ export class RespEncoder {
   }
 }
 
+/** Shared by encodeCommands: it is used synchronously and hands its bytes over with take(). */
+const shared = new RespEncoder(64 * 1024);
+
+/** Commands as one RESP2 byte buffer: `*<n>` then each argument as a bulk string (setup commands, XACK, ...). */
+export function encodeCommands(commands: readonly (readonly string[])[]): Buffer {
+  shared.reset();
+  for (const args of commands) shared.args(args);
+  return shared.take();
+}
+
 /** `value` as a complete RESP bulk string, for arguments written many times (field names). */
-export function encodeBulk(value: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(`$${value.length}\r\n`), value, Buffer.from("\r\n")]);
+export function encodeBulk(value: Uint8Array | string): Buffer {
+  const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
+  return Buffer.concat([Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from("\r\n")]);
 }
