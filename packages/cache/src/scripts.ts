@@ -9,8 +9,13 @@ export const LAYOUT = "polars-redis-cache/1";
  * a cache entry, or when a staged chunk is gone. Otherwise, in one atomic step: replaces the head, gives the new
  * chunks the entry's TTL (or none), and hands the previous generation's chunks a short TTL (reclaimMs), so a
  * reader that fetched the old head a moment ago still finds them, and nothing of the old version outlives it.
+ *
+ * `#!lua` (Redis 7) matters: a script without flags is checked against maxmemory only at its first deny-oom
+ * command, here HSET, after `DEL head` already ran; the old version would be gone and its chunks orphaned.
+ * With the shebang the whole call is refused with OOM before it runs. The other scripts only delete or
+ * expire, which must work at maxmemory too (allow-oom).
  */
-export const PUBLISH = new LuaScript(`
+export const PUBLISH = new LuaScript(`#!lua
 local head = KEYS[1]
 local ttl = tonumber(ARGV[1])
 local reclaim = tonumber(ARGV[2])
@@ -53,7 +58,7 @@ return 1
 `);
 
 /** Deletes an entry (head and chunks) atomically: 1 if there was one, 0 if not; WRONGTYPE for other data. */
-export const DELETE = new LuaScript(`
+export const DELETE = new LuaScript(`#!lua flags=allow-oom
 local head = KEYS[1]
 local kind = redis.call('TYPE', head)['ok']
 if kind == 'none' then return 0 end
@@ -70,13 +75,13 @@ return 1
 `);
 
 /** Extends a lock still held by this token: KEYS[1] lock, ARGV token, ttlMs. 1 if extended, 0 if lost. */
-export const EXTEND_LOCK = new LuaScript(`
+export const EXTEND_LOCK = new LuaScript(`#!lua flags=allow-oom
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `);
 
 /** Releases a lock still held by this token: KEYS[1] lock, ARGV token. */
-export const RELEASE_LOCK = new LuaScript(`
+export const RELEASE_LOCK = new LuaScript(`#!lua flags=allow-oom
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);

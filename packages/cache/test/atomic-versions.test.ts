@@ -1,5 +1,6 @@
 import { connectCluster } from "@polars-redis/cluster";
-import { connect, keySlot, type RedisConnection } from "@polars-redis/core";
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { keySlot } from "@polars-redis/core/internal";
 import { type RedisCluster, type RedisServer, startCluster, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

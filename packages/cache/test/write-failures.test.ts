@@ -1,7 +1,8 @@
 import { connect, RedisCommandError, type RedisConnection, RedisConnectionError } from "@polars-redis/core";
 import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cacheDataFrame, cacheInfo, getCachedDataFrame } from "../src/index.js";
+import { cacheDataFrame, cacheInfo, deleteCached, getCachedDataFrame } from "../src/index.js";
+import { LAYOUT, PUBLISH } from "../src/scripts.js";
 import { numericFrame } from "./fixtures/frames.js";
 
 const MB = 1024 * 1024;
@@ -10,6 +11,12 @@ async function chunkKeysOf(conn: RedisConnection, key: string): Promise<string[]
   const keys: string[] = [];
   for await (const page of conn.scanKeys({ pattern: `{${key}}:~*` })) keys.push(...page);
   return keys;
+}
+
+async function deleteFiller(conn: RedisConnection): Promise<void> {
+  for await (const page of conn.scanKeys({ pattern: "filler:*", count: 10_000 })) {
+    await conn.call("UNLINK", ...page);
+  }
 }
 
 describe("OOM mid-write", () => {
@@ -43,6 +50,30 @@ describe("OOM mid-write", () => {
     const chunks = await chunkKeysOf(conn, key);
     expect(chunks).toHaveLength(first.chunks);
     expect(chunks.every((chunk) => chunk.includes(first.generation))).toBe(true);
+  });
+
+  it("a publish refused at maxmemory changes nothing: the script is refused before it runs", async () => {
+    const key = "oom:publish";
+    const previous = numericFrame(64 * 1024, 5);
+    const first = await cacheDataFrame(conn, key, previous);
+    // A staged chunk of a new version, then memory filled past maxmemory (DEBUG POPULATE is not refused).
+    const chunk = `{${key}}:~manual:0`;
+    await conn.call("SET", chunk, "bytes", "PX", 60_000);
+    await conn.call("DEBUG", "POPULATE", 200_000, "filler", 64);
+    try {
+      const error = await PUBLISH.run(
+        conn,
+        [key, chunk],
+        [0, 0, LAYOUT, "layout", LAYOUT, "gen", "manual"],
+      ).catch((e: unknown) => e);
+      expect(RedisCommandError.isInstance(error) && error.redisCode).toBe("OOM");
+      expect((await cacheInfo(conn, key))!.generation).toBe(first.generation);
+      expect((await getCachedDataFrame(conn, key))!.frameEqual(previous)).toBe(true);
+      // Deleting still works at maxmemory (it frees memory).
+      expect(await deleteCached(conn, key)).toBe(true);
+    } finally {
+      await deleteFiller(conn);
+    }
   });
 
   it("a version that fits is written once memory is free again", async () => {
