@@ -1,3 +1,4 @@
+import { cacheHitGroup, cacheReadGroup, cacheWriteGroup } from "../cases/cache/index.js";
 import { clusterReadGroup } from "../cases/cluster-read/index.js";
 import { hashesReadGroup } from "../cases/hashes-read/index.js";
 import { hashesReadExperimentsGroup } from "../cases/hashes-read-experiments/index.js";
@@ -12,6 +13,9 @@ export const CASE_GROUPS: readonly CaseGroup[] = [
   hashesWriteGroup,
   clusterReadGroup,
   routerThroughputGroup,
+  cacheWriteGroup,
+  cacheReadGroup,
+  cacheHitGroup,
 ];
 
 export function findGroup(name: string): CaseGroup {

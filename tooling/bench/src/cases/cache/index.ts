@@ -1,0 +1,210 @@
+import { cacheDataFrame, cached, getCachedDataFrame } from "@polars-redis/cache";
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { Redis } from "ioredis";
+import pl from "nodejs-polars";
+import type { BenchCase, BenchServer, CaseGroup } from "../../registry/bench-case.js";
+import { buildCacheFrame } from "./cache-frame.js";
+import { rawGet, rawSet } from "./raw-socket.js";
+
+/**
+ * The cache groups take BENCH_SIZES as rows of a ~100-byte-per-row frame (see cache-frame.ts): 100000 ≈ 10 MB,
+ * 1000000 ≈ 100 MB, 10000000 ≈ 1 GB. Their rows/s times the frame's uncompressed IPC bytes per row is MB/s.
+ */
+const FORMATS = [
+  ["ipc", "uncompressed"],
+  ["ipc", "lz4"],
+  ["ipc", "zstd"],
+  ["parquet", "uncompressed"],
+  ["parquet", "lz4"],
+  ["parquet", "zstd"],
+] as const;
+
+const everyRow = (size: number) => size;
+
+async function withConnection<T>(
+  server: BenchServer,
+  use: (conn: RedisConnection) => Promise<T>,
+): Promise<T> {
+  const conn = await connect(server.url, { commandTimeoutMs: 600_000 });
+  try {
+    return await use(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function withIoredis<T>(server: BenchServer, use: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis({ host: server.host, port: server.port, lazyConnect: true });
+  await redis.connect();
+  try {
+    return await use(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function flush(server: BenchServer): Promise<void> {
+  await withIoredis(server, (redis) => redis.flushall());
+}
+
+const writeCases: BenchCase[] = [
+  {
+    name: "server ceiling: raw socket pipelined SET of the IPC bytes (32 MiB pieces)",
+    role: "ceiling",
+    expectedRows: everyRow,
+    async run({ server, size }) {
+      const frame = buildCacheFrame(size);
+      const payload = frame.writeIPC();
+      await flush(server);
+      return { rows: frame.height, elapsedMs: await rawSet(server, "ceiling", payload) };
+    },
+  },
+  {
+    name: "hand-written: writeIPC() + SET",
+    role: "baseline",
+    expectedRows: everyRow,
+    async run({ server, size }) {
+      const frame = buildCacheFrame(size);
+      await flush(server);
+      return withIoredis(server, async (redis) => {
+        const started = performance.now();
+        await redis.set("handwritten", frame.writeIPC());
+        return { rows: frame.height, elapsedMs: performance.now() - started };
+      });
+    },
+  },
+  ...FORMATS.map(
+    ([format, compression]): BenchCase => ({
+      name: `cacheDataFrame ${format} ${compression}`,
+      expectedRows: everyRow,
+      async run({ server, size }) {
+        const frame = buildCacheFrame(size);
+        await flush(server);
+        return withConnection(server, async (conn) => {
+          const started = performance.now();
+          await cacheDataFrame(conn, "entry", frame, { format, compression });
+          return { rows: frame.height, elapsedMs: performance.now() - started };
+        });
+      },
+    }),
+  ),
+];
+
+const readCases: BenchCase[] = [
+  {
+    name: "server ceiling: raw socket pipelined GET of the IPC bytes (32 MiB pieces)",
+    role: "ceiling",
+    expectedRows: everyRow,
+    async run({ server, size }) {
+      const frame = buildCacheFrame(size);
+      const payload = frame.writeIPC();
+      await flush(server);
+      await rawSet(server, "ceiling", payload);
+      return { rows: frame.height, elapsedMs: await rawGet(server, "ceiling", payload.length) };
+    },
+  },
+  {
+    name: "hand-written: GET + readIPC()",
+    role: "baseline",
+    expectedRows: everyRow,
+    async run({ server, size }) {
+      await flush(server);
+      return withIoredis(server, async (redis) => {
+        await redis.set("handwritten", buildCacheFrame(size).writeIPC());
+        const started = performance.now();
+        const frame = pl.readIPC((await redis.getBuffer("handwritten"))!);
+        return { rows: frame.height, elapsedMs: performance.now() - started };
+      });
+    },
+  },
+  ...FORMATS.map(
+    ([format, compression]): BenchCase => ({
+      name: `getCachedDataFrame ${format} ${compression}`,
+      expectedRows: everyRow,
+      async run({ server, size }) {
+        await flush(server);
+        return withConnection(server, async (conn) => {
+          await cacheDataFrame(conn, "entry", buildCacheFrame(size), { format, compression });
+          const started = performance.now();
+          const frame = await getCachedDataFrame(conn, "entry");
+          return { rows: frame!.height, elapsedMs: performance.now() - started };
+        });
+      },
+    }),
+  ),
+];
+
+/** Calls per repetition of the hit-latency cases; rows/s is calls per second. */
+const HIT_CALLS = 200;
+/** 10,000 rows of the cache frame: about 1 MB. */
+const HIT_ROWS = 10_000;
+
+const hitCases: BenchCase[] = [
+  {
+    name: "hand-written: GET + readIPC() of a 1 MB frame",
+    role: "baseline",
+    expectedRows: () => HIT_CALLS,
+    async run({ server }) {
+      return withIoredis(server, async (redis) => {
+        await redis.set("hit:handwritten", buildCacheFrame(HIT_ROWS).writeIPC());
+        const started = performance.now();
+        for (let call = 0; call < HIT_CALLS; call++) pl.readIPC((await redis.getBuffer("hit:handwritten"))!);
+        return { rows: HIT_CALLS, elapsedMs: performance.now() - started };
+      });
+    },
+  },
+  {
+    name: "cached() hit, 1 MB frame",
+    expectedRows: () => HIT_CALLS,
+    async run({ server }) {
+      return withConnection(server, async (conn) => {
+        const frame = buildCacheFrame(HIT_ROWS);
+        const report = cached(async (_day: string) => frame, {
+          connection: conn,
+          name: "bench-hit",
+          version: "1",
+        });
+        await report.invalidate("2024-06-01");
+        await report("2024-06-01");
+        const started = performance.now();
+        for (let call = 0; call < HIT_CALLS; call++) await report("2024-06-01");
+        return { rows: HIT_CALLS, elapsedMs: performance.now() - started };
+      });
+    },
+  },
+  {
+    name: "getCachedDataFrame, 1 MB frame",
+    expectedRows: () => HIT_CALLS,
+    async run({ server }) {
+      return withConnection(server, async (conn) => {
+        await cacheDataFrame(conn, "hit:entry", buildCacheFrame(HIT_ROWS));
+        const started = performance.now();
+        for (let call = 0; call < HIT_CALLS; call++) await getCachedDataFrame(conn, "hit:entry");
+        return { rows: HIT_CALLS, elapsedMs: performance.now() - started };
+      });
+    },
+  },
+];
+
+export const cacheWriteGroup: CaseGroup = {
+  name: "cache-write",
+  description:
+    "Store a frame of N rows (~100 B/row as IPC) in Redis: cacheDataFrame per format × compression",
+  optIn: true,
+  cases: writeCases,
+};
+
+export const cacheReadGroup: CaseGroup = {
+  name: "cache-read",
+  description:
+    "Read back a cached frame of N rows (~100 B/row as IPC): getCachedDataFrame per format × compression",
+  optIn: true,
+  cases: readCases,
+};
+
+export const cacheHitGroup: CaseGroup = {
+  name: "cache-hit",
+  description: `cached() hit latency: ${HIT_CALLS} calls returning a 1 MB frame (rows/s = calls/s)`,
+  optIn: true,
+  cases: hitCases,
+};
