@@ -76,7 +76,7 @@ export function groupHelp(commands: readonly CommandSpec[], prefix: string): str
       : `Usage: polars-redis ${prefix} <subcommand> [arguments] [options]`,
     "",
     prefix === ""
-      ? "Look at Redis data, streams and pipelines without writing code (scan, infer, write, keys, streams)."
+      ? "Look at Redis data, streams and pipelines without writing code."
       : `Subcommands of ${prefix}:`,
     "",
     "Commands:",

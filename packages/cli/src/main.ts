@@ -202,11 +202,11 @@ async function report(error: unknown, out: Output, debug: boolean): Promise<Exit
     if (error.hint) out.note(error.hint);
     return error.exitCode;
   }
-  const { PolarsRedisError } = await import("@polars-redis/core");
-  if (PolarsRedisError.isInstance(error)) {
-    out.note(`polars-redis: ${error.message}`);
-    if (debug) out.note(error.stack ?? "");
-    switch (error.code) {
+  const known = await libraryError(error);
+  if (known !== undefined) {
+    out.note(`polars-redis: ${known.message}`);
+    if (debug) out.note(known.stack ?? "");
+    switch (known.code) {
       case "INVALID_ARGUMENT":
         return ExitCode.USAGE;
       case "CONNECTION":
@@ -225,6 +225,18 @@ async function report(error: unknown, out: Output, debug: boolean): Promise<Exit
   if (debug && error instanceof Error) out.note(error.stack ?? "");
   else out.note("rerun with --debug for the stack");
   return ExitCode.INTERNAL;
+}
+
+/** An error of the library's family (core's PolarsRedisError, recognised by its marker in any copy of core). */
+async function libraryError(
+  error: unknown,
+): Promise<{ code: string; message: string; stack?: string } | undefined> {
+  try {
+    const { PolarsRedisError } = await import("@polars-redis/core");
+    return PolarsRedisError.isInstance(error) ? error : undefined;
+  } catch {
+    return undefined; // core itself failed to load: that error is reported as unexpected
+  }
 }
 
 function interruptedCode(signal: AbortSignal, out: Output): ExitCodeValue {

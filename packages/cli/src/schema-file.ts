@@ -1,11 +1,6 @@
 import { readFile } from "node:fs/promises";
-import {
-  type DtypeInput,
-  type InferredSchema,
-  resolveDtype,
-  type ScanDtype,
-  toPolarsDtype,
-} from "@polars-redis/core";
+import type { DtypeInput, InferredSchema, ScanDtype } from "@polars-redis/core";
+import { resolveDtype, toPolarsDtype } from "@polars-redis/core/internal";
 import pl, { type DataType } from "nodejs-polars";
 import { usageError } from "./cli-error.js";
 

@@ -46,3 +46,8 @@ export function parseChoice<T extends string>(
 export function stringOption(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
+
+/** "1 key", "3 keys". */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}

@@ -51,9 +51,15 @@ function sqlFailure(planned: LazyDataFrame): string | undefined {
 }
 
 function invalid(predicate: string, reason: string, columns?: readonly string[]) {
-  const first = reason.split("\n")[0]!.trim();
+  // Positions refer to the wrapping SELECT, not to what the user typed: leave them out.
+  const first = reason
+    .split("\n")[0]!
+    .replace(/ at Line: \d+, Column: \d+/, "")
+    .trim();
   return usageError(
     `--where ${JSON.stringify(predicate)} is not a valid SQL predicate: ${first}`,
-    columns === undefined ? undefined : `the columns are: ${columns.join(", ")}`,
+    columns === undefined || first.includes("valid columns")
+      ? undefined
+      : `the columns are: ${columns.join(", ")}`,
   );
 }

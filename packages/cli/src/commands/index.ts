@@ -1,7 +1,9 @@
 import type { CommandSpec } from "../command.js";
+import { cacheInfoCommand, cacheLsCommand, cacheRmCommand } from "./cache.js";
 import { inferCommand } from "./infer.js";
 import { keysCountCommand, keysDeleteCommand, keysTtlCommand } from "./keys.js";
 import { scanCommand } from "./scan.js";
+import { searchExplainCommand, searchIndexesCommand, searchQueryCommand } from "./search.js";
 import {
   dlqListCommand,
   dlqReplayCommand,
@@ -24,4 +26,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   streamsPendingCommand,
   dlqListCommand,
   dlqReplayCommand,
+  cacheLsCommand,
+  cacheInfoCommand,
+  cacheRmCommand,
+  searchIndexesCommand,
+  searchQueryCommand,
+  searchExplainCommand,
 ];

@@ -3,9 +3,8 @@ import { usageError } from "../cli-error.js";
 import type { CommandContext, CommandSpec, OptionSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { parseKeyType } from "../key-types.js";
-import { formatSeconds } from "../output/progress.js";
 import { renderPairs, renderRows } from "../output/text-table.js";
-import { parseInteger } from "../values.js";
+import { parseInteger, plural } from "../values.js";
 
 const TYPE_OPTION: Record<string, OptionSpec> = {
   type: {
@@ -33,7 +32,6 @@ export const keysCountCommand: CommandSpec = {
     const type = parseKeyType(context.values.type);
     const connection = await context.connection();
     let count = 0;
-    const started = performance.now();
     for await (const batch of scanKeys(connection, context, pattern, type)) {
       count += batch.length;
       context.progress.update({ label: "keys count", done: count, unit: "keys" });
@@ -41,9 +39,6 @@ export const keysCountCommand: CommandSpec = {
     context.progress.finish();
     if (context.values.json === true) await context.out.json({ pattern, type: type ?? null, count });
     else await context.out.line(String(count));
-    context.out.note(
-      `${count} keys match ${JSON.stringify(pattern)}${type ? ` (type ${type})` : ""} (${formatSeconds(performance.now() - started)})`,
-    );
     return ExitCode.OK;
   },
 };
@@ -218,12 +213,12 @@ nothing. Keys are deleted as SCAN finds them, so memory stays small whatever the
       });
     } else if (dryRun) {
       await context.out.line(
-        `dry run: ${result.matched} keys match ${JSON.stringify(pattern)}; nothing deleted`,
+        `dry run: ${plural(result.matched, "key")} match ${JSON.stringify(pattern)}; nothing deleted`,
       );
       for (const key of result.sampleKeys) await context.out.line(`  ${key}`);
     } else {
       await context.out.line(
-        `${result.deleted} keys deleted, ${result.notFound} already gone, ${result.failed} failed (${result.matched} matched)`,
+        `${plural(result.deleted, "key")} deleted, ${result.notFound} already gone, ${result.failed} failed (${result.matched} matched)`,
       );
       for (const { key, message } of errors.slice(0, 10)) await context.out.line(`  ${key}: ${message}`);
     }

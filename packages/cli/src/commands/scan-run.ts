@@ -7,7 +7,7 @@ import { FORMATS, type Format, formatOfPath } from "../output/formats.js";
 import { FrameSink } from "../output/frame-sink.js";
 import { formatBytes, formatSeconds } from "../output/progress.js";
 import { readSchemaFile } from "../schema-file.js";
-import { parseChoice, parseInteger, parseList, stringOption } from "../values.js";
+import { parseChoice, parseInteger, parseList, plural, stringOption } from "../values.js";
 import { SqlFilter } from "../where.js";
 import { TABLE_ROWS } from "./scan.js";
 import { openScan, resolveScanSchema, type ScanRequest } from "./scan-source.js";
@@ -98,7 +98,7 @@ export async function runScan(context: CommandContext): Promise<ExitCodeValue> {
     progress.finish();
     const coerced = Object.entries(report.coercedToNull);
     out.note(
-      `${rows} rows from ${report.keysScanned} keys in ${formatSeconds(report.elapsedMs)}${
+      `${plural(rows, "row")} from ${plural(report.keysScanned, "key")} in ${formatSeconds(report.elapsedMs)}${
         limit !== undefined && rows >= limit && limitOption === undefined
           ? ` (first ${limit} shown; use --limit N or --format csv for more)`
           : ""

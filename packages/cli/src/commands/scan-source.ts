@@ -59,7 +59,7 @@ export async function resolveScanSchema(
     signal: request.signal,
   });
   if (inferred.sampleCount === 0) return "empty";
-  const low = inferred.lowConfidenceFields();
+  const low = inferred.lowConfidenceFields(0.5);
   out.note(
     `schema inferred from ${inferred.sampleCount} keys: ${Object.entries(inferred.fields)
       .map(([name, field]) => `${name} ${field.type}`)

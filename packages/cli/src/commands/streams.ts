@@ -3,7 +3,7 @@ import { notFound, usageError } from "../cli-error.js";
 import type { CommandSpec, OptionSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { renderPairs, renderRows } from "../output/text-table.js";
-import { parseInteger, parseList, stringOption } from "../values.js";
+import { parseInteger, parseList, plural, stringOption } from "../values.js";
 import {
   callStream,
   type GroupInfo,
@@ -295,7 +295,7 @@ dead_lettered_at in front of the original entry's fields.`,
       return ExitCode.OK;
     }
     await context.out.line(
-      `${deadLetter}: ${length} entries${entries.length < length ? `, showing ${entries.length}` : ""}${group ? ` of group ${group}` : ""}`,
+      `${deadLetter}: ${plural(length, "entry", "entries")}${entries.length < length ? `, showing ${entries.length}` : ""}${group ? ` of group ${group}` : ""}`,
     );
     if (entries.length > 0) {
       await context.out.write(
@@ -400,8 +400,8 @@ of other source streams sharing the dead-letter stream are left alone. Ctrl-C st
     } else {
       await context.out.line(
         dryRun
-          ? `dry run: ${replayed.length} entries would be replayed to ${stream}`
-          : `${replayed.length} entries replayed to ${stream}${keep ? " (kept in the dead-letter stream)" : ""}, ${failed.length} failed`,
+          ? `dry run: ${plural(replayed.length, "entry", "entries")} would be replayed to ${stream}`
+          : `${plural(replayed.length, "entry", "entries")} replayed to ${stream}${keep ? " (kept in the dead-letter stream)" : ""}, ${failed.length} failed`,
       );
       for (const entry of replayed) {
         await context.out.line(

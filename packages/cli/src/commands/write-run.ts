@@ -23,7 +23,7 @@ import { formatOfPath } from "../output/formats.js";
 import { FrameSink } from "../output/frame-sink.js";
 import { formatSeconds } from "../output/progress.js";
 import { renderRows } from "../output/text-table.js";
-import { parseChoice, parseInteger, parseList, stringOption } from "../values.js";
+import { parseChoice, parseInteger, parseList, plural, stringOption } from "../values.js";
 import { INPUT_FORMATS } from "./write.js";
 
 type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -250,7 +250,7 @@ async function printSummary(
   summary: WriteSummary,
 ): Promise<void> {
   await out.line(
-    `${summary.interrupted ? "interrupted: " : ""}${summary.written} keys written, ${summary.skipped} skipped, ${summary.failed} failed in ${formatSeconds(summary.elapsedMs)}`,
+    `${summary.interrupted ? "interrupted: " : ""}${plural(summary.written, "key")} written, ${summary.skipped} skipped, ${summary.failed} failed in ${formatSeconds(summary.elapsedMs)}`,
   );
   if (summary.errors.length > 0) {
     await out.write(
@@ -266,6 +266,6 @@ async function printSummary(
     );
   }
   if (summary.retryFile !== null) {
-    await out.line(`${summary.retryRows} rows to retry saved to ${summary.retryFile}`);
+    await out.line(`${plural(summary.retryRows, "row")} to retry saved to ${summary.retryFile}`);
   }
 }

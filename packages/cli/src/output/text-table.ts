@@ -14,5 +14,6 @@ export function renderRows(header: readonly string[], rows: readonly (readonly s
 /** `key: value` lines, keys aligned. */
 export function renderPairs(pairs: readonly (readonly [string, string])[]): string {
   const width = Math.max(...pairs.map(([key]) => key.length)) + 1;
-  return `${pairs.map(([key, value]) => `${`${key}:`.padEnd(width + 1)}${value}`).join("\n")}\n`;
+  // An empty key continues the previous entry on a new line.
+  return `${pairs.map(([key, value]) => `${(key === "" ? "" : `${key}:`).padEnd(width + 1)}${value}`).join("\n")}\n`;
 }
