@@ -4,7 +4,7 @@
 # folder holding `node` — ready to put first on PATH. Nothing global is replaced; a second call reuses the cache.
 #
 #   tooling/scripts/fetch-node.sh 24        # -> ~/.cache/polars-redis/node-24.22.3/bin
-#   tooling/scripts/fetch-node.sh 22.23.5   # an exact version also works
+#   tooling/scripts/fetch-node.sh 22.23.5   # an exact version also works (20, 22 and 24 are pinned below)
 #
 # The pinned versions below are the newest of each line on the registry when they were chosen; bump them here.
 set -euo pipefail
@@ -12,8 +12,9 @@ set -euo pipefail
 case "${1:-24}" in
   24) version=24.22.3 ;;
   22) version=22.23.5 ;;
+  20) version=20.20.2 ;;
   [0-9]*.[0-9]*.[0-9]*) version=$1 ;;
-  *) echo "fetch-node: expected 24, 22 or an exact version such as 24.22.3, got '$1'" >&2; exit 2 ;;
+  *) echo "fetch-node: expected 24, 22, 20 or an exact version such as 24.22.3, got '$1'" >&2; exit 2 ;;
 esac
 
 cache_root=${POLARS_REDIS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/polars-redis}

@@ -16,9 +16,14 @@ mode=${TEST_LANES_MODE:-parallel}
 
 lane_path() {
   case "$1" in
-    node20) echo "$PATH" ;; # the machine's Node.js (20 on our CI machines)
-    node24) echo "$(bash tooling/scripts/fetch-node.sh 24):$PATH" ;;
-    node22) echo "$(bash tooling/scripts/fetch-node.sh 22):$PATH" ;;
+    node20 | node22 | node24)
+      local major=${1#node}
+      if [ "$(node -p 'process.versions.node.split(".")[0]')" = "$major" ]; then
+        echo "$PATH" # the machine's own Node.js is of this line (20 on our CI machines)
+      else
+        echo "$(bash tooling/scripts/fetch-node.sh "$major"):$PATH"
+      fi
+      ;;
     *) echo "test-lanes: unknown lane '$1' (node20, node22, node24)" >&2; return 2 ;;
   esac
 }

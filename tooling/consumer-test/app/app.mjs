@@ -24,8 +24,8 @@ try {
   // core: read them back with the generator's schema.
   const frame = (await readHashes(conn, { pattern: "user:*", schema: generated.schema })).sort("_key");
   const wanted = expected.sort("_key");
-  const sameIds = frame.getColumn("id").cast(pl.Int64).equals(wanted.getColumn("id").cast(pl.Int64));
-  const sameNames = frame.getColumn("name").equals(wanted.getColumn("name"));
+  const sameIds = frame.getColumn("id").cast(pl.Int64).seriesEqual(wanted.getColumn("id").cast(pl.Int64));
+  const sameNames = frame.getColumn("name").seriesEqual(wanted.getColumn("name"), true);
 
   // writer + streams: 1,500 events into a stream, consumed by a group in batches and acknowledged.
   const events = pl.DataFrame({

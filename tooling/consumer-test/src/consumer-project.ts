@@ -21,12 +21,18 @@ export interface ConsumerProject {
 
 /**
  * The environment a user's shell would have: PATH starting with the Node.js running this test (so npm, pnpm
- * and the app all run on it), and none of the npm_* / pnpm variables the workspace's `pnpm run` exported.
+ * and the app all run on it), and none of the npm_* / pnpm / NODE_PATH variables the workspace's `pnpm run` exported.
  */
 export function userEnvironment(nodeBinary = process.execPath): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(name)) continue;
+    // NODE_PATH above all: pnpm's bin shims point it at the workspace's virtual store, where every package
+    // (nodejs-polars' native one included) would resolve without being installed in the project.
+    if (
+      /^(npm_|pnpm_|INIT_CWD$|NODE_PATH$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$|TEST_RESULTS_FILE$)/i.test(name)
+    ) {
+      continue;
+    }
     env[name] = value;
   }
   env.PATH = `${dirname(nodeBinary)}${delimiter}${process.env.PATH ?? ""}`;
@@ -76,7 +82,11 @@ export async function createConsumerProject(
     const overrides = packed.map((pkg) => `  "${pkg.name}": "file:${pkg.tarball}"`).join("\n");
     writeFileSync(join(directory, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n`);
     if (NEEDS_BINDING_FIX) copyFileSync(join(APP_DIR, "pnpmfile.cjs"), join(directory, ".pnpmfile.cjs"));
-    await runChecked("pnpm", ["install", "--prefer-offline"], { cwd: directory, env, timeoutMs: 240_000 });
+    await runChecked("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"], {
+      cwd: directory,
+      env,
+      timeoutMs: 240_000,
+    });
   }
   return { directory, manager, env };
 }
