@@ -1,3 +1,6 @@
+// First, before anything loads nodejs-polars: a missing native binding fails with the fix (Node.js 20 installs).
+import "./runtime/check-polars-binding.js";
+
 export type { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 export * from "./connection/index.js";
 export * from "./errors/index.js";
