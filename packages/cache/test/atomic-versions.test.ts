@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CacheInfo,
   cacheDataFrame,
+  cached,
   deleteCached,
   getCachedDataFrame,
   listCached,
@@ -116,6 +117,22 @@ describe("Redis Cluster", () => {
     expect(result.writes).toBe(40);
     expect(result.lateMisses).toBe(0);
     expect(result.reads).toBeGreaterThan(0);
+  });
+
+  it("cached(): four callers on four cluster connections compute once", async () => {
+    let computations = 0;
+    const compute = async (day: string) => {
+      computations++;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return versionFrame(day.length);
+    };
+    const frames = await Promise.all(
+      conns.map((conn) =>
+        cached(compute, { connection: conn, name: "cluster-report", version: "1" })("2024-06-01"),
+      ),
+    );
+    expect(computations).toBe(1);
+    for (const frame of frames) expect(checkWhole(frame)).toBe(10);
   });
 
   it("lists entries across every master", async () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
+import * as arrow from "apache-arrow";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
@@ -6,9 +7,11 @@ import {
   cacheDataFrame,
   cacheExists,
   cacheInfo,
+  cacheTable,
   cacheTtl,
   deleteCached,
   getCachedDataFrame,
+  getCachedTable,
   listCached,
 } from "../src/index.js";
 import { useServerConnection } from "./fixtures/connection.js";
@@ -165,6 +168,25 @@ describe("writing", () => {
     const info = await cacheDataFrame(redis.conn, "tenant:{42}:report", mixedFrame(30), { chunkBytes: 1024 });
     const chunks = await keysMatching("tenant:{42}:report:~*");
     expect(chunks.length).toBe(info.chunks);
+  });
+});
+
+describe("Arrow tables", () => {
+  it("stores a Table and reads it back as a Table, straight from uncompressed IPC or through polars", async () => {
+    const table = arrow.tableFromArrays({ x: Float64Array.from([1.5, 2.5]), n: Int32Array.from([7, 8]) });
+    for (const options of [{}, { compression: "zstd" as const }, { format: "parquet" as const }]) {
+      await cacheTable(redis.conn, "arrow:t", table, options);
+      const back = await getCachedTable(redis.conn, "arrow:t");
+      expect(back!.numRows).toBe(2);
+      expect([...back!.getChild("x")!.toArray()]).toEqual([1.5, 2.5]);
+      expect([...back!.getChild("n")!.toArray()]).toEqual([7, 8]);
+    }
+    const projected = await getCachedTable(redis.conn, "arrow:t", { columns: ["n"], nRows: 1 });
+    expect(projected!.schema.fields.map((field) => field.name)).toEqual(["n"]);
+    expect(projected!.numRows).toBe(1);
+    expect(await getCachedTable(redis.conn, "arrow:missing")).toBeNull();
+    const error = await cacheTable(redis.conn, "arrow:bad", { rows: [] } as never).catch((e: unknown) => e);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
   });
 });
 
