@@ -2,20 +2,22 @@ import {
   type DtypeInput,
   InvalidArgumentError,
   type OnError,
-  parseFloat64,
-  parseInt64,
   type RedisArgument,
   type RedisConnection,
   type RedisReply,
-  resolveSchema,
   type SchemaInput,
-  streamEntriesToFrame,
-  throwIfAborted,
-  toPolarsDtype,
 } from "@polars-redis/core";
+import {
+  parseFloat64,
+  parseInt64,
+  resolveSchema,
+  streamEntriesToFrame,
+  toPolarsDtype,
+} from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
 import { indexInfo } from "../index/index-info.js";
-import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
+import { cursorPages } from "../internal/cursor-pages.js";
+import { assertClusterLayout } from "../internal/ft-call.js";
 import type { ParamValue, Query } from "../query/query.js";
 import { paramsArgs, queryAndParams, resolveSort, type SortSpec } from "../search/search-hashes.js";
 
@@ -271,30 +273,7 @@ async function* aggregatePages(
     const info = await indexInfo(conn, options.index);
     if (info !== undefined) assertClusterLayout(conn, info.name, info.prefixes, "aggregate over");
   }
-  throwIfAborted(options.signal);
-  let reply = (await ftCall(conn, "FT.AGGREGATE", ...args)) as RedisReply[];
-  let cursor = Number(reply[1]);
-  try {
-    for (;;) {
-      const rows = (reply[0] as RedisReply[]).slice(1) as RedisReply[][];
-      if (rows.length > 0) yield rows;
-      if (cursor === 0) return;
-      throwIfAborted(options.signal);
-      reply = (await ftCall(
-        conn,
-        "FT.CURSOR",
-        "READ",
-        options.index,
-        String(cursor),
-        "COUNT",
-        String(count),
-      )) as RedisReply[];
-      cursor = Number(reply[1]);
-    }
-  } finally {
-    if (cursor !== 0)
-      await ftCall(conn, "FT.CURSOR", "DEL", options.index, String(cursor)).catch(() => undefined);
-  }
+  yield* cursorPages(conn, options.index, args, count, options.signal);
 }
 
 /**

@@ -1,11 +1,11 @@
 import {
   InvalidArgumentError,
-  keySlot,
   ModuleNotLoadedError,
   type RedisArgument,
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
+import { keySlot } from "@polars-redis/core/internal";
 
 /** True when the error is Redis refusing a command it does not know (the module is not loaded). */
 export function isUnknownCommand(error: unknown): boolean {

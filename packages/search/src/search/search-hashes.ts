@@ -4,14 +4,17 @@ import {
   type RedisArgument,
   type RedisConnection,
   type RedisReply,
-  resolveSchema,
   type SchemaInput,
+} from "@polars-redis/core";
+import {
+  resolveSchema,
   streamEntriesToFrame,
   throwIfAborted,
   toPolarsDtype,
-} from "@polars-redis/core";
+} from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
 import { indexInfo } from "../index/index-info.js";
+import { cursorPages } from "../internal/cursor-pages.js";
 import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
 import type { ParamValue, Query } from "../query/query.js";
 import { Query as QueryClass } from "../query/query.js";
@@ -266,6 +269,10 @@ async function checkCluster(conn: RedisConnection, index: string): Promise<void>
 export async function* scanSearch(conn: RedisConnection, options: SearchOptions): AsyncGenerator<DataFrame> {
   const s = resolveSearch(options);
   await checkCluster(conn, s.index);
+  if (readsWithCursor(s)) {
+    yield* cursorFrames(conn, s);
+    return;
+  }
   const withContent = s.returnFields === undefined || s.returnFields.length > 0;
   let offset = s.offset;
   let remaining = s.limit;
@@ -278,6 +285,65 @@ export async function* scanSearch(conn: RedisConnection, options: SearchOptions)
     remaining -= page.keys.length;
     offset += page.keys.length;
     if (page.keys.length < count || offset >= page.total) return;
+  }
+}
+
+/**
+ * Whether the search can read through an FT.AGGREGATE cursor (LOAD @__key and the fields, WITHCURSOR): the
+ * query then runs once, where LIMIT paging runs it again for every page, and later pages never shift. Needs
+ * the fields named (schema or columns), no scores, no sort, no offset, no query flags, no vector clause (RediSearch 2.6 refuses them in FT.AGGREGATE).
+ */
+function readsWithCursor(s: ResolvedSearch): boolean {
+  return (
+    s.returnFields !== undefined &&
+    s.scoreColumn === undefined &&
+    s.sort === undefined &&
+    s.offset === 0 &&
+    s.flags.length === 0 &&
+    !s.query.includes("=>[KNN") &&
+    !s.query.includes("VECTOR_RANGE")
+  );
+}
+
+async function* cursorFrames(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<DataFrame> {
+  const fields = s.returnFields ?? [];
+  const count = Number.isFinite(s.limit) ? Math.min(s.batchSize, Math.max(1, s.limit)) : s.batchSize;
+  const args: RedisArgument[] = [
+    s.index,
+    s.query,
+    "LOAD",
+    String(fields.length + 1),
+    "@__key",
+    ...fields.map((f) => `@${f}`),
+    "WITHCURSOR",
+    "COUNT",
+    String(count),
+    ...(s.timeoutMs !== undefined ? ["TIMEOUT", String(s.timeoutMs)] : []),
+    ...paramsArgs(s.params),
+    "DIALECT",
+    "2",
+  ];
+  let remaining = s.limit;
+  if (remaining <= 0) return;
+  for await (const rows of cursorPages(conn, s.index, args, count, s.signal)) {
+    const take = rows.length > remaining ? rows.slice(0, remaining) : rows;
+    const keys: string[] = [];
+    const contents: RedisReply[][] = [];
+    for (const row of take) {
+      // Each row: __key, <key>, then the loaded fields (a field the hash lacks is left out).
+      let key = "";
+      const content: RedisReply[] = [];
+      for (let i = 0; i + 1 < row.length; i += 2) {
+        const name = row[i];
+        if (name === "__key") key = String(row[i + 1]);
+        else content.push(name!, row[i + 1]!);
+      }
+      keys.push(key);
+      contents.push(content);
+    }
+    yield pageToFrame(s, { total: 0, keys, scores: [], fields: contents });
+    remaining -= take.length;
+    if (remaining <= 0) return;
   }
 }
 

@@ -3,12 +3,11 @@ import {
   type OnError,
   type RedisConnection,
   type RedisReply,
-  resolveSchema,
   type ScanDtype,
   type SchemaInput,
   scanHashes,
-  toPolarsDtype,
 } from "@polars-redis/core";
+import { resolveSchema, toPolarsDtype } from "@polars-redis/core/internal";
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
 import { type IndexInfo, indexInfo } from "../index/index-info.js";
 import { assertClusterLayout, ftCall, isUnknownCommand } from "../internal/ft-call.js";
