@@ -4,9 +4,10 @@ import {
   type Command,
   RedisConnectionError,
   type RedisReply,
-  throwIfAborted,
 } from "@polars-redis/core";
+import { throwIfAborted } from "@polars-redis/core/internal";
 import type { ClusterEventLog } from "../cluster-events.js";
+import { planPerKey } from "../commands/command-plan.js";
 import type { ClusterTopology } from "../topology/cluster-topology.js";
 import { addressKey, type NodeAddress } from "../topology/node-address.js";
 import type { NodePool } from "../topology/node-pool.js";
@@ -119,6 +120,7 @@ async function settleUnits(
   for (;;) {
     const redirected: BatchUnit[] = [];
     const waiting: BatchUnit[] = [];
+    const splitting: Array<{ unit: BatchUnit; perKey: NonNullable<ReturnType<typeof planPerKey>> }> = [];
     let mustRefresh = false;
     for (const unit of pending) {
       unit.askTarget = undefined; // ASK is good for one try only
@@ -140,11 +142,16 @@ async function settleUnits(
           redirected.push(unit);
           break;
         }
-        case "tryagain":
+        case "tryagain": {
           // Back to the slot's owner after a pause; it answers ASK again if the keys moved meanwhile.
           events.emit({ type: "tryagain", command: unit.commands[0]![0].toUpperCase() });
-          waiting.push(unit);
+          // A multi-key command whose keys are split between the two nodes of a migrating slot would meet
+          // TRYAGAIN until the migration ends: its keys go one by one instead, each to where it lives.
+          const perKey = unit.isTransaction ? undefined : planPerKey(unit.commands[0]!);
+          if (perKey !== undefined) splitting.push({ unit, perKey });
+          else waiting.push(unit);
           break;
+        }
         case "clusterdown":
           events.emit({ type: "clusterdown", message: verdict.message });
           mustRefresh = true;
@@ -160,6 +167,11 @@ async function settleUnits(
           waiting.push(unit);
           break;
       }
+    }
+    if (splitting.length > 0) {
+      await Promise.all(
+        splitting.map(({ unit, perKey }) => settleKeyByKey(context, unit, perKey, target, options)),
+      );
     }
     if (waiting.length > 0) {
       waitingSince ??= Date.now();
@@ -190,6 +202,42 @@ async function settleUnits(
       ),
     );
   }
+}
+
+/**
+ * Settles a multi-key command key by key (see planPerKey): every part is driven like a command of its own
+ * (ASK, MOVED, TRYAGAIN within the window), then the unit's reply is the merge of theirs, or the first error.
+ */
+async function settleKeyByKey(
+  context: ClusterBatchContext,
+  unit: BatchUnit,
+  perKey: NonNullable<ReturnType<typeof planPerKey>>,
+  target: ItemTarget,
+  options: BatchOptions,
+): Promise<void> {
+  const parts = perKey.parts.map((command) => {
+    const part = createUnit([command], unit.slot);
+    part.redirections = unit.redirections;
+    return part;
+  });
+  const byNode = new Map<string, { address: NodeAddress; units: BatchUnit[] }>();
+  for (const part of parts) {
+    const address = targetOf(context, part);
+    if (address === undefined) markUnserved(part);
+    else
+      getOrCreate(byNode, addressKey(address), () => ({ address, units: [] as BatchUnit[] })).units.push(
+        part,
+      );
+  }
+  await Promise.all(
+    [...byNode.values()].map((group) =>
+      sendToNode(context.pool, group.address, group.units, target, context.policy, options),
+    ),
+  );
+  await settleUnits(context, parts, target, options);
+  const replies = parts.map((part) => part.replies![0]!);
+  const failure = replies.find((reply): reply is Error & BatchReply => reply instanceof Error);
+  unit.replies = [failure ?? perKey.merge(replies as RedisReply[])];
 }
 
 function verdictOf(unit: BatchUnit): Verdict {

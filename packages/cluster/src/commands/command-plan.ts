@@ -145,6 +145,35 @@ export function planCommand(command: Command): CommandPlan {
   }
 }
 
+/**
+ * A splittable multi-key command (MGET, DEL, EXISTS, MSET, JSON.MGET, TS.MADD, ...) cut into one command per key
+ * group, with the merge that rebuilds its reply; undefined for other commands and for a single group. For a slot
+ * in mid-migration whose keys are split between the two nodes (TRYAGAIN): each key alone is then served where it
+ * lives (its own ASK).
+ */
+export function planPerKey(
+  command: Command,
+):
+  | { readonly parts: readonly Command[]; readonly merge: (replies: readonly RedisReply[]) => RedisReply }
+  | undefined {
+  const [name, ...args] = command;
+  const route = routeOf(name);
+  if (route.kind !== "split") return undefined;
+  const { rule } = route;
+  const groupArgs = args.length - rule.trailing;
+  if (groupArgs <= rule.groupSize || groupArgs % rule.groupSize !== 0) return undefined;
+  const trailing = args.slice(groupArgs);
+  const groupCount = groupArgs / rule.groupSize;
+  const parts: Command[] = [];
+  const positions: number[][] = [];
+  for (let group = 0; group < groupCount; group++) {
+    const start = group * rule.groupSize;
+    parts.push([name, ...args.slice(start, start + rule.groupSize), ...trailing]);
+    positions.push([group]);
+  }
+  return { parts, merge: splitMerger(rule.merge, positions, groupCount) };
+}
+
 function planSplit(name: string, args: readonly RedisArgument[], rule: SplitRule): CommandPlan {
   const groupArgs = args.length - rule.trailing;
   if (groupArgs <= 0 || groupArgs % rule.groupSize !== 0) {
