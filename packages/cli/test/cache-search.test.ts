@@ -3,12 +3,12 @@ import { type Command, connect, type RedisConnection } from "@polars-redis/core"
 import { useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { moduleArgs, parseJson, runCli } from "./run-cli.js";
+import { parseJson, runCli } from "./run-cli.js";
 
 const CITIES = ["Oslo", "Rome", "Lima"];
 
 describe("cache and search", () => {
-  const redis = useRedis({ args: moduleArgs("search") });
+  const redis = useRedis({ modules: ["search"] });
   let conn: RedisConnection;
   const run = (args: string[]) => runCli(args, { url: redis.url });
 

@@ -3,11 +3,13 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cacheDataFrame } from "@polars-redis/cache";
 import { type Command, connect, type RedisConnection } from "@polars-redis/core";
 import { createConsumer } from "@polars-redis/streams";
 import { useRedis } from "@polars-redis/testkit/vitest";
+import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, moduleArgs } from "./run-cli.js";
+import { BIN } from "./run-cli.js";
 
 /**
  * docs/cli.md holds one transcript per command, captured from real runs of the built binary. This test seeds a
@@ -59,6 +61,7 @@ function normalise(lines: readonly string[]): string[] {
         .replace(/\b\d+(\.\d+)? (s|ms|min|h)\b/g, "<duration>")
         .replace(/\b(\d+[dhm] )*\d+[dhms]\b/g, "<duration>")
         .replace(/"elapsedMs":\d+/g, '"elapsedMs":<duration>')
+        .replace(/^(generation: +)\S+/, "$1<generation>")
         .replace(/[─━┄┈═╌]+/g, "─")
         .replace(/\s+/g, " ")
         .trim(),
@@ -100,6 +103,23 @@ async function seed(conn: RedisConnection, dir: string): Promise<void> {
     commands.push(["TS.ADD", "temp:hall", 1_700_000_000_000 + i * 60_000, 18 + i]);
   }
   commands.push(["SET", "person:2", "an old string value"]);
+  commands.push([
+    "FT.CREATE",
+    "users-idx",
+    "ON",
+    "HASH",
+    "PREFIX",
+    1,
+    "user:",
+    "SCHEMA",
+    "name",
+    "TEXT",
+    "age",
+    "NUMERIC",
+    "SORTABLE",
+    "city",
+    "TAG",
+  ]);
   const replies = await conn.batch(commands);
   expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   await conn.call("XREADGROUP", "GROUP", "audit", "auditor-1", "COUNT", 2, "STREAMS", "orders", ">");
@@ -131,6 +151,14 @@ async function seed(conn: RedisConnection, dir: string): Promise<void> {
   stop.abort();
   await running;
 
+  await cacheDataFrame(conn, "reports:daily", pl.DataFrame({ day: ["mon", "tue"], orders: [120, 98] }), {
+    ttl: 86_400,
+  });
+  await cacheDataFrame(conn, "reports:weekly", pl.DataFrame({ week: [48], orders: [1310] }), {
+    format: "parquet",
+    compression: "zstd",
+  });
+
   await writeFile(join(dir, "people.csv"), "id,name,team\n1,ann,core\n2,bob,search\n3,cy,cache\n");
   // `polars-redis` on PATH, as after `npm install -g @polars-redis/cli`.
   await writeFile(join(dir, "polars-redis"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
@@ -157,7 +185,7 @@ function runShell(command: string, dir: string, url: string): Promise<{ code: nu
 }
 
 describe("docs/cli.md transcripts", () => {
-  const redis = useRedis({ args: moduleArgs("timeseries") });
+  const redis = useRedis({ modules: ["timeseries", "search"] });
   let conn: RedisConnection;
   let dir: string;
 
@@ -195,5 +223,5 @@ describe("docs/cli.md transcripts", () => {
         lines.splice(step.line + 1, step.length, ...output);
       await writeFile(DOC, lines.join("\n"));
     }
-  }, 300_000);
+  }, 600_000);
 });

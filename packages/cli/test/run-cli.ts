@@ -1,6 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built binary: the tests run exactly what users run (vitest's globalSetup builds it first). */
@@ -88,24 +86,6 @@ export function startCli(args: readonly string[], options: RunOptions = {}): Run
 /** Runs the CLI to completion. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
-}
-
-/** `--loadmodule` arguments for a testkit server (REDIS_MODULES_DIR, else shared/redis-modules beside the checkout). */
-export function moduleArgs(...modules: ("timeseries" | "json" | "search")[]): string[] {
-  const root =
-    process.env.REDIS_MODULES_DIR ??
-    resolve(fileURLToPath(new URL("../../../..", import.meta.url)), "shared", "redis-modules");
-  const files = {
-    timeseries: "redistimeseries-1.10.24/redistimeseries.so",
-    json: "rejson-1.0.8/rejson.so",
-    search: "redisearch-2.6.37/redisearch.so",
-  };
-  return modules.flatMap((module) => {
-    const path = resolve(root, files[module]);
-    if (!existsSync(path))
-      throw new Error(`Redis module ${module} not found at ${path} (set REDIS_MODULES_DIR)`);
-    return ["--loadmodule", path];
-  });
 }
 
 /** Parses the JSON document a `--json` command printed, with the whole output in the error when it is not JSON. */

@@ -5,7 +5,7 @@ import { type Command, connect, type RedisConnection } from "@polars-redis/core"
 import { useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { moduleArgs, parseJson, runCli, startCli } from "./run-cli.js";
+import { parseJson, runCli, startCli } from "./run-cli.js";
 
 const CITIES = ["Oslo", "Rome", "Lima"];
 const USERS = Array.from({ length: 40 }, (_, i) => ({
@@ -25,7 +25,7 @@ function ndjson(stdout: string): Record<string, unknown>[] {
 }
 
 describe("scan and infer", () => {
-  const redis = useRedis({ args: moduleArgs("timeseries") });
+  const redis = useRedis({ modules: ["timeseries"] });
   let conn: RedisConnection;
   let dir: string;
   const run = (args: string[], cwd?: string) => runCli(args, { url: redis.url, cwd: cwd ?? dir });
