@@ -3,13 +3,12 @@ import {
   type BatchReply,
   type Command,
   ConnectionClosedError,
-  type RawChannel,
-  type RawEndpoint,
   type RedisArgument,
   type RedisConnection,
   type RedisReply,
   type ScanKeysOptions,
 } from "@polars-redis/core";
+import type { RawChannel, RawEndpoint } from "@polars-redis/core/internal";
 import { runClusterBatch } from "./batch/cluster-batch.js";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import type { ClusterEventLog, ClusterStats } from "./cluster-events.js";

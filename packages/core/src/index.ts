@@ -14,3 +14,4 @@ export * from "./scan/json/index.js";
 export * from "./scan/timeseries/index.js";
 export * from "./schema/index.js";
 export * from "./sink/index.js";
+export * from "./validation/index.js";

@@ -11,6 +11,7 @@ export { decodeKeys, nonUtf8KeyHandler } from "./connection/ioredis-connection.j
 export { type ParsedRedisUrl, parseRedisUrl, redact } from "./connection/parse-redis-url.js";
 export { throwIfAborted } from "./errors/aborted-error.js";
 export type { PolarsRedisErrorOptions } from "./errors/polars-redis-error.js";
+export { moduleNotLoadedFrom, moduleOfCommand, requireModule } from "./errors/module-not-loaded-error.js";
 export { isRetryableRedisCode, redisCodeOf } from "./errors/redis-command-error.js";
 export * from "./resp/index.js";
 export { backoffDelay } from "./retry/backoff.js";

@@ -22,7 +22,7 @@ const redis = useRedisConnection();
 describe("connect: targets", () => {
   it("rejects malformed URLs with an InvalidArgumentError before opening a socket", async () => {
     for (const url of [
-      "localhost:6379",
+      "localhost",
       "http://localhost",
       "redis://:pw@/0",
       "redis://h:99999",

@@ -1,6 +1,10 @@
 import { isIP } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { checkOptions } from "../validation/check-options.js";
+import { describeValue, isPromiseLike } from "../validation/describe-value.js";
+import { closestName } from "../validation/did-you-mean.js";
+import { optionNames } from "../validation/option-names.js";
 import { adoptConnection, openConnection } from "./ioredis-connection.js";
 import { parseRedisUrl } from "./parse-redis-url.js";
 import type { RedisConnection } from "./redis-connection.js";
@@ -32,9 +36,49 @@ const LIBRARY_DEFAULTS: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2000),
 };
 
+const CONNECT_OPTIONS = optionNames<ConnectOptions>()([
+  "connectTimeoutMs",
+  "commandTimeoutMs",
+  "clientName",
+  "ioredis",
+]);
+
+/** ioredis's own option names (RedisOptions and its connectors'), for "did you mean" on a typo. */
+const IOREDIS_OPTIONS: readonly string[] = [
+  ...Object.keys((Redis as unknown as { defaultOptions?: object }).defaultOptions ?? {}),
+  "host",
+  "port",
+  "path",
+  "tls",
+  "commandTimeout",
+  "socketTimeout",
+  "sentinelUsername",
+  "sentinelPassword",
+  "sentinelTLS",
+  "sentinelCommandTimeout",
+  "preferredSlaves",
+  "showFriendlyErrorStack",
+  "scripts",
+  "monitor",
+  "offlineQueue",
+  "blockingTimeout",
+  "Connector",
+];
+
+/** Options of other clients (node-redis) that ioredis would silently ignore, with what to write instead. */
+const FOREIGN_OPTIONS: Record<string, string> = {
+  url: "pass the URL itself: connect(url)",
+  socket: "this is a node-redis option; ioredis takes { host, port, tls } at the top level, or use a URL",
+  database: "ioredis calls it db",
+  pingInterval: "not an ioredis option",
+};
+
 /**
  * Opens a RedisConnection to a standalone server, from a URL (`redis://`, `rediss://` for TLS, with user,
- * password and db), ioredis options, or an ioredis client the application already has. An application's own
+ * password and db), a `"host:port"` string, ioredis options (with `host`, `port`, `path` or `sentinels`:
+ * never an implicit localhost:6379), or an ioredis client the application already has. Anything else (a
+ * node-redis client, `{ url }`, an un-awaited promise) is refused with an InvalidArgumentError before any
+ * socket is opened. An application's own
  * client is used as is, and not closed by `close()`, when it is safe for our guarantees (`protocol: 2` and
  * `autoResendUnfulfilledCommands: false`); otherwise we open and own a duplicate with the library's defaults.
  * For Redis Cluster use `connectCluster` from @polars-redis/cluster.
@@ -43,11 +87,10 @@ export async function connect(
   target: string | RedisOptions | Redis,
   options: ConnectOptions = {},
 ): Promise<RedisConnection> {
+  checkOptions(options, CONNECT_OPTIONS, { function: "connect" });
   if (isIoredisClient(target)) return wrapClient(target, options);
-  if (target == null || (typeof target !== "string" && typeof target !== "object")) {
-    throw new InvalidArgumentError("target", "expected a redis:// URL, ioredis options or an ioredis client");
-  }
-  const fromTarget: RedisOptions = typeof target === "string" ? urlToOptions(target) : target;
+  const fromTarget: RedisOptions =
+    typeof target === "string" ? stringToOptions(target) : checkIoredisOptions(target);
   const redisOptions: RedisOptions = {
     ...LIBRARY_DEFAULTS,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -61,6 +104,72 @@ export async function connect(
   checkRetriesPerRequest(redisOptions.maxRetriesPerRequest);
   const client = new Redis(redisOptions);
   return openConnection(client, { host: redisOptions.host ?? "localhost", port: redisOptions.port ?? 6379 });
+}
+
+const TARGETS =
+  'a redis:// or rediss:// URL, "host:port", ioredis options ({ host, port, ... }) or an ioredis client';
+
+/** A URL, or "host:port" / "[ipv6]:port" as connectCluster accepts them. */
+function stringToOptions(target: string): RedisOptions {
+  const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s:/@[\]]+):(\d{1,5})$/.exec(target);
+  if (hostPort) {
+    const port = Number(hostPort[2]);
+    if (port < 1 || port > 65535) {
+      throw new InvalidArgumentError("target", `${JSON.stringify(target)} has an invalid port`);
+    }
+    return { host: hostPort[1]!.replace(/^\[(.*)\]$/, "$1"), port };
+  }
+  return urlToOptions(target);
+}
+
+/**
+ * ioredis options, checked: ioredis would take any object (a node-redis client, `{ url }`) and connect to
+ * localhost:6379, which in production is someone else's Redis.
+ */
+function checkIoredisOptions(target: unknown): RedisOptions {
+  if (target === null || typeof target !== "object" || Array.isArray(target) || isPromiseLike(target)) {
+    throw new InvalidArgumentError("target", `connect expected ${TARGETS}, got ${describeValue(target)}`);
+  }
+  const candidate = target as Record<string, unknown>;
+  if (typeof candidate.sendCommand === "function" || typeof candidate.sendCommand === "object") {
+    throw new InvalidArgumentError(
+      "target",
+      "this looks like a node-redis client, which polars-redis cannot use: pass its URL to connect() instead (or an ioredis client)",
+    );
+  }
+  if (typeof candidate.batch === "function" && typeof candidate.scanKeys === "function") {
+    throw new InvalidArgumentError("target", "this is already a RedisConnection: use it directly");
+  }
+  for (const [key, hint] of Object.entries(FOREIGN_OPTIONS)) {
+    if (candidate[key] !== undefined) {
+      throw new InvalidArgumentError(
+        `target.${key}`,
+        `ioredis has no option ${JSON.stringify(key)}: ${hint}`,
+      );
+    }
+  }
+  for (const key of Object.keys(candidate)) {
+    if (IOREDIS_OPTIONS.includes(key)) continue;
+    const close = closestName(key, IOREDIS_OPTIONS);
+    if (close !== undefined) {
+      throw new InvalidArgumentError(
+        `target.${key}`,
+        `unknown ioredis option; did you mean ${JSON.stringify(close)}?`,
+      );
+    }
+  }
+  if (
+    candidate.host === undefined &&
+    candidate.port === undefined &&
+    candidate.path === undefined &&
+    candidate.sentinels === undefined
+  ) {
+    throw new InvalidArgumentError(
+      "target",
+      `ioredis options without host, port, path or sentinels would connect to localhost:6379 implicitly: name the server ({ host: "localhost", port: 6379 }) or pass a URL (got ${describeValue(target)})`,
+    );
+  }
+  return candidate as RedisOptions;
 }
 
 function urlToOptions(url: string): RedisOptions {

@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Redis } from "ioredis";
 import { throwIfAborted } from "../errors/aborted-error.js";
+import { ConnectionClosedError } from "../errors/connection-closed-error.js";
 import { RedisCommandError, redisCodeOf } from "../errors/redis-command-error.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
 import { openRawChannel, type RawChannel } from "../resp/raw-channel.js";
@@ -8,6 +9,7 @@ import type {
   BatchOptions,
   BatchReply,
   Command,
+  CommandError,
   RedisArgument,
   RedisConnection,
   RedisReply,
@@ -49,13 +51,7 @@ export class IoredisConnection implements RedisConnection {
   }
 
   private async openRawSocket(): Promise<RawChannel> {
-    if (this.closed) {
-      throw new RedisConnectionError({
-        message: "cannot open a raw channel: the connection is closed",
-        ...this.endpoint,
-        outcome: "rejected",
-      });
-    }
+    this.assertOpen();
     // ioredis fills absent options with null, not undefined.
     const { host, port, username, password, db, tls, connectTimeout, connectionName } = this.client.options;
     const channel = await openRawChannel({
@@ -83,22 +79,43 @@ export class IoredisConnection implements RedisConnection {
   }
 
   async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    this.assertOpen(command);
     try {
       return (await this.client.call(command, ...args)) as RedisReply;
     } catch (error) {
-      throw toCommandError(error, command, this.endpoint, this.timeoutMs);
+      throw this.commandError(error, command);
     }
   }
 
   async callBuffer(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
+    this.assertOpen(command);
     try {
       return (await this.client.callBuffer(command, ...args)) as RedisReply;
     } catch (error) {
-      throw toCommandError(error, command, this.endpoint, this.timeoutMs);
+      throw this.commandError(error, command);
     }
   }
 
+  /**
+   * Closed by the application (our close(), or quit()/disconnect() on its own client): a ConnectionClosedError,
+   * not retryable, thrown before anything is sent.
+   */
+  private assertOpen(command?: string): void {
+    if (this.closed || this.client.status === "end") {
+      throw new ConnectionClosedError(command === undefined ? {} : { command });
+    }
+  }
+
+  /** A command that failed because the application closed the connection while it was in flight is not retryable. */
+  private commandError(error: unknown, command: string): CommandError {
+    if (this.closed || this.client.status === "end") {
+      return new ConnectionClosedError({ command, outcome: "unknown", cause: error });
+    }
+    return toCommandError(error, command, this.endpoint, this.timeoutMs);
+  }
+
   async batch(commands: readonly Command[], options: BatchOptions = {}): Promise<BatchReply[]> {
+    this.assertOpen();
     const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     const replies: BatchReply[] = new Array(commands.length);
     const starts: number[] = [];
@@ -140,19 +157,21 @@ export class IoredisConnection implements RedisConnection {
       results = await pipeline.exec();
     } catch (error) {
       results = null;
-      for (let i = from; i < to; i++)
-        replies[i] = toCommandError(error, commands[i]![0], this.endpoint, this.timeoutMs);
+      for (let i = from; i < to; i++) replies[i] = this.commandError(error, commands[i]![0]);
     }
     if (results === null) return;
     for (let i = from; i < to; i++) {
       const [error, reply] = results[i - from] ?? [new Error("Connection is closed."), null];
-      replies[i] = error
-        ? toCommandError(error, commands[i]![0], this.endpoint, this.timeoutMs)
-        : (reply as RedisReply);
+      replies[i] = error ? this.commandError(error, commands[i]![0]) : (reply as RedisReply);
     }
   }
 
-  async *scanKeys(options: ScanKeysOptions = {}): AsyncGenerator<string[]> {
+  scanKeys(options: ScanKeysOptions = {}): AsyncGenerator<string[]> {
+    this.assertOpen("SCAN");
+    return this.scanKeyPages(options);
+  }
+
+  private async *scanKeyPages(options: ScanKeysOptions): AsyncGenerator<string[]> {
     const { pattern = "*", type, count = DEFAULT_SCAN_COUNT, signal } = options;
     const nonUtf8 = nonUtf8KeyHandler(options.onNonUtf8Key);
     let cursor = "0";
@@ -176,6 +195,7 @@ export class IoredisConnection implements RedisConnection {
   readonly openRawChannel: (() => Promise<RawChannel>) | undefined;
 
   async duplicate(): Promise<RedisConnection> {
+    this.assertOpen();
     const copy = this.client.duplicate({ lazyConnect: true });
     return openConnection(copy, this.endpoint);
   }

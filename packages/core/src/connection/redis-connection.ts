@@ -1,3 +1,4 @@
+import type { ConnectionClosedError } from "../errors/connection-closed-error.js";
 import type { RedisCommandError } from "../errors/redis-command-error.js";
 import type { RedisConnectionError } from "../errors/redis-connection-error.js";
 import type { RedisTimeoutError } from "../errors/redis-timeout-error.js";
@@ -17,7 +18,11 @@ export type RedisReply = string | Buffer | number | null | RedisReply[];
 export type Command = readonly [name: string, ...args: RedisArgument[]];
 
 /** The failure of one command inside a batch. Each carries `outcome`: "rejected" or "unknown". */
-export type CommandError = RedisCommandError | RedisConnectionError | RedisTimeoutError;
+export type CommandError =
+  | RedisCommandError
+  | RedisConnectionError
+  | RedisTimeoutError
+  | ConnectionClosedError;
 
 /** One entry of a batch's answer: the reply, or the error of that command alone. */
 export type BatchReply = RedisReply | CommandError;
@@ -57,6 +62,8 @@ export interface ScanKeysOptions {
  * - `call` rejects with a RedisCommandError (server error reply), RedisConnectionError or RedisTimeoutError.
  * - `batch` resolves with exactly one entry per command, in order. A failing command never fails the others.
  *   Commands that were sent but never answered (connection lost) get an error with `outcome: "unknown"`.
+ * - Once the application has closed the connection, every method rejects with a ConnectionClosedError (not
+ *   retryable) before anything is sent.
  * - `scanKeys` yields each SCAN page's keys (every master on a cluster); a key may appear twice only where
  *   SCAN itself allows it (the implementation removes such duplicates where it can, e.g. on a cluster restart).
  */

@@ -39,3 +39,61 @@ export class ModuleNotLoadedError extends PolarsRedisError {
     return hasMarker(error, marker);
   }
 }
+
+const COMMAND_MODULES: ReadonlyArray<readonly [string, RedisModuleName]> = [
+  ["JSON.", "ReJSON"],
+  ["TS.", "timeseries"],
+  ["FT.", "search"],
+];
+
+/** The module a command belongs to ("JSON.GET" → "ReJSON"), or undefined for core commands. */
+export function moduleOfCommand(command: string): RedisModuleName | undefined {
+  const upper = command.toUpperCase();
+  return COMMAND_MODULES.find(([prefix]) => upper.startsWith(prefix))?.[1];
+}
+
+/**
+ * The ModuleNotLoadedError an error stands for, when it is Redis's "unknown command" answer to a module's
+ * command (directly, or from inside a script: "Unknown Redis command called from script"); else undefined.
+ * `command` names the command when the error does not (a script's error names EVALSHA).
+ */
+export function moduleNotLoadedFrom(error: unknown, command?: string): ModuleNotLoadedError | undefined {
+  if (ModuleNotLoadedError.isInstance(error)) return error;
+  if (!(error instanceof Error) || !/unknown (redis )?command/i.test(error.message)) return undefined;
+  const named = /unknown command [`'"]?([A-Za-z]+\.[A-Za-z]+)/i.exec(error.message)?.[1];
+  const candidate = named ?? command ?? (error as { command?: string }).command ?? "";
+  const module = moduleOfCommand(candidate);
+  return module === undefined
+    ? undefined
+    : new ModuleNotLoadedError({ module, command: candidate, cause: error });
+}
+
+/** Connections known to have a module loaded: each is asked once. */
+const confirmed = new WeakMap<object, Set<string>>();
+
+/**
+ * Throws a ModuleNotLoadedError unless the server knows `command` (`COMMAND INFO <command>`, asked once per
+ * connection and module; a server that refuses COMMAND, e.g. under an ACL, is given the benefit of the doubt).
+ * Used where a missing module would otherwise look like empty data (SCAN ... TYPE ReJSON-RL finds nothing) or
+ * fail key by key (a writer).
+ */
+export async function requireModule(
+  connection: { call(command: string, ...args: string[]): Promise<unknown> },
+  command: string,
+): Promise<void> {
+  const module = moduleOfCommand(command);
+  if (module === undefined) return;
+  const known = confirmed.get(connection);
+  if (known?.has(module)) return;
+  let reply: unknown;
+  try {
+    reply = await connection.call("COMMAND", "INFO", command);
+  } catch {
+    return;
+  }
+  if (Array.isArray(reply) && reply.length > 0 && reply[0] == null) {
+    throw new ModuleNotLoadedError({ module, command });
+  }
+  if (known) known.add(module);
+  else confirmed.set(connection, new Set([module]));
+}

@@ -17,7 +17,8 @@ export type ErrorCode =
   | "STREAM_GAP"
   | "PARTIAL_WRITE"
   | "ABORTED"
-  | "MODULE_NOT_LOADED";
+  | "MODULE_NOT_LOADED"
+  | "CONNECTION_CLOSED";
 
 export interface PolarsRedisErrorOptions {
   code: ErrorCode;

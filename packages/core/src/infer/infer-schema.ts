@@ -1,5 +1,9 @@
 import { isCommandError } from "../connection/is-command-error.js";
 import type { Command, RedisConnection, RedisKeyType, RedisReply } from "../connection/redis-connection.js";
+import { moduleNotLoadedFrom, requireModule } from "../errors/module-not-loaded-error.js";
+import { checkConnection } from "../validation/check-arguments.js";
+import { checkOptions } from "../validation/check-options.js";
+import { optionNames } from "../validation/option-names.js";
 import type { TypeChoice } from "./choose-type.js";
 import { FieldStats } from "./field-stats.js";
 import { buildInferredSchema, type InferredSchema } from "./inferred-schema.js";
@@ -25,13 +29,28 @@ export interface SampleReader {
  * The sampling both inferences share: validate the options, pick the keys (SCAN ... TYPE or the given keys),
  * read them with pipelined commands `batchSize` at a time, collect per-field stats, and choose the types.
  */
+const INFER_OPTIONS = optionNames<InferSchemaOptions>()([
+  "pattern",
+  "keys",
+  "sampleSize",
+  "sampling",
+  "overwrite",
+  "batchSize",
+  "signal",
+]);
+
 export async function inferSchema(
   conn: RedisConnection,
   options: InferSchemaOptions,
   reader: SampleReader,
 ): Promise<InferredSchema> {
+  const name = reader.keyType === "hash" ? "inferHashSchema" : "inferJsonSchema";
+  checkConnection(conn, { function: name });
+  checkOptions(options, INFER_OPTIONS, { function: name });
   const plan = planSampling(options);
   const keys = plan.keys ?? (await sampleKeys(conn, { ...plan.scan, type: reader.keyType }));
+  // Without RedisJSON, SCAN ... TYPE ReJSON-RL finds nothing: report the missing module, not an empty schema.
+  if (keys.length === 0 && reader.keyType === "ReJSON-RL") await requireModule(conn, "JSON.GET");
   const observed = new Map<string, FieldStats>();
   const fieldStats = (name: string): FieldStats => {
     let stats = observed.get(name);
@@ -49,7 +68,7 @@ export async function inferSchema(
       { signal: options.signal },
     );
     for (const reply of replies) {
-      if (isCommandError(reply)) throw reply;
+      if (isCommandError(reply)) throw moduleNotLoadedFrom(reply) ?? reply;
       if (reader.observe(reply, fieldStats)) sampleCount++;
     }
   }

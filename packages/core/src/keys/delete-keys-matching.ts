@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { ScanKeyBatcher } from "../scan/scan-key-batcher.js";
 import { type DeleteKeysOptions, deleteCommandName } from "./delete-keys.js";
 import { type DeleteResult, DeleteTally } from "./delete-result.js";
-import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
+import { checkBatchSize, checkInteger, checkKeyCall, type KeyCommandOptions } from "./key-options.js";
 
 export interface DeleteKeysMatchingOptions extends KeyCommandOptions {
   /** Only keys of this type (SCAN ... TYPE): `deleteKeysMatching(conn, "user:*", { type: "hash" })`. */
@@ -42,6 +42,7 @@ export async function deleteKeysMatching(
   pattern: string,
   options: DeleteKeysMatchingOptions = {},
 ): Promise<DeleteMatchingResult> {
+  checkKeyCall("deleteKeysMatching", conn, options);
   if (typeof pattern !== "string" || pattern.length === 0) {
     throw new InvalidArgumentError("pattern", 'expected a non-empty SCAN pattern such as "session:*"');
   }

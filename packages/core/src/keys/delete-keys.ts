@@ -1,7 +1,7 @@
 import type { RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { type DeleteResult, DeleteTally } from "./delete-result.js";
-import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { sendPerKey } from "./send-per-key.js";
 
@@ -22,6 +22,7 @@ export async function deleteKeys(
   keys: KeySource,
   options: DeleteKeysOptions = {},
 ): Promise<DeleteResult> {
+  checkKeyCall("deleteKeys", conn, options);
   const keyList = resolveKeys(keys, options.keyColumn ?? "_key");
   const batchSize = checkBatchSize(options.batchSize);
   const command = deleteCommandName(options.method);

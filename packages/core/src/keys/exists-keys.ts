@@ -1,6 +1,6 @@
 import pl from "nodejs-polars";
 import type { RedisConnection } from "../connection/redis-connection.js";
-import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { replyOrThrow } from "./reply-or-throw.js";
 import { sendPerKey } from "./send-per-key.js";
@@ -14,6 +14,7 @@ export async function existsKeys(
   keys: KeySource,
   options: KeySourceOptions = {},
 ): Promise<pl.DataFrame> {
+  checkKeyCall("existsKeys", conn, options);
   const keyList = resolveKeys(keys, options.keyColumn ?? "_key");
   const exists = new Array<boolean>(keyList.length);
   await sendPerKey(

@@ -4,7 +4,7 @@ import { throwIfAborted } from "../errors/aborted-error.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { type KeyOrigin, ScanKeyBatcher } from "../scan/scan-key-batcher.js";
 import { int64Column } from "./int64-column.js";
-import { checkBatchSize, checkInteger, type KeyCommandOptions } from "./key-options.js";
+import { checkBatchSize, checkInteger, checkKeyCall, type KeyCommandOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { replyOrThrow } from "./reply-or-throw.js";
 
@@ -36,6 +36,7 @@ export async function* scanKeyInfo(
   conn: RedisConnection,
   options: KeyInfoOptions = {},
 ): AsyncGenerator<pl.DataFrame> {
+  checkKeyCall("scanKeyInfo", conn, options);
   const batchSize = checkBatchSize(options.batchSize);
   const includeMemory = options.includeMemory ?? true;
   const listed = options.keys !== undefined;
@@ -72,6 +73,7 @@ export async function* scanKeyInfo(
 
 /** All of `scanKeyInfo`'s batches as one DataFrame (see scanKeyInfo for the columns). */
 export async function keyInfo(conn: RedisConnection, options: KeyInfoOptions = {}): Promise<pl.DataFrame> {
+  checkKeyCall("keyInfo", conn, options);
   const frames: pl.DataFrame[] = [];
   for await (const frame of scanKeyInfo(conn, options)) frames.push(frame);
   if (frames.length === 0) return emptyKeyInfo(options.includeMemory ?? true);

@@ -1,4 +1,13 @@
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { checkConnection } from "../validation/check-arguments.js";
+import { checkOptions } from "../validation/check-options.js";
+import { optionNames } from "../validation/option-names.js";
+import type { DeleteKeysOptions } from "./delete-keys.js";
+import type { DeleteKeysMatchingOptions } from "./delete-keys-matching.js";
+import type { KeyInfoOptions } from "./key-info.js";
+import type { RenameKeysOptions } from "./rename-keys.js";
+import type { SetTtlOptions } from "./set-ttl.js";
+import type { TtlKeysOptions } from "./ttl-keys.js";
 
 /** Options every key utility takes. */
 export interface KeyCommandOptions {
@@ -32,4 +41,60 @@ export function checkInteger(
     throw new InvalidArgumentError(argument, `expected an integer >= ${minimum}, got ${String(value)}`);
   }
   return value;
+}
+
+/** Each key utility's option names, kept complete by the compiler (see optionNames). */
+const KEY_UTILITY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  deleteKeys: optionNames<DeleteKeysOptions>()(["batchSize", "signal", "keyColumn", "method"]),
+  deleteKeysMatching: optionNames<DeleteKeysMatchingOptions>()([
+    "batchSize",
+    "signal",
+    "type",
+    "dryRun",
+    "sampleSize",
+    "countHint",
+    "method",
+    "maxErrors",
+    "onProgress",
+  ]),
+  existsKeys: optionNames<KeySourceOptions>()(["batchSize", "signal", "keyColumn"]),
+  persistKeys: optionNames<KeySourceOptions>()(["batchSize", "signal", "keyColumn"]),
+  ttlKeys: optionNames<TtlKeysOptions>()(["batchSize", "signal", "keyColumn", "unit"]),
+  setTtl: optionNames<SetTtlOptions>()(["batchSize", "signal", "keyColumn", "unit", "condition"]),
+  renameKeys: optionNames<RenameKeysOptions>()([
+    "batchSize",
+    "signal",
+    "overwrite",
+    "fromColumn",
+    "toColumn",
+  ]),
+  keyInfo: optionNames<KeyInfoOptions>()([
+    "batchSize",
+    "signal",
+    "pattern",
+    "keys",
+    "keyColumn",
+    "type",
+    "includeMemory",
+    "countHint",
+  ]),
+};
+
+/**
+ * A key utility's argument checks, before anything is sent: a RedisConnection first (hints for swapped
+ * arguments and raw clients), known option keys only (with "did you mean"), an AbortSignal as `signal`.
+ */
+export function checkKeyCall(name: string, conn: unknown, options: unknown): void {
+  checkConnection(conn, { function: name });
+  checkOptions(
+    options as object | undefined,
+    KEY_UTILITY_OPTIONS[name === "scanKeyInfo" ? "keyInfo" : name] ?? [],
+    {
+      function: name,
+    },
+  );
+  const signal = (options as { signal?: unknown } | undefined)?.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError("signal", "expected an AbortSignal");
+  }
 }

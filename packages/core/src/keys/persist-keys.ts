@@ -1,5 +1,5 @@
 import type { RedisConnection } from "../connection/redis-connection.js";
-import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { type KeyUpdateResult, KeyUpdateTally } from "./key-update-result.js";
 import { sendPerKey } from "./send-per-key.js";
@@ -13,6 +13,7 @@ export async function persistKeys(
   keys: KeySource,
   options: KeySourceOptions = {},
 ): Promise<KeyUpdateResult> {
+  checkKeyCall("persistKeys", conn, options);
   const keyList = resolveKeys(keys, options.keyColumn ?? "_key");
   const tally = new KeyUpdateTally();
   await sendPerKey(

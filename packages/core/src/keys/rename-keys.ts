@@ -2,7 +2,7 @@ import pl from "nodejs-polars";
 import { isCommandError } from "../connection/is-command-error.js";
 import type { RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { checkBatchSize, type KeyCommandOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeyCommandOptions } from "./key-options.js";
 import { type KeyUpdateResult, KeyUpdateTally } from "./key-update-result.js";
 import { sendPerKey } from "./send-per-key.js";
 
@@ -50,6 +50,7 @@ export async function renameKeys(
   mapping: RenameMapping,
   options: RenameKeysOptions = {},
 ): Promise<RenameResult> {
+  checkKeyCall("renameKeys", conn, options);
   const { from, to } = resolveMapping(mapping, options);
   const command = options.overwrite === true ? "RENAME" : "RENAMENX";
   const tally = new RenameTally();

@@ -1,7 +1,7 @@
 import pl from "nodejs-polars";
 import type { RedisArgument, RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
-import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { type KeyUpdateResult, KeyUpdateTally } from "./key-update-result.js";
 import { sendPerKey } from "./send-per-key.js";
@@ -41,6 +41,7 @@ export async function setTtl(
   ttl: TtlSpec,
   options: SetTtlOptions = {},
 ): Promise<KeyUpdateResult> {
+  checkKeyCall("setTtl", conn, options);
   const keyList = resolveKeys(keys, options.keyColumn ?? "_key");
   const ttls = resolveTtls(keys, keyList, ttl);
   if (options.unit !== undefined && options.unit !== "s" && options.unit !== "ms") {

@@ -2,7 +2,7 @@ import pl from "nodejs-polars";
 import type { RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
 import { int64Column } from "./int64-column.js";
-import { checkBatchSize, type KeySourceOptions } from "./key-options.js";
+import { checkBatchSize, checkKeyCall, type KeySourceOptions } from "./key-options.js";
 import { type KeySource, resolveKeys } from "./key-source.js";
 import { replyOrThrow } from "./reply-or-throw.js";
 import { sendPerKey } from "./send-per-key.js";
@@ -21,6 +21,7 @@ export async function ttlKeys(
   keys: KeySource,
   options: TtlKeysOptions = {},
 ): Promise<pl.DataFrame> {
+  checkKeyCall("ttlKeys", conn, options);
   const keyList = resolveKeys(keys, options.keyColumn ?? "_key");
   const command = ttlCommandName(options.unit);
   const ttls = new Float64Array(keyList.length);

@@ -1,5 +1,6 @@
 import { isCommandError } from "../connection/is-command-error.js";
 import type { BatchReply, CommandError } from "../connection/redis-connection.js";
+import { moduleNotLoadedFrom } from "../errors/module-not-loaded-error.js";
 import type { ReadContext } from "./scan-reader.js";
 
 export interface UnreadableKeyOptions {
@@ -39,5 +40,6 @@ export function skipUnreadableKey(
     if (count) context.keyWrongType();
     return true;
   }
-  throw reply;
+  // "unknown command 'JSON.GET'": the module is missing on this server; say so once, not key by key.
+  throw moduleNotLoadedFrom(reply) ?? reply;
 }

@@ -1,5 +1,9 @@
-import type { Expr } from "nodejs-polars";
+import type { DataFrame, Expr } from "nodejs-polars";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { checkConnection } from "../validation/check-arguments.js";
+import { checkOptions } from "../validation/check-options.js";
+import { closestName } from "../validation/did-you-mean.js";
+import { optionNames } from "../validation/option-names.js";
 import type { OnError } from "./coercion-policy.js";
 import type { ScanProgress, ScanReport } from "./scan-report.js";
 
@@ -41,6 +45,36 @@ export interface ScanOptions {
   onReport?: (report: ScanReport) => void;
 }
 
+/** The keys of ScanOptions: with a scan type's own options, the only keys a scan accepts. */
+export const SCAN_OPTION_NAMES: readonly string[] = optionNames<ScanOptions>()([
+  "pattern",
+  "keys",
+  "filter",
+  "limit",
+  "includeKey",
+  "keyColumn",
+  "includeTtl",
+  "ttlColumn",
+  "includeRowIndex",
+  "rowIndexColumn",
+  "batchSize",
+  "countHint",
+  "parallel",
+  "onError",
+  "signal",
+  "onProgress",
+  "onReport",
+]);
+
+/** Which public function is being called, for the argument checks that run before the options'. */
+export interface ScanCall {
+  /** "readHashes/scanHashes": named in error messages. */
+  function: string;
+  connection: unknown;
+  /** The scan type's own option names, besides SCAN_OPTION_NAMES. */
+  options: readonly string[];
+}
+
 /** Common options after validation, defaults applied. */
 export interface ResolvedScanOptions {
   readonly pattern: string;
@@ -62,8 +96,14 @@ export interface ResolvedScanOptions {
 /** Validates the common options; throws InvalidArgumentError before any I/O. */
 export function resolveScanOptions(
   options: ScanOptions | undefined,
-  defaults: { batchSize?: number } = {},
+  defaults: { batchSize?: number; call?: ScanCall } = {},
 ): ResolvedScanOptions {
+  const call = defaults.call;
+  if (call !== undefined) {
+    const usage = `${call.function.split("/")[0]}(connection, { pattern: "user:*", ... })`;
+    checkConnection(call.connection, { function: call.function, usage });
+    checkOptions(options, [...SCAN_OPTION_NAMES, ...call.options], { function: call.function });
+  }
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new InvalidArgumentError("options", "expected an options object");
   }
@@ -182,4 +222,79 @@ function callback<T>(value: unknown, argument: string): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "function") throw new InvalidArgumentError(argument, "expected a function");
   return value as T;
+}
+
+/**
+ * Checks a filter against the columns the scan's frames will have, before anything is sent, so that a mistake
+ * surfaces as an InvalidArgumentError at once instead of Polars' plan error after the whole read:
+ * - a column the scan does not produce (nodejs-polars reads a bare string as a column name:
+ *   `pl.col("name").eq("Ada")` names a column "Ada"; the hint says `pl.lit("Ada")`), with the available columns;
+ * - anything else Polars refuses on those columns (comparing text with a number, a predicate that is not
+ *   Boolean), by applying the filter to an empty frame with the scan's columns and dtypes.
+ */
+export function checkFilter(filter: Expr, emptyFrame: DataFrame): void {
+  const columns = emptyFrame.columns;
+  const available = columns.length === 0 ? "none" : columns.join(", ");
+  for (const name of filterColumnNames(filter)) {
+    if (columns.includes(name)) continue;
+    const close = closestName(name, columns);
+    throw new InvalidArgumentError(
+      "filter",
+      `${String(filter)} names the column ${JSON.stringify(name)}, which this scan does not produce ` +
+        `(columns: ${available})${close === undefined ? "" : `; did you mean pl.col(${JSON.stringify(close)})?`}. ` +
+        `nodejs-polars reads a bare string as a column name: to compare with the text ${JSON.stringify(name)}, ` +
+        `write pl.lit(${JSON.stringify(name)}), e.g. pl.col("name").eq(pl.lit(${JSON.stringify(name)}))`,
+    );
+  }
+  try {
+    emptyFrame.filter(filter);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    throw new InvalidArgumentError(
+      "filter",
+      `${String(filter)} cannot be applied to this scan's columns (${describeColumns(emptyFrame)}): ${reason}`,
+      cause,
+    );
+  }
+}
+
+/**
+ * The column names an expression reads (Polars' `meta.root_names`, which nodejs-polars 0.25 does not expose):
+ * taken from the expression's JSON serialisation (`Column` nodes and by-name selectors). Empty when the
+ * expression cannot be serialised; the dry run on an empty frame still checks it then.
+ */
+export function filterColumnNames(filter: Expr): string[] {
+  let tree: unknown;
+  try {
+    const native = (filter as unknown as { _expr: { serialize(format: string): Buffer } })._expr;
+    tree = JSON.parse(native.serialize("json").toString());
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "Column" && typeof value === "string") names.add(value);
+      else if (key === "ByName" && value !== null && typeof value === "object") {
+        const listed = (value as { names?: unknown }).names;
+        if (Array.isArray(listed)) {
+          for (const name of listed) if (typeof name === "string") names.add(name);
+        }
+      } else visit(value);
+    }
+  };
+  visit(tree);
+  return [...names];
+}
+
+function describeColumns(frame: DataFrame): string {
+  const names = frame.columns;
+  const dtypes = frame.dtypes;
+  const label = (index: number): string => String(dtypes[index]).replace(/^DataType\((.*)\)$/, "$1");
+  return names.map((name, index) => `${name}: ${label(index)}`).join(", ") || "none";
 }

@@ -1,6 +1,7 @@
 import pl, { type DataFrame } from "nodejs-polars";
 import type { BatchReply, Command, RedisConnection } from "../connection/redis-connection.js";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { requireModule } from "../errors/module-not-loaded-error.js";
 import { type ScanDtype, toPolarsDtype } from "../schema/dtype.js";
 import { CoercionPolicy } from "./coercion-policy.js";
 import { assembleFrameFromSeries, type FrameAssembler, type NamedColumn } from "./columns/assemble-frame.js";
@@ -11,7 +12,7 @@ import { keyColumnData, ttlColumnData } from "./metadata-columns.js";
 import { orderedParallel } from "./ordered-parallel.js";
 import { abortedErrorOf, raceAbort } from "./race-abort.js";
 import { ScanKeyBatcher } from "./scan-key-batcher.js";
-import type { ResolvedScanOptions } from "./scan-options.js";
+import { checkFilter, type ResolvedScanOptions } from "./scan-options.js";
 import type { ReadContext, ScanReader } from "./scan-reader.js";
 import { type ScanReport, ScanStats } from "./scan-report.js";
 
@@ -22,6 +23,12 @@ import { type ScanReport, ScanStats } from "./scan-report.js";
 export interface ScanIterable extends AsyncIterable<DataFrame> {
   readonly report: ScanReport;
 }
+
+/** Key types that only exist with a module, and a command of that module to ask the server about. */
+const MODULE_COMMANDS: Readonly<Record<string, string>> = {
+  "ReJSON-RL": "JSON.GET",
+  "TSDB-TYPE": "TS.RANGE",
+};
 
 /** Chunks that a batch running in parallel may prepare ahead of the consumer. */
 const LOOKAHEAD_FRAMES = 1;
@@ -76,6 +83,12 @@ export class Scan implements ScanIterable {
     this.fastSource = extensions.fastSource;
     this.reservedNames = new Set(this.columnNames());
     assertDistinctColumnNames(this.columnNames());
+    // Checked against the columns the filter will see (before the row index is added), before anything is sent.
+    if (options.filter !== undefined && !this.dynamicColumns) {
+      const frame = this.emptyFrame();
+      const rowIndex = options.rowIndexColumn;
+      checkFilter(options.filter, rowIndex === undefined ? frame : frame.drop(rowIndex));
+    }
   }
 
   get report(): ScanReport {
@@ -162,6 +175,11 @@ export class Scan implements ScanIterable {
             break;
           }
         }
+      }
+      // SCAN ... TYPE ReJSON-RL finds nothing on a server without the module: not "no data" but a missing module.
+      const moduleCommand = MODULE_COMMANDS[reader.keyType];
+      if (moduleCommand !== undefined && stats.keysScanned === 0 && options.keys === undefined) {
+        await requireModule(connection, moduleCommand);
       }
       stats.complete = true;
       stats.finishedAt = performance.now();

@@ -1,5 +1,6 @@
 import pl, { type DataType } from "nodejs-polars";
 import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { closestName } from "../validation/did-you-mean.js";
 
 /** Datetime precision. Values are stored as integer counts of this unit since the Unix epoch (UTC). */
 export type TimeUnit = "ms" | "us" | "ns";
@@ -22,8 +23,54 @@ export type ScanDtype =
   | { readonly kind: "list"; readonly inner: ScanDtype }
   | { readonly kind: "struct"; readonly fields: readonly { name: string; dtype: ScanDtype }[] };
 
+/** The flat dtype names `resolveDtype` reads (any letter case works at run time; these spellings type-check). */
+type ScalarDtypeName =
+  | "utf8"
+  | "string"
+  | "str"
+  | "categorical"
+  | "cat"
+  | "int64"
+  | "i64"
+  | "int32"
+  | "i32"
+  | "float64"
+  | "f64"
+  | "double"
+  | "float32"
+  | "f32"
+  | "boolean"
+  | "bool"
+  | "date";
+
+type DatetimeDtypeName = "datetime" | `datetime[${TimeUnit}]` | `datetime[${TimeUnit}, ${string}]`;
+
+/**
+ * A dtype by name: "int64", "Int64", "INT64", "utf8", "datetime[ms, UTC]", "list[int64]", ... A typo such as
+ * "integer" or "int" does not compile (and is refused at run time with the list of names).
+ */
+export type DtypeName =
+  | ScalarDtypeName
+  | Capitalize<ScalarDtypeName>
+  | Uppercase<ScalarDtypeName>
+  | DatetimeDtypeName
+  | Capitalize<DatetimeDtypeName>
+  | `list[${string}]`
+  | `List[${string}]`;
+
 /** What users may pass as a dtype: a nodejs-polars DataType (`pl.Int64`, `pl.Datetime("ms", "UTC")`) or a name. */
-export type DtypeInput = DataType | string;
+export type DtypeInput = DataType | DtypeName;
+
+/** True when `text` is a dtype name `resolveDtype` accepts (for names read from files or command lines). */
+export function isDtypeName(text: unknown): text is DtypeName {
+  if (typeof text !== "string") return false;
+  try {
+    resolveDtypeName(text, "dtype");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The flat (non-nested) dtypes, in the order the docs list them. */
 export type ScalarDtype = Exclude<ScanDtype, { kind: "list" } | { kind: "struct" }>;
@@ -46,6 +93,21 @@ const SCALAR_NAMES: Readonly<Record<string, ScalarDtype>> = {
   boolean: { kind: "boolean" },
   bool: { kind: "boolean" },
   date: { kind: "date" },
+};
+
+/** Names from other type systems, mapped to ours for the hint. */
+const DTYPE_ALIASES: Readonly<Record<string, string>> = {
+  integer: "int64",
+  int: "int64",
+  long: "int64",
+  bigint: "int64",
+  float: "float64",
+  number: "float64",
+  text: "utf8",
+  varchar: "utf8",
+  timestamp: "datetime[ms]",
+  time: "datetime[ms]",
+  list: "list[utf8]",
 };
 
 const KNOWN_NAMES =
@@ -130,9 +192,10 @@ function resolveDtypeName(text: string, argument: string): ScanDtype {
     const unit = (datetimeMatch[1] ?? "us").toLowerCase().replace("μ", "u");
     return datetime(unit, datetimeMatch[2] ?? null, argument);
   }
+  const alias = DTYPE_ALIASES[name] ?? closestName(name, Object.keys(SCALAR_NAMES));
   throw new InvalidArgumentError(
     argument,
-    `unknown dtype ${JSON.stringify(text)}; supported: ${KNOWN_NAMES}`,
+    `unknown dtype ${JSON.stringify(text)}${alias === undefined ? "" : `; did you mean ${JSON.stringify(alias)}?`} (supported: ${KNOWN_NAMES})`,
   );
 }
 

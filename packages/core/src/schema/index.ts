@@ -1,6 +1,8 @@
 export {
   type DtypeInput,
+  type DtypeName,
   dtypeLabel,
+  isDtypeName,
   resolveDtype,
   type ScalarDtype,
   type ScanDtype,

@@ -1,12 +1,13 @@
 import {
+  ConnectionClosedError,
   type KeyError,
   PolarsRedisError,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
-  type ResolvedRetryPolicy,
   WriteResult,
 } from "@polars-redis/core";
+import type { ResolvedRetryPolicy } from "@polars-redis/core/internal";
 import { AmbiguousWriteError } from "../errors/ambiguous-write-error.js";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
@@ -159,7 +160,8 @@ async function runPass<U extends KeyUnit>(
 
 /**
  * A plan's send; an error of the family it throws (a connection that cannot send at all) becomes the status of
- * every key of the batch. Anything else is a bug and propagates.
+ * every key of the batch. A ConnectionClosedError (the caller closed the connection) and anything else (a bug)
+ * propagate.
  */
 async function sendBatch<U extends KeyUnit>(
   connection: RedisConnection,
@@ -170,7 +172,8 @@ async function sendBatch<U extends KeyUnit>(
   try {
     return await plan.send(connection, units, signal);
   } catch (error) {
-    if (!PolarsRedisError.isInstance(error)) throw error;
+    // A connection the caller closed fails the whole write (not retryable), instead of every key one by one.
+    if (!PolarsRedisError.isInstance(error) || ConnectionClosedError.isInstance(error)) throw error;
     return units.map(() => error as KeyError);
   }
 }

@@ -1,4 +1,11 @@
-import { InvalidArgumentError, type WriteResult } from "@polars-redis/core";
+import {
+  checkConnection,
+  checkDataFrame,
+  checkOptions,
+  InvalidArgumentError,
+  optionNames,
+  type WriteResult,
+} from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 import { writeHashes } from "../writers/write-hashes.js";
@@ -32,7 +39,12 @@ export async function writeToMany(
   destinations: readonly Destination[],
   options: WriteToManyOptions = {},
 ): Promise<MultiWriteResult> {
+  checkDataFrame(frame, { function: "writeToMany", usage: USAGE });
   validateDestinations(destinations);
+  checkOptions(options, optionNames<WriteToManyOptions>()(["signal"]), { function: "writeToMany" });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError("signal", "expected an AbortSignal");
+  }
   const frames: DataFrame[] = [];
   for (const [index, destination] of destinations.entries()) {
     frames.push(await destinationFrame(frame, destination, index));
@@ -43,9 +55,22 @@ export async function writeToMany(
   return new MultiWriteResult(results);
 }
 
+const USAGE = 'await writeToMany(frame, [{ name: "a", connection }, { name: "b", connection: other }])';
+const DESTINATION_OPTIONS = optionNames<Destination>()([
+  "name",
+  "connection",
+  "filter",
+  "transform",
+  "write",
+  "timeoutMs",
+]);
+
 function validateDestinations(destinations: readonly Destination[]): void {
   if (!Array.isArray(destinations) || destinations.length === 0) {
-    throw new InvalidArgumentError("destinations", "expected at least one destination");
+    throw new InvalidArgumentError(
+      "destinations",
+      `expected a non-empty array of destinations (usage: ${USAGE})`,
+    );
   }
   const names = new Set<string>();
   destinations.forEach((destination, index) => {
@@ -53,6 +78,7 @@ function validateDestinations(destinations: readonly Destination[]): void {
     if (destination === null || typeof destination !== "object") {
       throw new InvalidArgumentError(where, "expected a destination object");
     }
+    checkOptions(destination, DESTINATION_OPTIONS, { function: "writeToMany", argument: where });
     if (typeof destination.name !== "string" || destination.name === "") {
       throw new InvalidArgumentError(`${where}.name`, "expected a non-empty name");
     }
@@ -60,10 +86,11 @@ function validateDestinations(destinations: readonly Destination[]): void {
       throw new InvalidArgumentError(`${where}.name`, `${JSON.stringify(destination.name)} is used twice`);
     }
     names.add(destination.name);
-    if (destination.connection == null || typeof destination.connection.batch !== "function") {
+    checkConnection(destination.connection, { function: "writeToMany", argument: `${where}.connection` });
+    if (destination.filter !== undefined && !isExpr(destination.filter)) {
       throw new InvalidArgumentError(
-        `${where}.connection`,
-        "expected a RedisConnection (connect() or connectCluster())",
+        `${where}.filter`,
+        'expected a Polars expression, e.g. pl.col("region").eq(pl.lit("eu"))',
       );
     }
     const timeout = destination.timeoutMs;
@@ -191,5 +218,11 @@ function isDataFrame(value: unknown): value is DataFrame {
     typeof candidate === "object" &&
     typeof candidate.height === "number" &&
     typeof candidate.getColumn === "function"
+  );
+}
+
+function isExpr(value: unknown): boolean {
+  return (
+    value != null && typeof value === "object" && typeof (value as { _expr?: unknown })._expr === "object"
   );
 }

@@ -11,5 +11,8 @@ export interface RedisHashSinkOptions extends Omit<WriteHashesOptions, "signal">
  * failed batch), unless `retry` is given.
  */
 export function redisHashSink(connection: RedisConnection, options: RedisHashSinkOptions = {}): Sink {
-  return writerSink(connection, options, "redis-hashes", writeHashes);
+  return writerSink(connection, options, "redis-hashes", writeHashes, {
+    sink: "redisHashSink",
+    writer: "writeHashes",
+  });
 }

@@ -10,5 +10,8 @@ export interface RedisJsonSinkOptions extends Omit<WriteJsonOptions, "signal">, 
  * JSON.MERGE of the same document leave the same state. Retries are left to the caller unless `retry` is given.
  */
 export function redisJsonSink(connection: RedisConnection, options: RedisJsonSinkOptions = {}): Sink {
-  return writerSink(connection, options, "redis-json", writeJson);
+  return writerSink(connection, options, "redis-json", writeJson, {
+    sink: "redisJsonSink",
+    writer: "writeJson",
+  });
 }

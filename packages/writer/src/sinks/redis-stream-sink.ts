@@ -8,6 +8,7 @@ import {
 } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { isStreamId } from "../frame/stream-id.js";
+import { checkSinkCall } from "../options/resolve-write-options.js";
 import {
   type StreamEntriesOutcome,
   type WriteStreamsOptions,
@@ -40,6 +41,7 @@ export interface RedisStreamSinkOptions
  * no non-null field or its stream existed in "fail" mode.
  */
 export function redisStreamSink(connection: RedisConnection, options: RedisStreamSinkOptions = {}): Sink {
+  checkSinkCall("redisStreamSink", "writeStreams", connection, options);
   const { name = "redis-streams", closeConnection: _, ids = "source", ...writeOptions } = options;
   if (ids !== "source" && ids !== "dedupe" && ids !== "auto") {
     throw new InvalidArgumentError("ids", `must be "source", "dedupe" or "auto", got ${JSON.stringify(ids)}`);

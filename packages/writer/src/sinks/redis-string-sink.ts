@@ -10,5 +10,8 @@ export interface RedisStringSinkOptions extends Omit<WriteStringsOptions, "signa
  * leaves the same state. Retries are left to the caller unless `retry` is given.
  */
 export function redisStringSink(connection: RedisConnection, options: RedisStringSinkOptions = {}): Sink {
-  return writerSink(connection, options, "redis-strings", writeStrings);
+  return writerSink(connection, options, "redis-strings", writeStrings, {
+    sink: "redisStringSink",
+    writer: "writeStrings",
+  });
 }

@@ -1,5 +1,6 @@
 import type { RedisConnection, Sink, WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
+import { checkSinkCall, type WriterName } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { type RedisSinkOptions, sinkCloser } from "./redis-sink-options.js";
 
@@ -12,7 +13,9 @@ export function writerSink<Options extends WriteOptions>(
   options: Omit<Options, "signal"> & RedisSinkOptions,
   defaultName: string,
   write: (connection: RedisConnection, frame: DataFrame, options: Options) => Promise<WriteResult>,
+  names: { sink: string; writer: WriterName },
 ): Sink {
+  checkSinkCall(names.sink, names.writer, connection, options);
   const { name = defaultName, closeConnection: _, ...writeOptions } = options;
   return {
     name,

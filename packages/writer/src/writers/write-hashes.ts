@@ -10,7 +10,7 @@ import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { assertFormattable, textPlan } from "../frame/text-plan.js";
 import { TextWindows } from "../frame/text-windows.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { IfExists, WriteOptions } from "../options/write-options.js";
 import { COLLECTION_SCRIPT, COLLECTION_STEP } from "../scripts/collection-script.js";
 import { type HashFields, HashRow } from "./hash-row.js";
@@ -46,6 +46,7 @@ export async function writeHashes(
   frame: DataFrame,
   options: WriteHashesOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeHashes", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
   const { keys, keyColumn } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);

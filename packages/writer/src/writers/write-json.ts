@@ -7,6 +7,7 @@ import {
   type RedisConnection,
   type WriteResult,
 } from "@polars-redis/core";
+import { requireModule } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
 import type { KeyStatus, WritePlan } from "../engine/write-plan.js";
@@ -14,7 +15,7 @@ import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import { jsonMembers } from "../frame/json-column.js";
 import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { IfExists, WriteOptions } from "../options/write-options.js";
 
 export interface WriteJsonOptions extends WriteOptions {}
@@ -42,6 +43,7 @@ export async function writeJson(
   frame: DataFrame,
   options: WriteJsonOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeJson", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
   const { keys, keyColumn } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);
@@ -65,6 +67,8 @@ export async function writeJson(
     if (document === "") skippedKeys.push(keys[row]!);
     else units.push({ key: keys[row]!, ttl: ttlOf(row), document: `{${document}}` });
   }
+  // After every check of the input: a server without the module fails once, before any key is sent.
+  if (units.length > 0) await requireModule(connection, "JSON.SET");
   return executeWrite(connection, new JsonPlan(settings.ifExists), units, { ...settings, skippedKeys });
 }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@p
 import type { DataFrame } from "nodejs-polars";
 import { formatColumn, isNumericDtype } from "../frame/format-column.js";
 import { requireColumn } from "../frame/require-column.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { writeCollection } from "./write-collections.js";
 
@@ -25,6 +25,7 @@ export async function writeLists(
   frame: DataFrame,
   options: WriteListsOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeLists", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
   const elements = formatColumn(
     requireColumn(frame, options.elementColumn ?? "element", "elementColumn"),

@@ -2,7 +2,7 @@ import type { RedisConnection, WriteResult } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
 import { formatColumn } from "../frame/format-column.js";
 import { requireColumn } from "../frame/require-column.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { writeCollection } from "./write-collections.js";
 
@@ -21,6 +21,7 @@ export async function writeSets(
   frame: DataFrame,
   options: WriteSetsOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeSets", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
   const members = formatColumn(
     requireColumn(frame, options.memberColumn ?? "member", "memberColumn"),

@@ -16,7 +16,7 @@ import { requireColumn } from "../frame/require-column.js";
 import { resolveKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
 import { compareStreamIds, parseStreamId, parseStreamIds } from "../frame/stream-id.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { STREAM_DEDUPE_SCRIPT } from "../scripts/stream-dedupe-script.js";
 import { STREAM_SCRIPT } from "../scripts/stream-script.js";
@@ -86,6 +86,7 @@ export async function writeStreamEntries(
   frame: DataFrame,
   options: WriteStreamsOptions = {},
 ): Promise<StreamEntriesOutcome> {
+  checkWriteCall("writeStreams", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "append" });
   const header = trimHeader(options);
   const { keys, keyColumn } = streamKeys(frame, options);

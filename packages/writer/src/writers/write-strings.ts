@@ -7,7 +7,7 @@ import { formatColumn } from "../frame/format-column.js";
 import { requireColumn } from "../frame/require-column.js";
 import { resolveUniqueKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { STRING_SCRIPT } from "../scripts/string-script.js";
 
@@ -26,6 +26,7 @@ export async function writeStrings(
   frame: DataFrame,
   options: WriteStringsOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeStrings", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace", modes: ["replace", "fail"] });
   const { keys } = resolveUniqueKeys(frame, options);
   const ttlOf = resolveTtls(frame, options);

@@ -8,6 +8,7 @@ import {
   type RedisConnection,
   type WriteResult,
 } from "@polars-redis/core";
+import { requireModule } from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
 import { executeWrite } from "../engine/execute-write.js";
 import { ARGS_PER_CALL, ScriptPlan } from "../engine/script-plan.js";
@@ -19,7 +20,7 @@ import { consistentTtl } from "../frame/key-ttl.js";
 import { requireColumn, requireNumericColumn } from "../frame/require-column.js";
 import { resolveKeys } from "../frame/resolve-keys.js";
 import { resolveTtls } from "../frame/resolve-ttls.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { TIMESERIES_SCRIPT } from "../scripts/timeseries-script.js";
 
@@ -71,6 +72,7 @@ export async function writeTimeseries(
   frame: DataFrame,
   options: WriteTimeseriesOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeTimeseries", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "append" });
   const policy = options.duplicatePolicy ?? "LAST";
   if (!DUPLICATE_POLICIES.includes(policy)) {
@@ -131,6 +133,8 @@ export async function writeTimeseries(
           description: `TS.CREATE + TS.MADD (time series, ${settings.ifExists})`,
           idempotent: true,
         });
+  // After every check of the input: a server without the module fails once, before any key is sent.
+  if (units.length > 0) await requireModule(connection, "TS.MADD");
   return executeWrite(connection, plan, units, { ...settings, skippedKeys });
 }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type RedisConnection, type WriteResult } from "@p
 import type { DataFrame } from "nodejs-polars";
 import { formatColumn } from "../frame/format-column.js";
 import { requireColumn, requireNumericColumn } from "../frame/require-column.js";
-import { resolveWriteOptions } from "../options/resolve-write-options.js";
+import { checkWriteCall, resolveWriteOptions } from "../options/resolve-write-options.js";
 import type { WriteOptions } from "../options/write-options.js";
 import { writeCollection } from "./write-collections.js";
 
@@ -24,6 +24,7 @@ export async function writeZsets(
   frame: DataFrame,
   options: WriteZsetsOptions = {},
 ): Promise<WriteResult> {
+  checkWriteCall("writeZsets", connection, frame, options);
   const settings = resolveWriteOptions(options, { ifExists: "replace" });
   const members = formatColumn(
     requireColumn(frame, options.memberColumn ?? "member", "memberColumn"),

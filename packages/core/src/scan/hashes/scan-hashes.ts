@@ -1,12 +1,16 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import type { SchemaInput } from "../../schema/schema.js";
+import { optionNames } from "../../validation/option-names.js";
 import { readAll } from "../read-all.js";
 import { resolveFields } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { resolveScanOptions, type ScanOptions } from "../scan-options.js";
 import { FastHashSource } from "./fast-hash-source.js";
 import { HashReader } from "./hash-reader.js";
+
+/** The options of readHashes/scanHashes besides the common ScanOptions. */
+const HASHES_OPTIONS = optionNames<Omit<HashScanOptions, keyof ScanOptions>>()(["schema", "columns"]);
 
 export interface HashScanOptions extends ScanOptions {
   /** Field → dtype. Required unless `columns` is given (then those fields are read as Utf8). */
@@ -35,7 +39,9 @@ export async function readHashes(connection: RedisConnection, options: HashScanO
 }
 
 function createHashScan(connection: RedisConnection, options: HashScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readHashes/scanHashes", connection, options: HASHES_OPTIONS },
+  });
   const { fields, projected } = resolveFields(options?.schema, options?.columns, "hash");
   return new Scan(connection, new HashReader(fields, { projected }), common, {
     fastSource: new FastHashSource(fields, projected, common),

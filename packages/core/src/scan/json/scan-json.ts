@@ -2,6 +2,7 @@ import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
 import type { SchemaInput } from "../../schema/schema.js";
+import { optionNames } from "../../validation/option-names.js";
 import { readAll } from "../read-all.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { resolveScanOptions, type ScanOptions } from "../scan-options.js";
@@ -9,6 +10,9 @@ import { projectSchema } from "../schema-projection.js";
 import type { JsonColumn } from "./json-column.js";
 import { fieldPath, parseColumnPath } from "./json-path.js";
 import { JsonReader } from "./json-reader.js";
+
+/** The options of readJson/scanJson besides the common ScanOptions. */
+const JSON_OPTIONS = optionNames<Omit<JsonScanOptions, keyof ScanOptions>>()(["schema", "paths", "columns"]);
 
 export interface JsonScanOptions extends ScanOptions {
   /**
@@ -48,7 +52,9 @@ export async function readJson(connection: RedisConnection, options: JsonScanOpt
 }
 
 function createJsonScan(connection: RedisConnection, options: JsonScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readJson/scanJson", connection, options: JSON_OPTIONS },
+  });
   const { columns, projected } = resolveJsonColumns(options?.schema, options?.paths, options?.columns);
   return new Scan(connection, new JsonReader(columns, { projected }), common);
 }

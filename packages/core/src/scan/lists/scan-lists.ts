@@ -1,6 +1,7 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import type { DtypeInput } from "../../schema/dtype.js";
+import { optionNames } from "../../validation/option-names.js";
 import { indexRangeFormat } from "../index-range-format.js";
 import { resolvePageSize } from "../page-size.js";
 import { PagedReader } from "../paged-reader.js";
@@ -8,6 +9,15 @@ import { readAll } from "../read-all.js";
 import { resolveScalarDtype } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { nonEmptyString, optionalColumn, resolveScanOptions, type ScanOptions } from "../scan-options.js";
+
+/** The options of readLists/scanLists besides the common ScanOptions. */
+const LISTS_OPTIONS = optionNames<Omit<ListScanOptions, keyof ScanOptions>>()([
+  "elementColumn",
+  "elementType",
+  "includePosition",
+  "positionColumn",
+  "pageSize",
+]);
 
 export interface ListScanOptions extends ScanOptions {
   /** ["element"] */
@@ -40,7 +50,9 @@ export async function readLists(
 }
 
 function createListScan(connection: RedisConnection, options: ListScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readLists/scanLists", connection, options: LISTS_OPTIONS },
+  });
   const elementColumn = nonEmptyString(options.elementColumn, "elementColumn", "element");
   const elementType = resolveScalarDtype(options.elementType, "elementType", { kind: "utf8" });
   const format = indexRangeFormat({

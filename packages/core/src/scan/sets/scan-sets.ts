@@ -1,6 +1,7 @@
 import type { DataFrame } from "nodejs-polars";
 import type { BatchReply, Command, RedisConnection } from "../../connection/redis-connection.js";
 import type { DtypeInput } from "../../schema/dtype.js";
+import { optionNames } from "../../validation/option-names.js";
 import type { ColumnBuilder } from "../columns/column-builder.js";
 import { resolvePageSize } from "../page-size.js";
 import { PagedReader, type PageFormat, type PageResult } from "../paged-reader.js";
@@ -9,6 +10,13 @@ import { resolveScalarDtype } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { nonEmptyString, resolveScanOptions, type ScanOptions } from "../scan-options.js";
 import type { ReadContext } from "../scan-reader.js";
+
+/** The options of readSets/scanSets besides the common ScanOptions. */
+const SETS_OPTIONS = optionNames<Omit<SetScanOptions, keyof ScanOptions>>()([
+  "memberColumn",
+  "memberType",
+  "pageSize",
+]);
 
 export interface SetScanOptions extends ScanOptions {
   /** ["member"] */
@@ -37,7 +45,9 @@ export async function readSets(
 }
 
 function createSetScan(connection: RedisConnection, options: SetScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readSets/scanSets", connection, options: SETS_OPTIONS },
+  });
   const memberColumn = nonEmptyString(options.memberColumn, "memberColumn", "member");
   const memberType = resolveScalarDtype(options.memberType, "memberType", { kind: "utf8" });
   const pageSize = resolvePageSize(options.pageSize);

@@ -1,12 +1,29 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
+import { optionNames } from "../../validation/option-names.js";
 import { resolvePageSize } from "../page-size.js";
 import { readAll } from "../read-all.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { positiveInteger, resolveScanOptions, type ScanOptions } from "../scan-options.js";
 import { resolveStreamLayout, type StreamLayoutOptions } from "./stream-column-layout.js";
 import { StreamReader } from "./stream-reader.js";
+
+/** The options of readStreams/scanStreams besides the common ScanOptions. */
+const STREAMS_OPTIONS = optionNames<Omit<StreamScanOptions, keyof ScanOptions>>()([
+  "start",
+  "end",
+  "countPerStream",
+  "pageSize",
+  "schema",
+  "columns",
+  "includeId",
+  "idColumn",
+  "includeTimestamp",
+  "timestampColumn",
+  "includeSequence",
+  "sequenceColumn",
+]);
 
 export interface StreamScanOptions extends ScanOptions, StreamLayoutOptions {
   /** First id to read: "-" (oldest), an id "1700000000000-0" or "1700000000000", or "(id" to exclude it. ["-"] */
@@ -40,7 +57,10 @@ export async function readStreams(
 }
 
 function createStreamScan(connection: RedisConnection, options: StreamScanOptions): Scan {
-  const common = resolveScanOptions(options, { batchSize: DEFAULT_STREAM_BATCH_SIZE });
+  const common = resolveScanOptions(options, {
+    batchSize: DEFAULT_STREAM_BATCH_SIZE,
+    call: { function: "readStreams/scanStreams", connection, options: STREAMS_OPTIONS },
+  });
   const layout = resolveStreamLayout(options);
   const range = {
     start: streamId(options.start, "start", "-"),

@@ -1,11 +1,18 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import type { DtypeInput } from "../../schema/dtype.js";
+import { optionNames } from "../../validation/option-names.js";
 import { readAll } from "../read-all.js";
 import { resolveScalarDtype } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { nonEmptyString, resolveScanOptions, type ScanOptions } from "../scan-options.js";
 import { StringReader } from "./string-reader.js";
+
+/** The options of readStrings/scanStrings besides the common ScanOptions. */
+const STRINGS_OPTIONS = optionNames<Omit<StringScanOptions, keyof ScanOptions>>()([
+  "valueType",
+  "valueColumn",
+]);
 
 export interface StringScanOptions extends ScanOptions {
   /** The dtype values are read as. [Utf8] */
@@ -28,7 +35,9 @@ export async function readStrings(
 }
 
 function createStringScan(connection: RedisConnection, options: StringScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readStrings/scanStrings", connection, options: STRINGS_OPTIONS },
+  });
   const valueColumn = nonEmptyString(options.valueColumn, "valueColumn", "value");
   const valueType = resolveScalarDtype(options.valueType, "valueType", { kind: "utf8" });
   return new Scan(connection, new StringReader(valueColumn, valueType), common);

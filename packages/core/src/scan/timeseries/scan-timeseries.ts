@@ -1,11 +1,26 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import { InvalidArgumentError } from "../../errors/invalid-argument-error.js";
+import { optionNames } from "../../validation/option-names.js";
 import { readAll } from "../read-all.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { nonEmptyString, positiveInteger, resolveScanOptions, type ScanOptions } from "../scan-options.js";
 import { type RangeBound, resolveRangeQuery, type TimeseriesAggregation } from "./timeseries-range.js";
 import { type TimeseriesColumns, TimeseriesReader } from "./timeseries-reader.js";
+
+/** The options of readTimeseries/scanTimeseries besides the common ScanOptions. */
+const TIMESERIES_OPTIONS = optionNames<Omit<TimeseriesScanOptions, keyof ScanOptions>>()([
+  "start",
+  "end",
+  "countPerSeries",
+  "aggregation",
+  "bucketMs",
+  "labels",
+  "timestampColumn",
+  "valueColumn",
+  "columns",
+  "pageSize",
+]);
 
 export interface TimeseriesScanOptions extends ScanOptions {
   /** First timestamp: epoch milliseconds, a Date, or "-" for the series' first sample. ["-"] */
@@ -57,7 +72,9 @@ export async function readTimeseries(
 }
 
 function createTimeseriesScan(connection: RedisConnection, options: TimeseriesScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readTimeseries/scanTimeseries", connection, options: TIMESERIES_OPTIONS },
+  });
   const query = resolveRangeQuery(options);
   const names = resolveColumns(options);
   const pageSize =

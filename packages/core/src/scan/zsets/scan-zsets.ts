@@ -1,6 +1,7 @@
 import type { DataFrame } from "nodejs-polars";
 import type { RedisConnection } from "../../connection/redis-connection.js";
 import type { DtypeInput } from "../../schema/dtype.js";
+import { optionNames } from "../../validation/option-names.js";
 import { indexRangeFormat } from "../index-range-format.js";
 import { resolvePageSize } from "../page-size.js";
 import { PagedReader } from "../paged-reader.js";
@@ -8,6 +9,16 @@ import { readAll } from "../read-all.js";
 import { resolveScalarDtype } from "../scalar-field.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { nonEmptyString, optionalColumn, resolveScanOptions, type ScanOptions } from "../scan-options.js";
+
+/** The options of readZsets/scanZsets besides the common ScanOptions. */
+const ZSETS_OPTIONS = optionNames<Omit<ZsetScanOptions, keyof ScanOptions>>()([
+  "memberColumn",
+  "memberType",
+  "scoreColumn",
+  "includeRank",
+  "rankColumn",
+  "pageSize",
+]);
 
 export interface ZsetScanOptions extends ScanOptions {
   /** ["member"] */
@@ -42,7 +53,9 @@ export async function readZsets(
 }
 
 function createZsetScan(connection: RedisConnection, options: ZsetScanOptions): Scan {
-  const common = resolveScanOptions(options);
+  const common = resolveScanOptions(options, {
+    call: { function: "readZsets/scanZsets", connection, options: ZSETS_OPTIONS },
+  });
   const memberColumn = nonEmptyString(options.memberColumn, "memberColumn", "member");
   const memberType = resolveScalarDtype(options.memberType, "memberType", { kind: "utf8" });
   const scoreColumn = nonEmptyString(options.scoreColumn, "scoreColumn", "score");

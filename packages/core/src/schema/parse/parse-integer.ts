@@ -4,11 +4,26 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
- * Reads a decimal integer: an optional sign and digits, nothing else (no spaces, decimals, exponents,
- * underscores or hex), within the Int64 range. Safe integers come back as numbers, larger ones as bigints;
- * anything else as `undefined`.
+ * Reads a decimal integer: an optional sign and digits, nothing else (no spaces, exponents, underscores or
+ * hex), within the Int64 range. Safe integers come back as numbers, larger ones as bigints; anything else as
+ * `undefined`.
+ *
+ * An integral decimal ("51.0", "-3.00") reads as that integer: it is how Polars writes an integral Float64, so
+ * a frame built from JS numbers (Float64) and written with writeHashes reads back with `pl.Int64` (decision
+ * 0162). A fraction that is not zero ("51.5") is still an error: nothing is rounded.
  */
 export function parseInt64(text: string): number | bigint | undefined {
+  const point = text.indexOf(".");
+  if (point < 0) return parseDigits(text);
+  if (point === text.length - 1) return undefined;
+  for (let i = point + 1; i < text.length; i++) if (text.charCodeAt(i) !== 48 /* 0 */) return undefined;
+  const integral = text.slice(0, point);
+  const value = parseDigits(integral);
+  // "-0.0" is 0; "+.0" / ".0" have no digits and are refused by parseDigits.
+  return value === 0 ? 0 : value;
+}
+
+function parseDigits(text: string): number | bigint | undefined {
   const length = text.length;
   let start = 0;
   const first = text.charCodeAt(0);
