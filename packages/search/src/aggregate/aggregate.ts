@@ -76,6 +76,7 @@ export interface AggregateOptions {
   /** Rows per cursor read (WITHCURSOR COUNT). [1000] */
   readonly batchSize?: number;
   readonly onError?: OnError;
+  /** Server-side time limit, ms [0: none; see SearchOptions.timeoutMs for why]. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -199,7 +200,11 @@ export function aggregateArgs(options: AggregateOptions, cursorCount?: number): 
     args.push(...stepArgs(step, i));
   });
   if (cursorCount !== undefined) args.push("WITHCURSOR", "COUNT", String(cursorCount));
-  if (options.timeoutMs !== undefined) args.push("TIMEOUT", String(options.timeoutMs));
+  // TIMEOUT 0 unless asked: the server's default (500 ms, ON_TIMEOUT RETURN) silently truncates results.
+  const timeout = options.timeoutMs ?? 0;
+  if (!Number.isInteger(timeout) || timeout < 0)
+    invalid("timeoutMs", `expected a non-negative integer, got ${String(timeout)}`);
+  args.push("TIMEOUT", String(timeout));
   args.push(...paramsArgs(params), "DIALECT", "2");
   return args;
 }

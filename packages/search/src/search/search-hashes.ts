@@ -56,7 +56,11 @@ export interface SearchOptions {
   readonly noStopwords?: boolean;
   /** Stemming language of the query (LANGUAGE). */
   readonly language?: string;
-  /** Server-side time limit per page, ms (TIMEOUT). */
+  /**
+   * Server-side time limit per page, ms (TIMEOUT) [0: none]. Without it every command is sent with TIMEOUT 0:
+   * RediSearch's default (500 ms, ON_TIMEOUT RETURN) silently returns partial results from a slow query. With
+   * a limit, a server left on ON_TIMEOUT RETURN may do exactly that; set ON_TIMEOUT FAIL to get an error.
+   */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -76,7 +80,7 @@ interface ResolvedSearch {
   readonly scoreColumn: string | undefined;
   readonly onError: OnError;
   readonly flags: readonly string[];
-  readonly timeoutMs: number | undefined;
+  readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -167,7 +171,6 @@ function resolveSearch(options: SearchOptions): ResolvedSearch {
   const onError = options.onError ?? "raise";
   if (onError !== "raise" && onError !== "null")
     invalid("onError", `expected "raise" or "null", got ${String(onError)}`);
-  if (options.timeoutMs !== undefined) nonNegativeInteger("timeoutMs", options.timeoutMs, 0);
   return {
     index: options.index,
     query,
@@ -188,7 +191,7 @@ function resolveSearch(options: SearchOptions): ResolvedSearch {
     scoreColumn: includeScore ? columnName("scoreColumn", options.scoreColumn, "_score") : undefined,
     onError,
     flags,
-    timeoutMs: options.timeoutMs,
+    timeoutMs: nonNegativeInteger("timeoutMs", options.timeoutMs, 0),
     signal: options.signal,
   };
 }
@@ -204,7 +207,7 @@ function pageArgs(s: ResolvedSearch, offset: number, count: number): RedisArgume
   if (s.sort !== undefined) args.push("SORTBY", s.sort.field, s.sort.descending ? "DESC" : "ASC");
   args.push("LIMIT", String(offset), String(count));
   args.push(...paramsArgs(s.params));
-  if (s.timeoutMs !== undefined) args.push("TIMEOUT", String(s.timeoutMs));
+  args.push("TIMEOUT", String(s.timeoutMs));
   args.push("DIALECT", "2");
   return args;
 }
@@ -318,7 +321,8 @@ async function* cursorFrames(conn: RedisConnection, s: ResolvedSearch): AsyncGen
     "WITHCURSOR",
     "COUNT",
     String(count),
-    ...(s.timeoutMs !== undefined ? ["TIMEOUT", String(s.timeoutMs)] : []),
+    "TIMEOUT",
+    String(s.timeoutMs),
     ...paramsArgs(s.params),
     "DIALECT",
     "2",
