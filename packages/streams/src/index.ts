@@ -16,7 +16,7 @@ export {
 } from "./consumer/create-consumer.js";
 export type { StreamEntry } from "./frame/stream-entry.js";
 export type { StreamFrameOptions } from "./frame/stream-frame-options.js";
-export type { BackoffOptions } from "./internal/backoff.js";
+export type { BackoffOptions, RetryDelayOption } from "./internal/retry-delay.js";
 export { type CollectPubSubOptions, collectPubSub } from "./pubsub/collect-pubsub.js";
 export {
   type IterPubSubOptions,

@@ -84,7 +84,9 @@ async function consumeAll(
 }
 
 describe("gap detection", () => {
-  it("reports no gap after kill -9 + AOF restart mid-way (stale entries-read), and still catches a real trim", async () => {
+  it("reports no gap after kill -9 + AOF restart mid-way (stale entries-read), and still catches a real trim", {
+    timeout: 180_000,
+  }, async () => {
     const source = await server({ persistence: true });
     const conn = await connection(source.url);
     const sent = await fillStream(conn, "orders", 30_000, (i) => ({ n: i }));
@@ -119,7 +121,9 @@ describe("gap detection", () => {
     expect((error as Error).message).toContain("60 entries");
   });
 
-  it("reports no gap after a replica is promoted mid-way, and catches a real trim on the promoted server", async () => {
+  it("reports no gap after a replica is promoted mid-way, and catches a real trim on the promoted server", {
+    timeout: 180_000,
+  }, async () => {
     const primary = await server();
     const replica = await server({ args: ["--replicaof", "127.0.0.1", String(primary.port)] });
     const conn = await connection(primary.url);

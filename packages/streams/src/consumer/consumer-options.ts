@@ -4,7 +4,7 @@ import {
   resolveFrameOptions,
   type StreamFrameOptions,
 } from "../frame/stream-frame-options.js";
-import { type BackoffFunction, type BackoffOptions, createBackoff } from "../internal/backoff.js";
+import { type RetryDelayOption, retryDelays } from "../internal/retry-delay.js";
 import {
   requireKey,
   requireNonNegativeNumber,
@@ -49,9 +49,12 @@ export interface ConsumerOptions extends StreamFrameOptions {
   maxDeliveries?: number;
   deadLetter?: DeadLetterOptions;
   /** Wait before delivering a handed-back entry again, by its delivery count. [100 ms doubling, up to 10 s] */
-  redeliveryDelay?: BackoffOptions | ((deliveries: number) => number);
-  /** Backoff between retries of transient Redis failures. [100 ms doubling, up to 5 s] */
-  retryBackoff?: BackoffOptions;
+  redeliveryDelay?: RetryDelayOption | ((deliveries: number) => number);
+  /**
+   * Backoff between retries of transient Redis failures: core's RetryPolicy (retried until stopped, so
+   * `attempts` is not used). [100 ms doubling, up to 5 s, full jitter]
+   */
+  retryBackoff?: RetryDelayOption;
   /**
    * When the stream was trimmed past the group's position: "error" throws a StreamGapError from the
    * iteration (once: the gap is then recorded as seen), "event" only reports a `stream-gap` event. ["error"]
@@ -94,7 +97,7 @@ export interface ResolvedConsumerOptions {
   deadLetterStream: (source: string) => string;
   deadLetterMaxLength: number | undefined;
   redeliveryDelay: (deliveries: number) => number;
-  retryBackoff: BackoffFunction;
+  retryBackoff: (retry: number) => number;
   onGap: "error" | "event";
   checkIntervalMs: number;
   heartbeatIntervalMs: number;
@@ -152,10 +155,11 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   const redeliveryDelay =
     typeof options.redeliveryDelay === "function"
       ? options.redeliveryDelay
-      : createBackoff(
-          { initialMs: 100, maxMs: 10_000, jitter: 0, ...options.redeliveryDelay },
-          "redeliveryDelay",
-        );
+      : retryDelays(options.redeliveryDelay, "redeliveryDelay", {
+          initialDelayMs: 100,
+          maxDelayMs: 10_000,
+          jitter: "none",
+        });
   const stopSignals = options.stopSignals ?? [];
   if (!Array.isArray(stopSignals))
     throw new InvalidArgumentError("stopSignals", "expected an array of signal names");
@@ -180,7 +184,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     deadLetterStream,
     deadLetterMaxLength,
     redeliveryDelay,
-    retryBackoff: createBackoff(options.retryBackoff, "retryBackoff"),
+    retryBackoff: retryDelays(options.retryBackoff, "retryBackoff"),
     onGap,
     checkIntervalMs: requireNonNegativeNumber("checkIntervalMs", options.checkIntervalMs ?? 1000),
     heartbeatIntervalMs: requireNonNegativeNumber(

@@ -10,12 +10,17 @@ import {
   SchemaMismatchError,
   StreamGapError,
 } from "@polars-redis/core";
-import { commandPipeFor, encodeCommands, RespErrorReply, takesRawPath } from "@polars-redis/core/internal";
+import {
+  commandPipeFor,
+  encodeCommands,
+  RespErrorReply,
+  sleep,
+  takesRawPath,
+} from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { decodedToFrame, type FastFrameLayout, fastFrameLayout } from "../fast/fast-frame.js";
 import { RawStreamReads } from "../fast/raw-stream-reads.js";
 import { parseEntries, parseMultiStreamReply, type StreamEntry } from "../frame/stream-entry.js";
-import { sleep } from "../internal/sleep.js";
 import { groupBySlot } from "../internal/slot-groups.js";
 import { isTransient } from "../internal/transient.js";
 import { BlockingReader } from "./blocking-reader.js";

@@ -5,6 +5,7 @@ import {
   type RedisConnection,
   StreamGapError,
 } from "@polars-redis/core";
+import { sleep } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { createMemoryCheckpointStore } from "../checkpoint/memory-checkpoint-store.js";
 import { BlockingReader } from "../consumer/blocking-reader.js";
@@ -15,8 +16,7 @@ import {
   resolveFrameOptions,
   type StreamFrameOptions,
 } from "../frame/stream-frame-options.js";
-import { type BackoffOptions, createBackoff } from "../internal/backoff.js";
-import { sleep } from "../internal/sleep.js";
+import { type RetryDelayOption, retryDelays } from "../internal/retry-delay.js";
 import { groupBySlot } from "../internal/slot-groups.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
 import { isTransient } from "../internal/transient.js";
@@ -44,7 +44,7 @@ export interface ReaderOptions extends StreamFrameOptions {
   blockMs?: number;
   /** A blocking read unanswered after blockMs + watchdogMs is abandoned and its connection replaced. [5000] */
   watchdogMs?: number;
-  retryBackoff?: BackoffOptions;
+  retryBackoff?: RetryDelayOption;
   /** Entries trimmed before the reader got to them: throw a StreamGapError (once), or only report. ["error"] */
   onGap?: "error" | "event";
   signal?: AbortSignal;
@@ -118,7 +118,7 @@ export function createReader(conn: RedisConnection, options: ReaderOptions): Str
     batchSize: requirePositiveInteger("batchSize", options.batchSize ?? 100),
     blockMs: requireNonNegativeNumber("blockMs", options.blockMs ?? 2000),
     watchdogMs: requireNonNegativeNumber("watchdogMs", options.watchdogMs ?? 5000),
-    retryBackoff: createBackoff(options.retryBackoff, "retryBackoff"),
+    retryBackoff: retryDelays(options.retryBackoff, "retryBackoff"),
     onGap,
     frame: resolveFrameOptions(options, streams.length > 1),
     signal: options.signal,

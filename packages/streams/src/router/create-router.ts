@@ -9,7 +9,7 @@ import {
 import { type DeliveredBatch, type EntryRef, GroupReader } from "../consumer/group-reader.js";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
 import { StableColumns } from "../frame/stable-columns.js";
-import { type BackoffOptions, createBackoff } from "../internal/backoff.js";
+import { type RetryDelayOption, retryDelays } from "../internal/retry-delay.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
 import { requirePositiveInteger } from "../internal/validate.js";
 import { AckTracker } from "./ack-tracker.js";
@@ -27,8 +27,11 @@ export interface RouterOptions {
   /** The consumer group the router reads from (batchSize defaults to 1000 here). */
   source: RouterSource;
   routes: readonly RouteDefinition[];
-  /** Backoff between attempts of a failing route. [100 ms doubling, up to 5 s] */
-  retry?: BackoffOptions;
+  /**
+   * Backoff between attempts of a failing route: core's RetryPolicy (a route retries until it succeeds or the
+   * router stops, so `attempts` is not used). [100 ms doubling, up to 5 s, full jitter]
+   */
+  retry?: RetryDelayOption;
   /** Attempts before rows a sink rejects for good (not retryable) are dead-lettered. [5] */
   maxAttempts?: number;
   /** Entries a route keeps in memory while it is behind; beyond, only their ids (re-read later). [50000] */
@@ -83,7 +86,7 @@ export function createRouter(options: RouterOptions): StreamRouter {
   });
   checkFiltersAgainstSchema(routes, resolved);
   return new Router(connection, resolved, routes, {
-    backoff: createBackoff(options.retry, "retry"),
+    backoff: retryDelays(options.retry, "retry"),
     maxAttempts: requirePositiveInteger("maxAttempts", options.maxAttempts ?? 5),
     maxBufferedEntries: requirePositiveInteger("maxBufferedEntries", options.maxBufferedEntries ?? 50_000),
     maxUnackedEntries: requirePositiveInteger("maxUnackedEntries", options.maxUnackedEntries ?? 500_000),

@@ -5,6 +5,7 @@ import {
   type RedisConnection,
   type WriteResult,
 } from "@polars-redis/core";
+import { sleep } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { type DeadLetterTarget, writeDeadLetters } from "../consumer/dead-letter.js";
 import type { EntryRef } from "../consumer/group-reader.js";
@@ -12,7 +13,6 @@ import { entriesToFrame } from "../frame/entries-to-frame.js";
 import type { StableColumns } from "../frame/stable-columns.js";
 import { parseEntries, type StreamEntry } from "../frame/stream-entry.js";
 import type { ResolvedFrameOptions } from "../frame/stream-frame-options.js";
-import { sleep } from "../internal/sleep.js";
 import type { RouteDefinition } from "./route-definition.js";
 import type { RouterEvent } from "./router-events.js";
 import type { RouteStats } from "./router-stats.js";
