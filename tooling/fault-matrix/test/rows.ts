@@ -410,12 +410,15 @@ export const ROWS: readonly Row[] = [
           description: "the router's first write",
         });
         await cell.midway();
+        // Done when the router has acknowledged every entry (a sink write that timed out may have been
+        // applied late, so the destination keys alone do not say the router is done), and the keys are there.
         await waitFor(
           async () => {
+            if (router.stats.source.acked < ENTRIES) return false;
             const replies = await cell.direct.batch(ids.map((id): Command => ["EXISTS", destination(id)]));
             return replies.every((reply) => Number(reply) === 1);
           },
-          { timeoutMs: 60_000, intervalMs: 100, description: "every entry routed" },
+          { timeoutMs: 60_000, intervalMs: 100, description: "every entry routed and acknowledged" },
         );
       } finally {
         router.stop();
