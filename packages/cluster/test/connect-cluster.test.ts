@@ -1,4 +1,9 @@
-import { InvalidArgumentError, RedisCommandError, RedisConnectionError } from "@polars-redis/core";
+import {
+  ConnectionClosedError,
+  InvalidArgumentError,
+  RedisCommandError,
+  RedisConnectionError,
+} from "@polars-redis/core";
 import { type RedisCluster, startCluster, startRedis, waitFor } from "@polars-redis/testkit";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,7 +102,7 @@ describe("connectCluster: seeds and options", () => {
     const conn = await connectCluster(cluster.seeds);
     const copy = await conn.duplicate();
     await conn.close();
-    await expect(conn.call("PING")).rejects.toSatisfy((e) => RedisConnectionError.isInstance(e));
+    await expect(conn.call("PING")).rejects.toSatisfy((e) => ConnectionClosedError.isInstance(e));
     expect(() => conn.scanKeys()).toThrow(/closed/);
     expect(await copy.call("SET", "dup:key", "1")).toBe("OK");
     expect(copy.kind).toBe("cluster");
