@@ -1,11 +1,12 @@
 import {
+  checkOptions,
   connect,
   InvalidArgumentError,
+  optionNames,
   RedisCommandError,
   RedisConnectionError,
-  type ResolvedRetryPolicy,
-  resolveRetryPolicy,
 } from "@polars-redis/core";
+import { type ResolvedRetryPolicy, resolveRetryPolicy } from "@polars-redis/core/internal";
 import type { Cluster, ClusterOptions, RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import { ClusterConnection } from "./cluster-connection.js";
@@ -25,6 +26,25 @@ const NODE_DEFAULTS: RedisOptions = {
   maxRetriesPerRequest: 1,
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
 };
+
+/** The option names of connectCluster, kept complete by the compiler. */
+const CLUSTER_OPTIONS = optionNames<ConnectClusterOptions>()([
+  "connectTimeoutMs",
+  "commandTimeoutMs",
+  "clientName",
+  "redisOptions",
+  "natMap",
+  "maxRedirections",
+  "retryWindowMs",
+  "retry",
+  "retryDelayMs",
+  "topologyTimeoutMs",
+  "scanConcurrency",
+  "scanDeduplication",
+  "pipelinesPerNode",
+  "ioredis",
+  "onEvent",
+]);
 
 /** How waits through failovers, CLUSTERDOWN and TRYAGAIN back off unless `retry` says otherwise. */
 const CLUSTER_BACKOFF: ResolvedRetryPolicy = {
@@ -126,6 +146,7 @@ export async function connectCluster(
 }
 
 function validate(options: ConnectClusterOptions): void {
+  checkOptions(options, CLUSTER_OPTIONS, { function: "connectCluster" });
   const retry: unknown = options.retry;
   if (retry !== undefined) {
     if (retry === null || typeof retry !== "object" || Array.isArray(retry)) {

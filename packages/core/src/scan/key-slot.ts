@@ -1,4 +1,6 @@
 import type { RedisArgument } from "../connection/redis-connection.js";
+import { InvalidArgumentError } from "../errors/invalid-argument-error.js";
+import { describeValue } from "../validation/describe-value.js";
 
 /** CRC16/XMODEM, the checksum Redis Cluster hashes keys with (cluster.c keyHashSlot). */
 const CRC16_TABLE = (() => {
@@ -23,6 +25,12 @@ const CLOSE_BRACE = 0x7d;
 export function keySlot(key: RedisArgument): number {
   if (typeof key === "number") return stringSlot(String(key));
   if (typeof key === "string") return stringSlot(key);
+  if (!Buffer.isBuffer(key)) {
+    throw new InvalidArgumentError(
+      "key",
+      `expected a string, a Buffer or a number, got ${describeValue(key)}`,
+    );
+  }
   return bufferSlot(key);
 }
 

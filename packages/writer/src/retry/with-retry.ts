@@ -1,13 +1,17 @@
 import {
-  backoffDelay,
+  describeValue,
+  InvalidArgumentError,
   type KeyError,
   PolarsRedisError,
-  type ResolvedRetryPolicy,
   type RetryOption,
-  resolveRetryPolicy,
-  sleep,
   WriteResult,
 } from "@polars-redis/core";
+import {
+  backoffDelay,
+  type ResolvedRetryPolicy,
+  resolveRetryPolicy,
+  sleep,
+} from "@polars-redis/core/internal";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 
 export interface RetryContext {
@@ -47,6 +51,12 @@ export async function withRetry<T>(
   policy?: RetryOption,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  if (typeof fn !== "function") {
+    throw new InvalidArgumentError("fn", `withRetry expected a function to retry, got ${describeValue(fn)}`);
+  }
+  if (hooks === null || typeof hooks !== "object") {
+    throw new InvalidArgumentError("hooks", "expected { signal, onRetry } or nothing");
+  }
   const resolved = resolveRetryPolicy(policy);
   let keys: ReadonlySet<string> | undefined;
   let merged: WriteResult | undefined;
