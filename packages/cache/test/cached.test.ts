@@ -102,12 +102,12 @@ describe("memoisation", () => {
   it("expires results after ttl", async () => {
     let computed = 0;
     const { fn, calls } = counted(() => pl.DataFrame({ x: [++computed] }));
-    const report = cached(fn, { connection: redis.conn, name: "ttl", ttl: 0.3 });
+    const report = cached(fn, { connection: redis.conn, name: "ttl", ttl: 3 });
     await report();
     await report();
     expect(calls).toHaveLength(1);
     const key = await report.keyFor();
-    await waitFor(async () => Number(await redis.conn.call("EXISTS", key)) === 0, { timeoutMs: 10_000 });
+    await waitFor(async () => Number(await redis.conn.call("EXISTS", key)) === 0, { timeoutMs: 30_000 });
     await report();
     expect(calls).toHaveLength(2);
   });
@@ -115,10 +115,10 @@ describe("memoisation", () => {
   it("serves a stale result at once and refreshes it in the background (stale-while-revalidate)", async () => {
     let version = 0;
     const { fn, calls } = counted(() => pl.DataFrame({ version: [++version] }));
-    const report = cached(fn, { connection: redis.conn, name: "swr", ttl: 0.5, staleWhileRevalidate: 60 });
+    const report = cached(fn, { connection: redis.conn, name: "swr", ttl: 2, staleWhileRevalidate: 60 });
     expect((await report()).getColumn("version").toArray()).toEqual([1]);
     const key = await report.keyFor();
-    // Fresh for 0.5 s, then stale for 60 s: wait until the entry's TTL is inside the stale window.
+    // Fresh for 2 s, then stale for 60 s: wait until the entry's TTL is inside the stale window.
     await waitFor(async () => Number(await redis.conn.call("PTTL", key)) <= 60_000, { timeoutMs: 10_000 });
     expect((await report()).getColumn("version").toArray()).toEqual([1]);
     await report.idle();
