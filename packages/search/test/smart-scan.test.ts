@@ -166,6 +166,13 @@ describe.runIf(requireModules("search"))("smartScan", () => {
       InvalidArgumentError,
     );
     await expect(
+      explainScan(redis.conn, {
+        pattern: "user:*",
+        filter: col("bio").contains("redis"),
+        schema: { age: "int64" },
+      }),
+    ).rejects.toThrow(/predicates on "bio" run in Polars, so the schema must give their dtype/);
+    await expect(
       explainScan(redis.conn, { pattern: "user:*", filter: "age > 3" as never, schema: SCHEMA }),
     ).rejects.toThrow(InvalidArgumentError);
   });

@@ -330,6 +330,15 @@ export async function explainScan(conn: RedisConnection, options: SmartScanOptio
   const residualFields = builder
     ? [...new Set(residual.flatMap(({ node }) => fieldsOf(node).map((f) => f.field)))]
     : undefined;
+  if (options.schema !== undefined && residualFields !== undefined) {
+    const declared = new Set(resolveSchema(options.schema).map((f) => f.name));
+    const missing = residualFields.filter((name) => !declared.has(name));
+    if (missing.length > 0)
+      invalid(
+        "schema",
+        `the filter's predicates on ${missing.map((m) => `"${m}"`).join(", ")} run in Polars, so the schema must give their dtype`,
+      );
+  }
   return new Plan(
     residualFilter === undefined ? "search" : "hybrid",
     chosen.requested,
