@@ -1,11 +1,6 @@
 import { hasFlag } from "@ioredis/commands";
-import {
-  openRawChannel,
-  type RawChannel,
-  type RawEndpoint,
-  RedisConnectionError,
-  RedisTimeoutError,
-} from "@polars-redis/core";
+import { RedisConnectionError, RedisTimeoutError } from "@polars-redis/core";
+import { openRawChannel, type RawChannel, type RawEndpoint } from "@polars-redis/core/internal";
 import { parseRedirect } from "../batch/classify-reply.js";
 import type { ClusterEventLog } from "../cluster-events.js";
 import { isFirstKeyCommand, slotOfUnsplitCommand } from "../commands/command-plan.js";
@@ -371,6 +366,9 @@ export class ClusterRawChannel implements RawChannel {
     const reply = { buffer, start, end };
     if (text.startsWith("TRYAGAIN")) {
       this.options.events.emit({ type: "tryagain", command: commandName(command.bytes).toString("latin1") });
+      // Each new attempt may meet ASK again (the keys are split between the nodes): the retry window, not the
+      // redirection count, bounds these waits.
+      command.redirections = 0;
       return this.wait(command, reply, new Error(text), false);
     }
     if (text.startsWith("CLUSTERDOWN")) {
