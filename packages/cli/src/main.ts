@@ -26,7 +26,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const debug = argv.includes("--debug");
   let connection: RedisConnection | undefined;
   try {
-    const words = argv.filter((arg) => !arg.startsWith("-"));
+    const wordIndexes = positionalIndexes(argv);
+    const words = wordIndexes.map((index) => argv[index]!);
     if (argv.length === 0) {
       stderr.write(groupHelp(COMMANDS, ""));
       return ExitCode.USAGE;
@@ -56,7 +57,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         "see polars-redis --help for the commands",
       );
     }
-    const rest = dropCommandWords(argv, spec.name.split(" ").length);
+    const commandWords = new Set(wordIndexes.slice(0, spec.name.split(" ").length));
+    const rest = argv.filter((_, index) => !commandWords.has(index));
     const parsed = parse(spec, rest);
     if (parsed.values.help === true) {
       await out.write(commandHelp(spec));
@@ -123,18 +125,34 @@ function groupOf(words: readonly string[]): string | undefined {
   return words.length === 0 ? "" : undefined;
 }
 
-/** The arguments after the command's words (options may come before or between them). */
-function dropCommandWords(argv: readonly string[], count: number): string[] {
-  const rest: string[] = [];
-  let dropped = 0;
-  for (const arg of argv) {
-    if (dropped < count && !arg.startsWith("-")) {
-      dropped++;
+/**
+ * The indexes of the arguments that are not options or option values, so that options may come before, between
+ * or after the command words (`polars-redis --url redis://h keys count "*"`). Any command's string option
+ * takes the next argument as its value unless written `--name=value`.
+ */
+function positionalIndexes(argv: readonly string[]): number[] {
+  const valued = new Set<string>();
+  for (const command of COMMANDS) {
+    for (const [name, option] of Object.entries(allOptions(command))) {
+      if (option.type !== "string") continue;
+      valued.add(`--${name}`);
+      if (option.short) valued.add(`-${option.short}`);
+    }
+  }
+  const indexes: number[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === "--") {
+      for (let rest = index + 1; rest < argv.length; rest++) indexes.push(rest);
+      break;
+    }
+    if (arg.startsWith("-") && arg !== "-") {
+      if (valued.has(arg)) index++; // its value
       continue;
     }
-    rest.push(arg);
+    indexes.push(index);
   }
-  return rest;
+  return indexes;
 }
 
 function parse(

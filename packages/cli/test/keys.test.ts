@@ -11,7 +11,7 @@ describe("keys", () => {
   beforeAll(async () => {
     conn = await connect(redis.url);
     const commands: Command[] = [];
-    for (let i = 0; i < 250; i++) commands.push(["SET", `session:${i}`, "x", "EX", 30 + i * 60]);
+    for (let i = 0; i < 250; i++) commands.push(["SET", `session:${i}`, "x", "EX", 7200 + i * 60]);
     for (let i = 0; i < 50; i++) commands.push(["SET", `session:keep:${i}`, "x"]);
     for (let i = 0; i < 20; i++) commands.push(["HSET", `session:h:${i}`, "a", "1"]);
     for (let i = 0; i < 120; i++) commands.push(["SET", `tmp:${i}`, "x"]);
@@ -43,7 +43,8 @@ describe("keys", () => {
     }>(result);
     expect(summary).toMatchObject({ keys: 300, noExpiry: 50, expiring: 250 });
     expect(Object.values(summary.buckets).reduce((a, b) => a + b, 0)).toBe(250);
-    expect(summary.buckets["< 1 min"]).toBe(1);
+    // TTLs from 2 h up: none expires (or changes bucket) while the test runs, however slow the machine.
+    expect(summary.buckets["< 1 day"]).toBe(250);
     expect(summary.soonest.map((entry) => entry.key)).toEqual(["session:0", "session:1", "session:2"]);
     const text = await run(["keys", "ttl", "session:*"]);
     expect(text.stdout).toMatch(/no expiry: +70/);

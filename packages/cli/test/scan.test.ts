@@ -25,7 +25,7 @@ function ndjson(stdout: string): Record<string, unknown>[] {
 }
 
 describe("scan and infer", () => {
-  const redis = useRedis({ modules: ["timeseries"] });
+  const redis = useRedis({ modules: ["timeseries", "json"] });
   let conn: RedisConnection;
   let dir: string;
   const run = (args: string[], cwd?: string) => runCli(args, { url: redis.url, cwd: cwd ?? dir });
@@ -52,6 +52,7 @@ describe("scan and infer", () => {
     commands.push(["ZADD", "board:1", 10, "ann", 20, "bob", 5, "cy"]);
     for (let i = 1; i <= 6; i++)
       commands.push(["XADD", "events:1", `1700000000000-${i}`, "kind", i % 2 ? "buy" : "sell", "amount", i]);
+    commands.push(["JSON.SET", "doc:1", ".", '{"a":1,"b":"x"}']); // ReJSON 1.0.8: legacy paths only
     commands.push(["TS.CREATE", "temp:kitchen", "LABELS", "room", "kitchen"]);
     for (let i = 0; i < 10; i++)
       commands.push(["TS.ADD", "temp:kitchen", 1_700_000_000_000 + i * 1000, 20 + i / 2]);
@@ -118,7 +119,7 @@ describe("scan and infer", () => {
     const result = await run(["scan", "hash", "user:*", "--where", "agee > 3"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("not a valid SQL predicate");
-    expect(result.stderr).toContain("the columns are: _key, age, city, joined, name");
+    expect(result.stderr).toContain('valid columns: ["_key", "age", "city", "joined", "name"]');
   });
 
   it("saves an inferred schema that --schema reads back (edited)", async () => {
@@ -237,6 +238,35 @@ describe("scan and infer", () => {
     const samples = ndjson(series.stdout);
     expect(samples.map((row) => row.value)).toEqual([23, 23.5, 24, 24.5]);
     expect(samples[0]!.room).toBe("kitchen");
+  });
+
+  it("reports a JSON server that cannot answer JSONPath ($) as a Redis error (exit 6)", async () => {
+    // Core's JSON scans use JSONPath, which needs RedisJSON 2; this machine has the old ReJSON 1.0.8 only. The
+    // live lane below runs the JSON scan against a real RedisJSON 2 when REDIS_STACK_URL names one.
+    const result = await run(["scan", "json", "doc:*", "--format", "ndjson"]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/^polars-redis: /m);
+    expect(result.stdout).toBe("");
+  });
+
+  it.runIf(process.env.REDIS_STACK_URL)("scans JSON documents on RedisJSON 2 (REDIS_STACK_URL)", async () => {
+    const stack = await connect(process.env.REDIS_STACK_URL!);
+    const prefix = `polars-redis-cli-test:${process.pid}:${Date.now()}:`;
+    try {
+      await stack.call("JSON.SET", `${prefix}1`, "$", '{"name":"ann","age":31,"address":{"city":"Oslo"}}');
+      await stack.call("JSON.SET", `${prefix}2`, "$", '{"name":"bob","age":42,"address":{"city":"Rome"}}');
+      const result = await runCli(
+        ["scan", "json", `${prefix}*`, "--format", "ndjson", "--where", "age > 40"],
+        {
+          url: process.env.REDIS_STACK_URL!,
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(ndjson(result.stdout).map((row) => row.name)).toEqual(["bob"]);
+    } finally {
+      await stack.call("DEL", `${prefix}1`, `${prefix}2`);
+      await stack.close();
+    }
   });
 
   it("writes Parquet and Arrow IPC files that read back", async () => {

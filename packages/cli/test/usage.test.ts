@@ -80,6 +80,9 @@ describe("command line", () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain(`127.0.0.1:${port}`);
     expect(refused.stdout).toBe("");
+    // Options may come before the command words.
+    const before = await runCli(["--url", `redis://127.0.0.1:${port}`, "keys", "count", "*"]);
+    expect(before.code).toBe(3);
   });
 
   it("rejects bad option values before connecting (exit 2 even when the server is unreachable)", async () => {

@@ -90,7 +90,7 @@ describe("write", () => {
       "append",
     ]);
     expect(retried.code, retried.stderr).toBe(0);
-    expect(retried.stdout).toMatch(/^1 keys written, 0 skipped, 0 failed/);
+    expect(retried.stdout).toMatch(/^1 key written, 0 skipped, 0 failed/);
     expect(await conn.call("HGETALL", "order:11")).toEqual(["item", "pear", "qty", "2"]);
   });
 
