@@ -27,7 +27,9 @@ if (unknown.length > 0) {
 
 const startedAt = new Date().toISOString();
 // A save-less, AOF-less server: persistence would put disk writes on the server's clock.
-await using server = await startRedis();
+// Modules the selected groups need (RediSearch for the search group), from REDIS_MODULES_DIR / shared/redis-modules.
+const modules = [...new Set(groups.flatMap((group) => group.modules ?? []))];
+await using server = await startRedis({ modules });
 const admin = new Redis({ host: server.host, port: server.port, lazyConnect: true });
 await admin.connect();
 const redisVersion = /redis_version:(\S+)/.exec(await admin.info("server"))?.[1] ?? "unknown";

@@ -55,5 +55,7 @@ export interface CaseGroup {
   readonly ratiosFrom?: string;
   /** Groups that only run when named in BENCH_GROUPS (prototypes, slow extras). */
   readonly optIn?: boolean;
+  /** Redis modules the group's server must load (testkit's names: "search", "timeseries", "json"). */
+  readonly modules?: readonly ("search" | "timeseries" | "json")[];
   readonly cases: readonly BenchCase[];
 }

@@ -4,6 +4,7 @@ import { hashesReadGroup } from "../cases/hashes-read/index.js";
 import { hashesReadExperimentsGroup } from "../cases/hashes-read-experiments/index.js";
 import { hashesWriteGroup } from "../cases/hashes-write/index.js";
 import { routerThroughputGroup } from "../cases/router-throughput/index.js";
+import { searchGroup } from "../cases/search/index.js";
 import type { BenchCase, CaseGroup } from "./bench-case.js";
 
 /** Every case group the harness knows, in the order they run. Add a group here to add rows to the table. */
@@ -13,6 +14,7 @@ export const CASE_GROUPS: readonly CaseGroup[] = [
   hashesWriteGroup,
   clusterReadGroup,
   routerThroughputGroup,
+  searchGroup,
   cacheWriteGroup,
   cacheReadGroup,
   cacheHitGroup,
