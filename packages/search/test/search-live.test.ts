@@ -12,6 +12,7 @@ import {
   dropIndex,
   ensureIndex,
   explainQuery,
+  explainScan,
   field,
   indexExists,
   indexFromFrame,
@@ -412,6 +413,14 @@ describe("without the RediSearch module", () => {
         expect(ModuleNotLoadedError.isInstance(error)).toBe(true);
         expect((error as ModuleNotLoadedError).module).toBe("search");
       }
+      // Smart scan is the exception: without RediSearch it reads with SCAN, and says why.
+      const plan = await explainScan(conn, {
+        pattern: "x:*",
+        filter: col("n").gt(1),
+        schema: { n: "int64" },
+      });
+      expect(plan.strategy).toBe("scan");
+      expect(plan.reasons).toContain("RediSearch is not loaded on this server");
     } finally {
       await conn.close();
     }
