@@ -1,10 +1,10 @@
 import {
-  type RawChannel,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
   readHashes,
 } from "@polars-redis/core";
+import type { RawChannel } from "@polars-redis/core/internal";
 import {
   keySlot,
   migrateSlots,
@@ -12,6 +12,7 @@ import {
   type RedisCluster,
   startCluster,
   waitFor,
+  withAdminConnection,
 } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -238,6 +239,48 @@ describe("ClusterConnection.openRawChannel", () => {
       channel.close();
       await impatient.close();
       await pause.unpause();
+    }
+  });
+
+  it("waits out CLUSTERDOWN (the cluster lost a master) and answers once the cluster is up again", async () => {
+    const victim = await cluster.masterForKey("raw:1");
+    const other = cluster.seeds.find((seed) => seed.port !== victim.port)!;
+    const victimRanges = conn.masters().find((master) => master.port === victim.port)!.slotRanges;
+    const onVictim = (slot: number) => victimRanges.some(([start, end]) => slot >= start && slot <= end);
+    // A key the first test stored (raw:i = v<i>) on another master: only CLUSTERDOWN stands in its way.
+    const index = Array.from({ length: 3000 }, (_, i) => i).find((i) => !onVictim(keySlot(`raw:${i}`)))!;
+    const value = `v${index}`;
+    const channel = await conn.openRawChannel();
+    const before = conn.stats().clusterdown;
+    await victim.kill();
+    try {
+      // Once the others mark it failed, every node answers CLUSTERDOWN (full coverage is required).
+      await waitFor(
+        async () =>
+          /cluster_state:fail/.test(
+            String(await withAdminConnection(other, (redis) => redis.call("CLUSTER", "INFO"))),
+          ),
+        { timeoutMs: 30_000, description: "the cluster to be down" },
+      );
+      const reply = new Promise<string>((resolve, reject) => {
+        let text = "";
+        channel.onClose((error) => reject(error ?? new Error("closed")));
+        channel.onData((chunk) => {
+          text += chunk.toString("latin1");
+          if (text.endsWith(`${value}\r\n`)) resolve(text);
+        });
+      });
+      channel.write(encode(["GET", `raw:${index}`]));
+      await waitFor(() => conn.stats().clusterdown > before, {
+        timeoutMs: 20_000,
+        description: "CLUSTERDOWN",
+      });
+      await victim.restart();
+      expect(await reply).toBe(`$${value.length}\r\n${value}\r\n`);
+    } finally {
+      channel.close();
+      if (!victim.isRunning()) await victim.restart();
+      await cluster.waitForHealthy();
     }
   });
 
