@@ -271,9 +271,14 @@ async function checkCluster(conn: RedisConnection, index: string): Promise<void>
  */
 export async function* scanSearch(conn: RedisConnection, options: SearchOptions): AsyncGenerator<DataFrame> {
   const s = resolveSearch(options);
+  for await (const page of searchPages(conn, s)) yield pageToFrame(s, page);
+}
+
+/** The pages of a search, as parsed replies (frames are built by the caller). */
+async function* searchPages(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
   await checkCluster(conn, s.index);
   if (readsWithCursor(s)) {
-    yield* cursorFrames(conn, s);
+    yield* cursorPagesOf(conn, s);
     return;
   }
   const withContent = s.returnFields === undefined || s.returnFields.length > 0;
@@ -284,7 +289,7 @@ export async function* scanSearch(conn: RedisConnection, options: SearchOptions)
     const count = Math.min(s.batchSize, remaining);
     const reply = await ftCall(conn, "FT.SEARCH", ...pageArgs(s, offset, count));
     const page = parsePage(reply, s.scoreColumn !== undefined, withContent);
-    if (page.keys.length > 0) yield pageToFrame(s, page);
+    if (page.keys.length > 0) yield page;
     remaining -= page.keys.length;
     offset += page.keys.length;
     if (page.keys.length < count || offset >= page.total) return;
@@ -308,7 +313,7 @@ function readsWithCursor(s: ResolvedSearch): boolean {
   );
 }
 
-async function* cursorFrames(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<DataFrame> {
+async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
   const fields = s.returnFields ?? [];
   const count = Number.isFinite(s.limit) ? Math.min(s.batchSize, Math.max(1, s.limit)) : s.batchSize;
   const args: RedisArgument[] = [
@@ -345,7 +350,7 @@ async function* cursorFrames(conn: RedisConnection, s: ResolvedSearch): AsyncGen
       keys.push(key);
       contents.push(content);
     }
-    yield pageToFrame(s, { total: 0, keys, scores: [], fields: contents });
+    yield { total: 0, keys, scores: [], fields: contents };
     remaining -= take.length;
     if (remaining <= 0) return;
   }
@@ -365,11 +370,38 @@ export async function countSearch(
 /** Every page of `scanSearch` in one DataFrame (typed by `schema`; `_key` and `_score` on request). */
 export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
   const s = resolveSearch(options);
+  // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
   const frames: DataFrame[] = [];
-  for await (const frame of scanSearch(conn, options)) frames.push(frame);
+  let pending: Page[] = [];
+  let pendingRows = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    frames.push(pageToFrame(s, joinPages(pending)));
+    pending = [];
+    pendingRows = 0;
+  };
+  for await (const page of searchPages(conn, s)) {
+    pending.push(page);
+    pendingRows += page.keys.length;
+    if (pendingRows >= ROWS_PER_FRAME) flush();
+  }
+  flush();
   if (frames.length === 0) return emptyFrame(s);
   if (frames.length === 1) return frames[0]!;
   return pl.concat(frames, { how: s.fields === undefined ? "diagonal" : "vertical" });
+}
+
+/** Rows gathered before searchHashes builds a frame (as core's readT does for scans). */
+const ROWS_PER_FRAME = 50_000;
+
+function joinPages(pages: readonly Page[]): Page {
+  if (pages.length === 1) return pages[0]!;
+  return {
+    total: pages[0]!.total,
+    keys: pages.flatMap((p) => p.keys),
+    scores: pages.flatMap((p) => p.scores),
+    fields: pages.flatMap((p) => p.fields),
+  };
 }
 
 /** The frame of a search that matched nothing: the declared columns, no rows. */

@@ -18,7 +18,7 @@ import {
   type QueryNode,
   type RenderedQuery,
 } from "../query/query.js";
-import { scanSearch } from "../search/search-hashes.js";
+import { scanSearch, searchHashes } from "../search/search-hashes.js";
 
 export interface SmartScanOptions {
   /** SCAN MATCH pattern of the hashes to read. ["*"] */
@@ -388,7 +388,14 @@ export async function* smartScan(
   conn: RedisConnection,
   options: SmartScanOptions,
 ): AsyncGenerator<DataFrame> {
-  const plan = (await explainScan(conn, options)) as Plan;
+  yield* runPlan(conn, options, (await explainScan(conn, options)) as Plan);
+}
+
+async function* runPlan(
+  conn: RedisConnection,
+  options: SmartScanOptions,
+  plan: Plan,
+): AsyncGenerator<DataFrame> {
   const includeKey = options.includeKey ?? true;
   const keyColumn = options.keyColumn ?? "_key";
   if (plan.strategy === "scan") {
@@ -443,8 +450,25 @@ export async function* smartScan(
 
 /** smartScan, concatenated into one DataFrame. */
 export async function smartRead(conn: RedisConnection, options: SmartScanOptions): Promise<DataFrame> {
+  const plan = (await explainScan(conn, options)) as Plan;
+  if (plan.strategy === "search") {
+    // Everything runs in RediSearch: searchHashes builds fewer, larger frames than page-by-page reading.
+    return searchHashes(conn, {
+      index: plan.index!,
+      query: plan.serverQuery!.query,
+      params: plan.serverQuery!.params,
+      schema: options.schema,
+      columns: options.columns,
+      includeKey: options.includeKey ?? true,
+      keyColumn: options.keyColumn ?? "_key",
+      limit: options.limit,
+      batchSize: options.batchSize,
+      onError: options.onError,
+      signal: options.signal,
+    });
+  }
   const frames: DataFrame[] = [];
-  for await (const frame of smartScan(conn, options)) frames.push(frame);
+  for await (const frame of runPlan(conn, options, plan)) frames.push(frame);
   if (frames.length === 0) {
     // Nothing matched: the declared columns, typed, no rows.
     const fields =
