@@ -96,7 +96,9 @@ describe("createConsumer", () => {
     expect(await pendingOf("own", "g")).toBe(0);
   });
 
-  it("redelivers failed entries alone and dead-letters poison entries after maxDeliveries", async () => {
+  it("redelivers failed entries alone and dead-letters poison entries after maxDeliveries", {
+    timeout: 150_000,
+  }, async () => {
     const ids = await fillStream(conn, "jobs", 200, (i) => ({ n: i, poison: i % 40 === 7 ? "yes" : "no" }));
     const poison = new Set(ids.filter((_, i) => i % 40 === 7));
     const events: ConsumerEvent[] = [];
@@ -123,6 +125,7 @@ describe("createConsumer", () => {
     await waitFor(
       async () => processed.size === 200 - poison.size && consumer.stats.deadLettered === poison.size,
       "good entries processed and poison dead-lettered",
+      120_000,
     ).catch((error) => {
       throw new Error(
         `${error.message}: ${processed.size} processed, stats ${JSON.stringify(consumer.stats)}`,

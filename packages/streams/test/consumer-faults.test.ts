@@ -119,7 +119,9 @@ describe("consumer under faults", () => {
   it("survives kill -9 and an AOF restart of the source server with nothing lost", async () => {
     const source = await server({ persistence: true });
     const conn = await connection(source.url, 2000);
-    const sent = await fillStream(conn, "orders", 20_000, (i) => ({ n: i }));
+    // Filled over a patient connection (AOF fsyncs every write; a busy machine); the consumer's is the short one.
+    const filler = await connection(source.url, 30_000);
+    const sent = await fillStream(filler, "orders", 20_000, (i) => ({ n: i }));
     const processed = new Set<string>();
     const events: ConsumerEvent[] = [];
     const consumer = createConsumer(conn, {

@@ -20,7 +20,8 @@ async function server(options: { persistence?: boolean; args?: string[] } = {}):
 }
 
 async function connection(url: string): Promise<RedisConnection> {
-  const conn = await connect(url, { commandTimeoutMs: 2000 });
+  // Generous: AOF with fsync on every write on a busy machine; the consumer's reads retry anyway.
+  const conn = await connect(url, { commandTimeoutMs: 15_000 });
   cleanups.push(() => conn.close());
   return conn;
 }

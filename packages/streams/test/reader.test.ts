@@ -78,7 +78,7 @@ describe("createReader", () => {
     await waitFor(() => reader.positions().b !== undefined, "positions resolved");
     await conn.call("XADD", "a", "1-6", "n", "new");
     await conn.call("XADD", "b", "1-6", "n", "new");
-    await waitFor(() => rows.length === 2, "two new entries");
+    await waitFor(() => rows.length === 2, "two new entries", 50_000);
     reader.stop();
     await run;
     expect(rows.sort()).toEqual(["a/1-6", "b/1-6"]);
