@@ -1,11 +1,11 @@
 import {
   type Command,
-  type RawChannel,
   type RedisConnection,
   RedisConnectionError,
   readHashes,
   scanHashes,
 } from "@polars-redis/core";
+import type { RawChannel } from "@polars-redis/core/internal";
 import {
   type ClusterNode,
   keySlot,
