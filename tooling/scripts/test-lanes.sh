@@ -32,25 +32,29 @@ run_lane() {
   local lane=$1 lane_path_value start status
   lane_path_value=$(lane_path "$lane") || return 2
   start=$(date +%s)
-  echo "[$lane] $(PATH=$lane_path_value node --version): pnpm exec turbo run test --only"
+  echo "$(PATH=$lane_path_value node --version): pnpm exec turbo run test --only"
   # --only: the packages were built just before; two lanes must not replay build outputs under each other.
   PATH=$lane_path_value TEST_RESULTS_FILE="test-results.$lane.json" \
     pnpm exec turbo run test --concurrency=1 --continue --only
   status=$?
-  echo "[$lane] finished with status $status in $(($(date +%s) - start)) s"
+  echo "finished with status $status in $(($(date +%s) - start)) s"
   return "$status"
 }
 
 status=0
+# Every line prefixed with its lane, so interleaved logs stay readable.
+prefixed_lane() {
+  run_lane "$1" 2>&1 | sed -u "s/^/[$1] /"
+  return "${PIPESTATUS[0]}"
+}
 if [ "$mode" = serial ]; then
   for lane in "${lanes[@]}"; do
-    run_lane "$lane" || status=1
+    prefixed_lane "$lane" || status=1
   done
 else
   pids=()
   for lane in "${lanes[@]}"; do
-    # Every line prefixed with its lane, so the interleaved logs stay readable.
-    (run_lane "$lane" 2>&1 | sed -u "s/^/[$lane] /"; exit "${PIPESTATUS[0]}") &
+    prefixed_lane "$lane" &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do
