@@ -1,6 +1,6 @@
 /**
  * Child-process entry: runs one case (warm-ups + repetitions) and sends its measurement to the runner. A fresh
- * process per case keeps heaps apart and makes `maxRSS` the peak of that case alone.
+ * process per case keeps heaps apart and makes its peak RSS (VmHWM) that of the case alone.
  */
 import { findCase } from "../registry/case-registry.js";
 import type { CaseJob } from "./case-measurement.js";

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { BenchCase, CaseContext } from "../registry/bench-case.js";
 import type { CaseMeasurement } from "./case-measurement.js";
 
@@ -7,6 +8,21 @@ const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** A run longer than this ends the warm-up, and the next run is the only timed one. */
 const LONG_RUN_MS = 30_000;
+
+/**
+ * This process's peak resident set. On Linux `getrusage`'s maxRSS survives fork + exec, so a worker forked
+ * from a runner holding 800 MB reports at least 800 MB whatever it does (measured: a 43 MB child reported
+ * 767 MB); the memory map's own high-water mark (VmHWM) starts afresh with the new program.
+ */
+function peakRss(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 /** Runs warm-ups, then timed repetitions of one case in this process. */
 export async function measureCase(
@@ -41,7 +57,7 @@ export async function measureCase(
     // A case this slow gains nothing from warm-up: one more timed run (or this one) is the measurement.
     if (elapsedMs > LONG_RUN_MS) planned = Math.min(planned, round < warmups ? round + 2 : round + 1);
   }
-  const peakRssBytes = options.trackMemory ? process.resourceUsage().maxRSS * 1024 : null;
+  const peakRssBytes = options.trackMemory ? peakRss() : null;
   return {
     rows,
     samplesMs,
