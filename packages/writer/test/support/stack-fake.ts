@@ -25,6 +25,8 @@ export class StackFake implements RedisConnection {
   readonly kind = "standalone" as const;
   /** Every command, arguments as text; a script's MessagePack payload decoded to an array. */
   readonly commands: (string | unknown[])[][] = [];
+  /** COMMAND INFO questions (the writers ask once per connection whether the module is loaded). */
+  readonly introspection: (string | unknown[])[][] = [];
   readonly json = new Map<string, unknown>();
   readonly series = new Map<string, TimeSeries>();
   readonly strings = new Map<string, string>();
@@ -49,8 +51,14 @@ export class StackFake implements RedisConnection {
       const recorded = command.map((part) =>
         Buffer.isBuffer(part) ? (decodeMsgpack(part) as unknown[]) : String(part),
       );
-      this.commands.push(recorded);
       const [name, ...args] = recorded as [string, ...string[]];
+      // The writers' one-time module check (COMMAND INFO JSON.SET): answered as a server with the modules,
+      // and kept apart so the tests see exactly the data commands.
+      if (name!.toUpperCase() === "COMMAND") {
+        this.introspection.push(recorded);
+        return args.slice(1).map((command) => [command.toLowerCase()]);
+      }
+      this.commands.push(recorded);
       try {
         return this.execute(name!.toUpperCase(), args);
       } catch (error) {
