@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
+import { useRedisConnection } from "./fixtures/redis-fixture.js";
+
+/** Runs the ```ts example of docs/errors.md as written, against a real server. */
+const examples = docExamples("errors.md");
+const redis = useRedisConnection();
+
+describe("docs/errors.md", () => {
+  it("has its example, and it runs as written", async () => {
+    expect(examples).toHaveLength(1);
+    const output = await runDocExample(examples[0]!, { url: redis.server.url });
+    expect(output.log).toEqual([["fix the call: patern"], [true, false]]);
+  });
+});
