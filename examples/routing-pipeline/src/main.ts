@@ -13,7 +13,7 @@ import {
 import { createFaultProxy, generateChangeEvents, startRedis } from "@polars-redis/testkit";
 import { redisHashSink } from "@polars-redis/writer";
 import { bar, formatCount, Progress } from "./progress.js";
-import { RULES, withDestinationKey } from "./rules.js";
+import { RULES, SOURCE_SCHEMA, withDestinationKey } from "./rules.js";
 import { checkDestination, type DestinationCheck } from "./verify.js";
 
 const EVENTS = Number(process.env.DEMO_EVENTS ?? 150_000);
@@ -92,6 +92,7 @@ try {
       consumer: "router-1",
       batchSize: 1000,
       blockMs: 100,
+      schema: SOURCE_SCHEMA,
     },
     routes: RULES.map((rule) => ({
       name: rule.name,
@@ -99,7 +100,7 @@ try {
       transform: withDestinationKey(rule),
       sink: redisHashSink(destinations[rule.name]!, { name: `redis ${rule.name}` }),
     })),
-    retry: { initialMs: 100, maxMs: 1000 },
+    retry: { initialDelayMs: 100, maxDelayMs: 1000 },
     onEvent,
   });
   running = router.run();

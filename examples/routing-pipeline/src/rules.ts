@@ -1,6 +1,21 @@
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
 
 /**
+ * The source's fields. Declaring them gives every batch every column (a delete carries no `amount`: null, not
+ * a missing column) and lets createRouter check each rule against the columns before anything runs. They stay
+ * text here, so the destinations receive the producer's exact values (the final check compares them); the
+ * analytics rule casts `amount` itself.
+ */
+export const SOURCE_SCHEMA = {
+  op: pl.Utf8,
+  table: pl.Utf8,
+  id: pl.Utf8,
+  region: pl.Utf8,
+  amount: pl.Utf8,
+  ts: pl.Utf8,
+};
+
+/**
  * The routing rules, written once as Polars expressions: the router evaluates them on every batch, and the
  * final check evaluates the very same expressions over the whole source stream.
  */
