@@ -1,4 +1,4 @@
-import { LuaScript } from "./lua-script.js";
+import { LuaScript } from "@polars-redis/core/internal";
 
 /** The value of the head hash's `layout` field: marks a hash as a cache entry and names its layout version. */
 export const LAYOUT = "polars-redis-cache/1";

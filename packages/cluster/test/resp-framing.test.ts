@@ -1,10 +1,6 @@
+import { respValueLength } from "@polars-redis/core/internal";
 import { describe, expect, it } from "vitest";
-import {
-  commandElements,
-  commandName,
-  firstArgumentRange,
-  respValueLength,
-} from "../src/raw/resp-framing.js";
+import { commandElements, commandName, firstArgumentRange } from "../src/raw/resp-framing.js";
 
 const REPLIES = [
   "+OK\r\n",
@@ -20,6 +16,7 @@ const REPLIES = [
   "*3\r\n$1\r\na\r\n$-1\r\n-ERR inside\r\n",
 ];
 
+// The raw channel frames replies with core's respValueLength: these are the replies it must frame.
 describe("respValueLength", () => {
   it("frames every kind of RESP2 reply exactly, and says -1 for every incomplete prefix", () => {
     for (const reply of REPLIES) {
@@ -43,7 +40,7 @@ describe("respValueLength", () => {
   });
 
   it("rejects bytes that are not RESP", () => {
-    expect(() => respValueLength(Buffer.from("hello\r\n"), 0)).toThrow(/protocol/);
+    expect(() => respValueLength(Buffer.from("hello\r\n"), 0)).toThrow(/not a RESP2 reply/);
   });
 });
 

@@ -37,6 +37,7 @@ export {
   streamEntriesToFrame,
 } from "./scan/streams/stream-entries-to-frame.js";
 export { dtypeLabel, resolveDtype, toPolarsDtype } from "./schema/dtype.js";
+export { isIntegerDtype, isNumericDtype } from "./schema/dtype-kind.js";
 export { parseBoolean } from "./schema/parse/parse-boolean.js";
 export { type ParseDateOptions, parseDate } from "./schema/parse/parse-date.js";
 export {
@@ -49,3 +50,4 @@ export {
 export { parseFloat64 } from "./schema/parse/parse-float.js";
 export { parseInt32, parseInt64 } from "./schema/parse/parse-integer.js";
 export { resolveSchema } from "./schema/schema.js";
+export { LuaScript } from "./scripts/lua-script.js";

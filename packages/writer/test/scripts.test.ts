@@ -21,7 +21,7 @@ describe("the writer's Lua scripts on a real redis-server", () => {
       TIMESERIES_SCRIPT,
     ];
     for (const script of scripts)
-      expect(await redis.conn.call("SCRIPT", "LOAD", script.body)).toBe(script.sha);
+      expect(await redis.conn.call("SCRIPT", "LOAD", script.source)).toBe(script.sha);
   });
 
   it("time series (no RedisTimeSeries here): fail mode skips an existing key, a failed TS.CREATE is its key's status", async () => {
@@ -36,7 +36,7 @@ describe("the writer's Lua scripts on a real redis-server", () => {
     }
     const reply = (await redis.conn.call(
       "EVAL",
-      TIMESERIES_SCRIPT.body,
+      TIMESERIES_SCRIPT.source,
       2,
       "ts:existing",
       "ts:new",

@@ -1,6 +1,11 @@
 import { hasFlag } from "@ioredis/commands";
 import { RedisConnectionError, RedisTimeoutError } from "@polars-redis/core";
-import { openRawChannel, type RawChannel, type RawEndpoint } from "@polars-redis/core/internal";
+import {
+  openRawChannel,
+  type RawChannel,
+  type RawEndpoint,
+  respValueLength,
+} from "@polars-redis/core/internal";
 import { parseRedirect } from "../batch/classify-reply.js";
 import type { ClusterEventLog } from "../cluster-events.js";
 import { isFirstKeyCommand, slotOfUnsplitCommand } from "../commands/command-plan.js";
@@ -8,7 +13,7 @@ import { keySlot } from "../commands/key-slot.js";
 import type { ClusterTopology } from "../topology/cluster-topology.js";
 import { addressKey, type NodeAddress } from "../topology/node-address.js";
 import type { MasterNode } from "../topology/slot-map.js";
-import { commandElements, commandName, firstArgumentRange, respValueLength } from "./resp-framing.js";
+import { commandElements, commandName, firstArgumentRange } from "./resp-framing.js";
 
 const ASKING_COMMAND = Buffer.from("*1\r\n$6\r\nASKING\r\n");
 const MINUS = 0x2d;

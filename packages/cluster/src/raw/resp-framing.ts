@@ -1,3 +1,4 @@
+// Requests this package built itself (complete, well formed); replies are framed by core's respValueLength.
 const CR = 0x0d;
 const MINUS = 0x2d;
 const ZERO = 0x30;
@@ -23,52 +24,6 @@ function readHeaderNumber(buffer: Buffer, at: number): { value: number; next: nu
     value = value * 10 + (byte - ZERO);
   }
   return undefined;
-}
-
-/**
- * The byte length of the complete RESP2 value that starts at `offset`, or -1 when `buffer` does not hold all
- * of it yet. Only lengths are read: nothing is decoded, so framing a reply costs a scan of its headers.
- */
-export function respValueLength(buffer: Buffer, offset: number): number {
-  let at = offset;
-  let remaining = 1;
-  while (remaining > 0) {
-    if (at >= buffer.length) return -1;
-    const type = buffer[at]!;
-    switch (type) {
-      case 0x2b: // '+'
-      case 0x2d: // '-'
-      case 0x3a: {
-        // ':'
-        const lineEnd = buffer.indexOf(CR, at + 1);
-        if (lineEnd < 0 || lineEnd + 1 >= buffer.length) return -1;
-        at = lineEnd + 2;
-        remaining--;
-        break;
-      }
-      case 0x24: {
-        // '$'
-        const header = readHeaderNumber(buffer, at + 1);
-        if (header === undefined) return -1;
-        const end = header.value < 0 ? header.next : header.next + header.value + 2;
-        if (end > buffer.length) return -1;
-        at = end;
-        remaining--;
-        break;
-      }
-      case 0x2a: {
-        // '*'
-        const header = readHeaderNumber(buffer, at + 1);
-        if (header === undefined) return -1;
-        at = header.next;
-        remaining += Math.max(0, header.value) - 1;
-        break;
-      }
-      default:
-        throw new Error(`RESP protocol error: unexpected byte 0x${type.toString(16)} at offset ${at}`);
-    }
-  }
-  return at - offset;
 }
 
 /** [start, end) of element `index` of a complete RESP command (`*N $len arg ...`), or undefined past the end. */

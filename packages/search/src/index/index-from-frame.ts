@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "@polars-redis/core";
+import { isNumericDtype } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { field, type IndexField } from "./fields.js";
 import { defineIndex, type IndexDefinition } from "./manage-index.js";
@@ -14,18 +15,6 @@ export interface IndexFromFrameOptions {
   readonly exclude?: readonly string[];
 }
 
-const NUMERIC = new Set([
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "UInt8",
-  "UInt16",
-  "UInt32",
-  "UInt64",
-  "Float32",
-  "Float64",
-]);
 const STRING = new Set(["Utf8", "String", "Categorical", "Enum"]);
 
 /**
@@ -50,9 +39,10 @@ export function indexFromFrame(
   const skipped: string[] = [];
   for (const name of frame.columns) {
     if (exclude.has(name)) continue;
-    const dtype = String(frame.getColumn(name).dtype.variant);
+    const columnDtype = frame.getColumn(name).dtype;
+    const dtype = String(columnDtype.variant);
     const extra = sortable.has(name) ? { sortable: true } : {};
-    if (NUMERIC.has(dtype)) fields.push(field.numeric(name, extra));
+    if (isNumericDtype(columnDtype)) fields.push(field.numeric(name, extra));
     else if (STRING.has(dtype))
       fields.push(textFields.has(name) ? field.text(name, extra) : field.tag(name, extra));
     else if (dtype === "Bool" || dtype === "Boolean") fields.push(field.tag(name, extra));

@@ -1,6 +1,6 @@
 import type { RedisConnection } from "@polars-redis/core";
+import { LuaScript } from "@polars-redis/core/internal";
 import { LUA_STREAM_HELPERS } from "../internal/lua-stream-ids.js";
-import { LuaScript } from "../internal/run-script.js";
 
 /**
  * Detects that a stream was trimmed past a group's position, atomically, and records the gap as seen.

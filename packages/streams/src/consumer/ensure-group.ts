@@ -1,6 +1,6 @@
 import type { RedisConnection } from "@polars-redis/core";
+import { LuaScript } from "@polars-redis/core/internal";
 import { LUA_STREAM_HELPERS } from "../internal/lua-stream-ids.js";
-import { LuaScript } from "../internal/run-script.js";
 
 /**
  * Creates the group when missing (MKSTREAM for a missing stream). "$" becomes the stream's last generated id,

@@ -1,7 +1,7 @@
 import type { RedisConnection } from "@polars-redis/core";
+import { LuaScript } from "@polars-redis/core/internal";
 import { parseEntries, type StreamEntry } from "../frame/stream-entry.js";
 import { LUA_STREAM_HELPERS } from "../internal/lua-stream-ids.js";
-import { LuaScript } from "../internal/run-script.js";
 
 /**
  * XREAD (without blocking) together with the stream's counters, atomically: the entries after `position`, and

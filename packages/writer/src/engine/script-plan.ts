@@ -298,7 +298,7 @@ export async function runScripts(
 }
 
 function scriptBodyOf(sha: string): string {
-  const body = LuaScript.bodyOf(sha);
+  const body = LuaScript.sourceOf(sha);
   if (body === undefined) throw new Error(`no script known for sha ${sha}`);
   return body;
 }

@@ -1,33 +1,26 @@
 import { InvalidArgumentError } from "@polars-redis/core";
+import {
+  isIntegerDtype as isIntegerType,
+  isNumericDtype as isNumericType,
+} from "@polars-redis/core/internal";
 import pl, { type DataFrame, type DataType, type Expr, type Series } from "nodejs-polars";
 
-const INTEGER_TYPES = new Set(["Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64"]);
 /**
  * Types whose Polars text form is the one readers parse back: exact integers, shortest floats ("inf", "-inf",
- * "NaN" included), "true"/"false", "YYYY-MM-DD".
+ * "NaN" included; both numeric kinds per core's isNumericDtype), "true"/"false", "YYYY-MM-DD".
  */
-const CAST_TO_TEXT = new Set([
-  ...INTEGER_TYPES,
-  "Float32",
-  "Float64",
-  "Bool",
-  "Date",
-  "Time",
-  "Decimal",
-  "Categorical",
-  "Enum",
-]);
+const CAST_TO_TEXT = new Set(["Bool", "Date", "Time", "Decimal", "Categorical", "Enum"]);
 const FRACTION_DIGITS: Record<string, number> = { ms: 3, us: 6, ns: 9 };
 
 export const SUPPORTED_VALUE_DTYPES =
   "String, Categorical, Int8..Int64, UInt8..UInt64, Float32, Float64, Boolean, Date, Datetime, Time, Decimal, Null";
 
 export function isIntegerDtype(series: Series): boolean {
-  return INTEGER_TYPES.has(series.dtype.variant);
+  return isIntegerType(series.dtype);
 }
 
 export function isNumericDtype(series: Series): boolean {
-  return INTEGER_TYPES.has(series.dtype.variant) || series.dtype.variant.startsWith("Float");
+  return isNumericType(series.dtype);
 }
 
 /**
@@ -67,7 +60,7 @@ export type TextConversion =
 export function textConversion(name: string, dtype: DataType, option: string): TextConversion {
   const variant = dtype.variant;
   if (variant === "String" || variant === "Utf8") return { kind: "as-is" };
-  if (CAST_TO_TEXT.has(variant) || variant === "Null") return { kind: "cast" };
+  if (isNumericType(dtype) || CAST_TO_TEXT.has(variant) || variant === "Null") return { kind: "cast" };
   if (variant === "Datetime") {
     const { timeUnit, timeZone } = dtype as unknown as { timeUnit?: string; timeZone?: string | null };
     const pattern = `%Y-%m-%dT%H:%M:%S%.${FRACTION_DIGITS[timeUnit ?? "us"] ?? 6}f`;

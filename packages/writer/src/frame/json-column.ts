@@ -1,20 +1,8 @@
 import { InvalidArgumentError } from "@polars-redis/core";
+import { isNumericDtype } from "@polars-redis/core/internal";
 import pl, { type Series } from "nodejs-polars";
 import { formatColumn } from "./format-column.js";
 
-const NUMBER_TEXT = new Set([
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "UInt8",
-  "UInt16",
-  "UInt32",
-  "UInt64",
-  "Float32",
-  "Float64",
-  "Decimal",
-]);
 const NESTED = new Set(["List", "FixedSizeList", "Array", "Struct"]);
 
 /**
@@ -32,7 +20,7 @@ export function jsonMembers(series: Series, option: string): (string | undefined
       value == null ? undefined : name + String(value),
     );
   }
-  if (NUMBER_TEXT.has(variant)) {
+  if (isNumericDtype(series.dtype) || variant === "Decimal") {
     const texts = series.cast(pl.Utf8).toArray() as (string | null)[];
     return texts.map((text, row) => {
       if (text == null) return undefined;
