@@ -128,6 +128,8 @@ describe("writers refuse wrong arguments before anything is sent", () => {
 describe("a connection the caller closed", () => {
   it("fails the write with a non-retryable ConnectionClosedError, not per-key retryable errors", async () => {
     const conn = await connect(redis.server.url);
+    // Used first (the hash writer's raw pipe is open), then closed by the caller.
+    expect((await writeHashes(conn, frame())).written).toBe(2);
     await conn.close();
     const before = await commandsProcessed();
     for (const write of [
