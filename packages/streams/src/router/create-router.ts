@@ -258,7 +258,9 @@ class Router implements StreamRouter {
         await this.waitForRoom();
         // Behind: up to maxFrameEntries waiting entries in one pipelined round trip, routed as one frame.
         // Caught up: one blocking read, routed as soon as it returns.
-        const reads = Math.max(1, Math.floor(this.settings.maxFrameEntries / this.options.batchSize));
+        // A read takes up to batchSize entries of every stream: with a sharded source, fewer reads fill a frame.
+        const perRead = this.options.batchSize * this.options.streams.length;
+        const reads = Math.max(1, Math.floor(this.settings.maxFrameEntries / perRead));
         const delivered = (await this.engine.next({ wait: false, reads })) ?? (await this.engine.next());
         if (delivered === undefined) break;
         this.route(delivered);
