@@ -1,5 +1,4 @@
 import type { ScanDtype, TimeUnit } from "../schema/dtype.js";
-import { dtypeLabel } from "../schema/dtype.js";
 import type { Candidate, FieldStats, JsonKind } from "./field-stats.js";
 
 /** The type inference settles on for a field, how sure it is, and why. */
@@ -155,8 +154,4 @@ function utf8Fallback(stats: FieldStats, n: number): TypeChoice {
 function datetimeOf(stats: FieldStats): ScanDtype {
   const unit: TimeUnit = stats.maxFractionDigits <= 3 ? "ms" : stats.maxFractionDigits <= 6 ? "us" : "ns";
   return { kind: "datetime", unit, timeZone: stats.datetimesWithZone > 0 ? "UTC" : null };
-}
-
-export function choiceLabel(choice: TypeChoice): string {
-  return dtypeLabel(choice.dtype);
 }

@@ -1,4 +1,4 @@
-import type { ByteColumn } from "../frame/byte-column.js";
+import type { ArrowTextColumn } from "../frame/arrow-text-column.js";
 
 /**
  * Builds one MessagePack array: the per-key payload of a script call, sent as a single argument and decoded
@@ -50,7 +50,7 @@ export class PayloadWriter {
   }
 
   /** A value of a byte column, copied as is. */
-  bytes(column: ByteColumn, row: number): void {
+  bytes(column: ArrowTextColumn, row: number): void {
     const length = column.byteLength(row);
     this.reserve(length + 5);
     const header = headerSize(length);

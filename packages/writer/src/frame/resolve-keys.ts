@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
-import { columnText } from "./byte-column.js";
+import { columnText } from "./arrow-text-column.js";
 import { columnDtypes, textExpression } from "./format-column.js";
 import { assertColumn } from "./require-column.js";
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import pl, { type DataFrame, type DataType, type Expr } from "nodejs-polars";
-import { byteColumns } from "./byte-column.js";
+import { arrowTextColumns } from "./arrow-text-column.js";
 import { applyTextConversion, type TextConversion, textConversion } from "./format-column.js";
 
 /**
@@ -81,7 +81,7 @@ export function assertFormattable(
   const bounds = pl.concat([frame.select(extremes[0]!), frame.select(extremes[1]!)]);
   for (const name of temporal) {
     try {
-      byteColumns(bounds, textPlan([name], dtypes, option).expressions, [name]);
+      arrowTextColumns(bounds, textPlan([name], dtypes, option).expressions, [name]);
     } catch (error) {
       throw new InvalidArgumentError(
         option,

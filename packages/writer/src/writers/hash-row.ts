@@ -2,7 +2,7 @@ import { encodeBulk, type RespEncoder } from "@polars-redis/core/internal";
 import type { PayloadWriter } from "../engine/payload-writer.js";
 import { ARGS_PER_CALL } from "../engine/script-plan.js";
 import type { ScriptUnit } from "../engine/script-unit.js";
-import type { ByteColumn } from "../frame/byte-column.js";
+import type { ArrowTextColumn } from "../frame/arrow-text-column.js";
 import type { TextWindows } from "../frame/text-windows.js";
 
 const HSET = encodeBulk(Buffer.from("HSET"));
@@ -80,7 +80,7 @@ export class HashRow implements ScriptUnit {
   }
 
   /** The byte columns of this row's window, and the row's position in them. */
-  private cells(): { columns: readonly ByteColumn[]; local: number } {
+  private cells(): { columns: readonly ArrowTextColumn[]; local: number } {
     const windows = this.fields.values;
     return { columns: windows.columnsAt(this.row), local: this.row - windows.windowStart(this.row) };
   }

@@ -6,7 +6,7 @@ import type { DataFrame, Expr } from "nodejs-polars";
  * A text column read straight from Polars' Arrow memory: values are copied as bytes into a command buffer,
  * never turned into JS strings (toArray costs ~0.2 µs and a string per value, and the garbage that follows).
  */
-export interface ByteColumn {
+export interface ArrowTextColumn {
   readonly length: number;
   isNull(row: number): boolean;
   byteLength(row: number): number;
@@ -18,14 +18,14 @@ export interface ByteColumn {
 
 /**
  * Evaluates `expressions` (each giving a String column, e.g. from textExpression) over `frame` and returns their
- * values as ByteColumns, in order, through one Arrow IPC hand-over. (One select and one IPC buffer cost far less
+ * values as ArrowTextColumns, in order, through one Arrow IPC hand-over. (One select and one IPC buffer cost far less
  * than a Series per column: nodejs-polars builds a large wrapper object for every Series and Expr.)
  */
-export function byteColumns(
+export function arrowTextColumns(
   frame: DataFrame,
   expressions: readonly Expr[],
   expectedNames?: readonly string[],
-): ByteColumn[] {
+): ArrowTextColumn[] {
   if (expressions.length === 0) return [];
   const text = frame.select(...expressions).rechunk();
   const table = tableFromIPC(text.writeIPC());
@@ -40,22 +40,22 @@ export function byteColumns(
   return table.schema.fields.map((_, index) => {
     const vector = table.getChildAt(index)!;
     const chunks = vector.data.map((data) => chunkReader(data as Data));
-    return chunks.length === 1 ? chunks[0]! : new ChunkedByteColumn(chunks);
+    return chunks.length === 1 ? chunks[0]! : new ChunkedTextColumn(chunks);
   });
 }
 
-function chunkReader(data: Data): ByteColumn {
+function chunkReader(data: Data): ArrowTextColumn {
   switch (data.typeId) {
     case Type.Utf8View:
     case Type.BinaryView:
-      return new ViewByteColumn(data);
+      return new ViewTextColumn(data);
     case Type.Utf8:
     case Type.LargeUtf8:
     case Type.Binary:
     case Type.LargeBinary:
-      return new OffsetByteColumn(data);
+      return new OffsetTextColumn(data);
     case Type.Null:
-      return new NullByteColumn(data.length);
+      return new NullTextColumn(data.length);
     default:
       throw new Error(`internal: expected a text column from Polars, got Arrow type ${String(data.type)}`);
   }
@@ -84,7 +84,7 @@ abstract class BitmapColumn {
 }
 
 /** Utf8View: 16 bytes per value; up to 12 bytes inline, longer ones in a variadic data buffer. */
-class ViewByteColumn extends BitmapColumn implements ByteColumn {
+class ViewTextColumn extends BitmapColumn implements ArrowTextColumn {
   private readonly views: DataView;
   private readonly viewBytes: Buffer;
   private readonly buffers: Buffer[];
@@ -129,7 +129,7 @@ class ViewByteColumn extends BitmapColumn implements ByteColumn {
 }
 
 /** Utf8 / LargeUtf8: offsets into one data buffer. */
-class OffsetByteColumn extends BitmapColumn implements ByteColumn {
+class OffsetTextColumn extends BitmapColumn implements ArrowTextColumn {
   private readonly offsets: ArrayLike<number | bigint>;
   private readonly bytes: Buffer;
 
@@ -160,7 +160,7 @@ class OffsetByteColumn extends BitmapColumn implements ByteColumn {
   }
 }
 
-class NullByteColumn implements ByteColumn {
+class NullTextColumn implements ArrowTextColumn {
   constructor(readonly length: number) {}
   isNull(): boolean {
     return true;
@@ -175,11 +175,11 @@ class NullByteColumn implements ByteColumn {
 }
 
 /** Several Arrow chunks behind one row index (rechunk normally leaves one). */
-class ChunkedByteColumn implements ByteColumn {
+class ChunkedTextColumn implements ArrowTextColumn {
   readonly length: number;
   private readonly starts: number[] = [];
 
-  constructor(private readonly chunks: ByteColumn[]) {
+  constructor(private readonly chunks: ArrowTextColumn[]) {
     let start = 0;
     for (const chunk of chunks) {
       this.starts.push(start);
@@ -188,7 +188,7 @@ class ChunkedByteColumn implements ByteColumn {
     this.length = start;
   }
 
-  private locate(row: number): [ByteColumn, number] {
+  private locate(row: number): [ArrowTextColumn, number] {
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -222,7 +222,7 @@ class ChunkedByteColumn implements ByteColumn {
 
 /** The text of one column (see textExpression), as JS strings, null where the value is null. */
 export function columnText(frame: DataFrame, expression: Expr): (string | null)[] {
-  const [column] = byteColumns(frame, [expression]);
+  const [column] = arrowTextColumns(frame, [expression]);
   const values = new Array<string | null>(column!.length);
   for (let row = 0; row < values.length; row++) values[row] = column!.isNull(row) ? null : column!.text(row);
   return values;
