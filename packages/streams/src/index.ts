@@ -28,7 +28,13 @@ export type { OverflowPolicy, PubSubMessage } from "./pubsub/message-buffer.js";
 export type { PubSubOptions } from "./pubsub/pubsub-options.js";
 export type { PubSubStats } from "./pubsub/pubsub-stats.js";
 export type { PubSubTarget } from "./pubsub/subscriber.js";
-export { readStream, type ScanStreamOptions, scanStream } from "./read/scan-stream.js";
+export {
+  readStream,
+  readStreamRange,
+  type ScanStreamOptions,
+  scanStream,
+  scanStreamRange,
+} from "./read/scan-stream.js";
 export {
   createReader,
   type ReaderBatch,

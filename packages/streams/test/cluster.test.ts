@@ -3,7 +3,7 @@ import type { Command, RedisConnection, Sink } from "@polars-redis/core";
 import { generateChangeEvents, MockSink, type RedisCluster, startCluster } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsumer, createRouter, readStream } from "../src/index.js";
+import { createConsumer, createRouter, readStreamRange } from "../src/index.js";
 import { waitFor } from "./helpers.js";
 
 let cluster: RedisCluster;
@@ -69,7 +69,7 @@ describe("on a Redis Cluster", () => {
     await Promise.all(runs);
     const expected = new Set<string>();
     for (const shard of SHARDS) {
-      const frame = await readStream(conn, { stream: shard });
+      const frame = await readStreamRange(conn, { stream: shard });
       for (const id of frame.filter(filter).getColumn("_id").toArray() as string[])
         expected.add(`${shard}/${id}`);
     }

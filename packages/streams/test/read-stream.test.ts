@@ -2,7 +2,7 @@ import { connect, InvalidArgumentError, type RedisConnection, SchemaMismatchErro
 import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readStream, scanStream } from "../src/index.js";
+import { readStream, readStreamRange, scanStream, scanStreamRange } from "../src/index.js";
 import { fillStream } from "./helpers.js";
 
 let server: RedisServer;
@@ -24,9 +24,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe("readStream", () => {
+describe("readStreamRange", () => {
   it("reads every entry with _id, _ts, _seq (when asked) and typed fields", async () => {
-    const frame = await readStream(conn, {
+    const frame = await readStreamRange(conn, {
       stream: "orders",
       batchSize: 700,
       includeSequence: true,
@@ -55,7 +55,7 @@ describe("readStream", () => {
 
   it("pages with an exclusive start: no entry twice, none missed", async () => {
     const seen: string[] = [];
-    for await (const page of scanStream(conn, { stream: "orders", batchSize: 333 })) {
+    for await (const page of scanStreamRange(conn, { stream: "orders", batchSize: 333 })) {
       expect(page.height).toBeLessThanOrEqual(333);
       seen.push(...(page.getColumn("_id").toArray() as string[]));
     }
@@ -64,7 +64,7 @@ describe("readStream", () => {
   });
 
   it("applies ranges, projection, a filter and a limit counted after the filter", async () => {
-    const frame = await readStream(conn, {
+    const frame = await readStreamRange(conn, {
       stream: "orders",
       start: "1-101",
       end: "1-2000",
@@ -86,7 +86,7 @@ describe("readStream", () => {
   it("raises a SchemaMismatchError naming stream, entry, field and value, or nulls and counts", async () => {
     await conn.call("XADD", "bad", "1-1", "qty", "12");
     await conn.call("XADD", "bad", "1-2", "qty", "twelve");
-    const error = await readStream(conn, { stream: "bad", schema: { qty: pl.Int64 } }).catch(
+    const error = await readStreamRange(conn, { stream: "bad", schema: { qty: pl.Int64 } }).catch(
       (e: unknown) => e,
     );
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
@@ -95,7 +95,7 @@ describe("readStream", () => {
     expect((error as SchemaMismatchError).rawValue).toBe("twelve");
 
     let nulled: Record<string, number> = {};
-    const frame = await readStream(conn, {
+    const frame = await readStreamRange(conn, {
       stream: "bad",
       schema: { qty: pl.Int64 },
       onError: "null",
@@ -108,7 +108,7 @@ describe("readStream", () => {
   });
 
   it("gives a typed empty frame for a missing stream", async () => {
-    const frame = await readStream(conn, { stream: "missing", schema: { qty: pl.Int64 } });
+    const frame = await readStreamRange(conn, { stream: "missing", schema: { qty: pl.Int64 } });
     expect(frame.height).toBe(0);
     expect(frame.columns).toEqual(["_id", "_ts", "qty"]);
   });
@@ -122,9 +122,16 @@ describe("readStream", () => {
       [{ stream: "orders", onError: "ignore" }, "onError"],
     ];
     for (const [options, argument] of cases) {
-      const error = await readStream(conn, options as never).catch((e: unknown) => e);
+      const error = await readStreamRange(conn, options as never).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
       expect((error as InvalidArgumentError).argument).toBe(argument);
     }
+  });
+});
+
+describe("readStream / scanStream (deprecated names)", () => {
+  it("are the same functions as readStreamRange / scanStreamRange", () => {
+    expect(readStream).toBe(readStreamRange);
+    expect(scanStream).toBe(scanStreamRange);
   });
 });

@@ -3,7 +3,7 @@ import { createFaultProxy, generateChangeEvents, type RedisServer, startRedis } 
 import { redisHashSink } from "@polars-redis/writer";
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRouter, type RouterEvent, readStream } from "../src/index.js";
+import { createRouter, type RouterEvent, readStreamRange } from "../src/index.js";
 import { waitFor } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -126,7 +126,7 @@ describe("router under faults", () => {
     const aWrittenAtOutage = router.stats.routes.a!.written;
     // The source keeps changing while B is down.
     await append(10_000, 30_000);
-    const sourceFrame = await readStream(conn, { stream: "changes" });
+    const sourceFrame = await readStreamRange(conn, { stream: "changes" });
     const key = (row: Record<string, unknown>) => `evt:${row._id}`;
     const expected = {
       a: expectedKeys(sourceFrame.withColumn(pl.lit("changes").alias("_stream")), ROUTES.a, key),
@@ -235,7 +235,7 @@ describe("router under faults", () => {
     );
     for (const router of routers) router.stop();
     const stats = await Promise.all(runs);
-    const frames = await Promise.all(shards.map((stream) => readStream(conn, { stream })));
+    const frames = await Promise.all(shards.map((stream) => readStreamRange(conn, { stream })));
     const all = pl.concat(
       frames.map((frame, i) => frame.withColumn(pl.lit(shards[i]!).alias("_stream"))),
       { how: "vertical" },

@@ -323,7 +323,9 @@ export const TABLE: Table = {
       ),
     ]),
     readStream: connectionFirst(streams.readStream, () => [{ stream: "walk:s" }]),
+    readStreamRange: connectionFirst(streams.readStreamRange, () => [{ stream: "walk:s" }]),
     scanStream: connectionFirst(streams.scanStream, () => [{ stream: "walk:s" }]),
+    scanStreamRange: connectionFirst(streams.scanStreamRange, () => [{ stream: "walk:s" }]),
     collectPubSub: calls((c) => [
       call("null target", () => streams.collectPubSub(null as never, { channels: ["c"], count: 1 })),
       call("unknown option", () =>

@@ -17,19 +17,31 @@ export interface ScanStreamOptions
 }
 
 /**
- * Reads one stream with paged XRANGE (start exclusive after each page: no entry twice, none skipped), one
- * DataFrame per page, so a stream of any length is read in bounded memory. Columns, dtypes and options are
+ * Reads a range of one stream (`start`..`end`) with paged XRANGE (start exclusive after each page: no entry
+ * twice, none skipped), one DataFrame per page, so a stream of any length is read in bounded memory. Columns, dtypes and options are
  * those of core's `scanStreams` (`_id`, `_ts`, optional `_seq`, then the fields), without the `_key` column
  * unless asked for.
  */
-export function scanStream(conn: RedisConnection, options: ScanStreamOptions): ScanIterable {
+export function scanStreamRange(conn: RedisConnection, options: ScanStreamOptions): ScanIterable {
   return scanStreams(conn, toStreamScanOptions(options));
 }
 
-/** `scanStream`'s pages as one DataFrame (a missing stream gives an empty frame with the declared columns). */
-export async function readStream(conn: RedisConnection, options: ScanStreamOptions): Promise<DataFrame> {
+/**
+ * `scanStreamRange`'s pages as one DataFrame (a missing stream gives an empty frame with the declared columns).
+ * For many streams at once (by pattern or keys, with a `_key` column), use core's `readStreams`.
+ */
+export async function readStreamRange(conn: RedisConnection, options: ScanStreamOptions): Promise<DataFrame> {
   return readStreams(conn, toStreamScanOptions(options));
 }
+
+/**
+ * @deprecated Renamed `readStreamRange` (one letter from core's `readStreams`, which reads many streams, was too
+ * easy to confuse). Same function; this name goes away in the next major version.
+ */
+export const readStream: typeof readStreamRange = readStreamRange;
+
+/** @deprecated Renamed `scanStreamRange` (see `readStream`). Same function; this name goes away in the next major version. */
+export const scanStream: typeof scanStreamRange = scanStreamRange;
 
 function toStreamScanOptions(options: ScanStreamOptions): StreamScanOptions {
   if (options === null || typeof options !== "object") {
