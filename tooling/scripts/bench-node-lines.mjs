@@ -31,20 +31,23 @@ const env = {
   BENCH_GROUPS: process.env.BENCH_GROUPS ?? "hashes-read",
   BENCH_SIZES: process.env.BENCH_SIZES ?? "100000",
 };
-const out = mkdtempSync(join(tmpdir(), "polars-redis-bench-lines-"));
+// BENCH_LINES_FROM=<output folder of an earlier run>: print that run's table again, measuring nothing.
+const out = process.env.BENCH_LINES_FROM ?? mkdtempSync(join(tmpdir(), "polars-redis-bench-lines-"));
 const loadBefore = loadavg()[0];
 const samples = new Map(); // "group|case|size" -> { line -> { ms: [], cpu: [], rows } }
 for (let round = 1; round <= rounds; round++) {
   for (const line of lines) {
     const dir = join(out, `node${line}-round${round}`);
-    console.error(`bench-node-lines: round ${round}/${rounds}, ${versions[line]}`);
-    const run = spawnSync("pnpm", ["bench"], {
-      cwd: root,
-      env: { ...env, BENCH_NODE: nodes[line], BENCH_RESULTS_DIR: dir },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    if (run.status !== 0)
-      console.error(`bench-node-lines: pnpm bench on ${versions[line]} exited ${run.status}`);
+    if (!process.env.BENCH_LINES_FROM) {
+      console.error(`bench-node-lines: round ${round}/${rounds}, ${versions[line]}`);
+      const run = spawnSync("pnpm", ["bench"], {
+        cwd: root,
+        env: { ...env, BENCH_NODE: nodes[line], BENCH_RESULTS_DIR: dir },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+      if (run.status !== 0)
+        console.error(`bench-node-lines: pnpm bench on ${versions[line]} exited ${run.status}`);
+    }
     for (const file of readdirSync(dir).filter((name) => name.endsWith(".json"))) {
       const results = JSON.parse(readFileSync(join(dir, file), "utf8"));
       if (results.environment.node !== versions[line]) {
