@@ -1,4 +1,5 @@
-import { InvalidArgumentError, parseRedisUrl, redact } from "@polars-redis/core";
+import { InvalidArgumentError } from "@polars-redis/core";
+import { parseRedisUrl, redact } from "@polars-redis/core/internal";
 import type { RedisOptions } from "ioredis";
 import type { NodeAddress } from "./topology/node-address.js";
 

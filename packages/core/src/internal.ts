@@ -36,7 +36,7 @@ export {
   type StreamEntry,
   streamEntriesToFrame,
 } from "./scan/streams/stream-entries-to-frame.js";
-export { dtypeLabel, resolveDtype, toPolarsDtype } from "./schema/dtype.js";
+export { dtypeLabel, isDtypeName, resolveDtype, toPolarsDtype } from "./schema/dtype.js";
 export { isIntegerDtype, isNumericDtype } from "./schema/dtype-kind.js";
 export { parseBoolean } from "./schema/parse/parse-boolean.js";
 export { type ParseDateOptions, parseDate } from "./schema/parse/parse-date.js";

@@ -4,9 +4,9 @@ import {
   PolarsRedisError,
   RedisCommandError,
   RedisConnectionError,
-  redisCodeOf,
   SchemaMismatchError,
 } from "../src/index.js";
+import { redisCodeOf } from "../src/internal.js";
 
 describe("error family", () => {
   it("recognises errors by marker, across copies of the package", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keySlot } from "../src/index.js";
+import { keySlot } from "../src/internal.js";
 import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 // CLUSTER KEYSLOT answers on any cluster-enabled server, even one that serves no slot.

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  InvalidArgumentError,
-  resolveRetryPolicy,
-  sleep,
-} from "../src/index.js";
+import { DEFAULT_RETRY_POLICY, InvalidArgumentError } from "../src/index.js";
+import { backoffDelay, resolveRetryPolicy, sleep } from "../src/internal.js";
 
 describe("RetryPolicy", () => {
   it("fills in defaults; false disables retries; a number is the attempts", () => {

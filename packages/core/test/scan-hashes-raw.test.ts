@@ -1,6 +1,5 @@
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openRawChannel } from "../src/internal.js";
 import {
   AbortedError,
   type Command,
@@ -10,6 +9,7 @@ import {
   SchemaMismatchError,
   scanHashes,
 } from "../src/index.js";
+import { openRawChannel } from "../src/internal.js";
 import { onPath } from "./fixtures/read-paths.js";
 import { useRedisConnection } from "./fixtures/redis-fixture.js";
 

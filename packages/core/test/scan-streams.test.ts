@@ -7,8 +7,8 @@ import {
   type ScanReport,
   SchemaMismatchError,
   scanStreams,
-  streamEntriesToFrame,
 } from "../src/index.js";
+import { streamEntriesToFrame } from "../src/internal.js";
 import { spyConnection } from "./fixtures/command-spy.js";
 import { useRedisConnection } from "./fixtures/redis-fixture.js";
 

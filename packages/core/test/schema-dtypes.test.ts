@@ -1,6 +1,7 @@
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
-import { dtypeLabel, InvalidArgumentError, readHashes, resolveDtype, resolveSchema } from "../src/index.js";
+import { InvalidArgumentError, readHashes } from "../src/index.js";
+import { dtypeLabel, resolveDtype, resolveSchema } from "../src/internal.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
 import { useRedisConnection } from "./fixtures/redis-fixture.js";
 

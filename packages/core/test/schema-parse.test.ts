@@ -7,7 +7,7 @@ import {
   parseInstant,
   parseInt32,
   parseInt64,
-} from "../src/index.js";
+} from "../src/internal.js";
 
 describe("parseInt64", () => {
   it("reads signed decimal integers across the whole Int64 range", () => {

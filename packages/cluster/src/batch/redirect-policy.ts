@@ -1,4 +1,4 @@
-import type { ResolvedRetryPolicy } from "@polars-redis/core";
+import type { ResolvedRetryPolicy } from "@polars-redis/core/internal";
 
 /** How hard a cluster batch tries before it reports a command's last error. */
 export interface RedirectPolicy {

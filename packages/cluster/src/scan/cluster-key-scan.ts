@@ -1,15 +1,17 @@
 import {
   AbortedError,
-  decodeKeys,
-  nonUtf8KeyHandler,
   type RedisArgument,
   RedisCommandError,
   RedisConnectionError,
   RedisTimeoutError,
-  type ResolvedRetryPolicy,
   type ScanKeysOptions,
-  throwIfAborted,
 } from "@polars-redis/core";
+import {
+  decodeKeys,
+  nonUtf8KeyHandler,
+  type ResolvedRetryPolicy,
+  throwIfAborted,
+} from "@polars-redis/core/internal";
 import type { ClusterEventLog } from "../cluster-events.js";
 import { keySlot } from "../commands/key-slot.js";
 import type { ClusterTopology } from "../topology/cluster-topology.js";

@@ -1,10 +1,5 @@
-import {
-  type BatchReply,
-  type Command,
-  decodeKeys,
-  type RedisConnection,
-  type RedisKeyType,
-} from "@polars-redis/core";
+import type { BatchReply, Command, RedisConnection, RedisKeyType } from "@polars-redis/core";
+import { decodeKeys } from "@polars-redis/core/internal";
 
 const SLOTS_PER_ROUND_TRIP = 512;
 const KEYS_PER_ROUND_TRIP = 10_000;

@@ -1,9 +1,9 @@
+import { AbortedError } from "@polars-redis/core";
 import {
-  AbortedError,
   backoffDelay as coreBackoffDelay,
   sleep as coreSleep,
   type ResolvedRetryPolicy,
-} from "@polars-redis/core";
+} from "@polars-redis/core/internal";
 
 /** Waits `ms` (core's sleep), or rejects with an AbortedError as soon as `signal` fires. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-import { streamEntriesToFrame } from "@polars-redis/core";
+import { streamEntriesToFrame } from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
 import type { StreamEntry } from "./stream-entry.js";
 import type { ResolvedFrameOptions } from "./stream-frame-options.js";

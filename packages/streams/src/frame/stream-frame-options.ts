@@ -1,9 +1,5 @@
-import {
-  InvalidArgumentError,
-  type OnError,
-  type SchemaInput,
-  streamEntriesToFrame,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type OnError, type SchemaInput } from "@polars-redis/core";
+import { streamEntriesToFrame } from "@polars-redis/core/internal";
 
 /**
  * How stream entries become DataFrame columns: exactly as core's `scanStreams` does it (same dtypes, same

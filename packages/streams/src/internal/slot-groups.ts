@@ -1,4 +1,5 @@
-import { keySlot, type RedisConnection } from "@polars-redis/core";
+import type { RedisConnection } from "@polars-redis/core";
+import { keySlot } from "@polars-redis/core/internal";
 
 /**
  * Streams grouped so each group can be read by one multi-key command: all of them on a single server, one

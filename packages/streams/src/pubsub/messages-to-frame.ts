@@ -1,4 +1,5 @@
-import { SchemaMismatchError, streamEntriesToFrame } from "@polars-redis/core";
+import { SchemaMismatchError } from "@polars-redis/core";
+import { streamEntriesToFrame } from "@polars-redis/core/internal";
 import pl, { type DataFrame, type Series } from "nodejs-polars";
 import type { PubSubMessage } from "./message-buffer.js";
 import type { ResolvedPubSubOptions } from "./pubsub-options.js";

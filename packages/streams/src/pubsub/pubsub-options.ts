@@ -1,9 +1,5 @@
-import {
-  InvalidArgumentError,
-  type OnError,
-  type SchemaInput,
-  streamEntriesToFrame,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type OnError, type SchemaInput } from "@polars-redis/core";
+import { streamEntriesToFrame } from "@polars-redis/core/internal";
 import { requireKey, requirePositiveInteger } from "../internal/validate.js";
 import type { OverflowPolicy } from "./message-buffer.js";
 

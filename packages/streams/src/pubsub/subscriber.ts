@@ -1,4 +1,5 @@
-import { InvalidArgumentError, parseRedisUrl, type RedisConnection } from "@polars-redis/core";
+import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { parseRedisUrl } from "@polars-redis/core/internal";
 import { Redis, type RedisOptions } from "ioredis";
 import type { MessageBuffer } from "./message-buffer.js";
 

@@ -3,11 +3,11 @@ import {
   type Command,
   isCommandError,
   type KeyError,
-  keySlot,
   type RedisArgument,
   RedisCommandError,
   type RedisConnection,
 } from "@polars-redis/core";
+import { keySlot } from "@polars-redis/core/internal";
 import { WriteInterruptedError } from "../errors/write-interrupted-error.js";
 import type { IfExists } from "../options/write-options.js";
 import { PUBLISH_STAGED_SCRIPT } from "../scripts/publish-staged-script.js";

@@ -1,4 +1,5 @@
-import { resolveDtype, type ScalarDtype } from "@polars-redis/core";
+import type { ScalarDtype } from "@polars-redis/core";
+import { resolveDtype } from "@polars-redis/core/internal";
 import pl from "nodejs-polars";
 import { readHashesWithBufferBatches } from "../../../experiments/batch-buffers-to-arrow.js";
 import { readHashesWithStringBatches } from "../../../experiments/batch-strings-to-series.js";
