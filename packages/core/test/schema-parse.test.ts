@@ -20,6 +20,14 @@ describe("parseInt64", () => {
     expect(parseInt64("9223372036854775807")).toBe(9223372036854775807n);
     expect(parseInt64("-9223372036854775808")).toBe(-9223372036854775808n);
   });
+  it("reads an integral decimal as that integer (how Polars writes an integral Float64; decision 0162)", () => {
+    expect(parseInt64("36.0")).toBe(36);
+    expect(parseInt64("-3.00")).toBe(-3);
+    expect(parseInt64("-0.0")).toBe(0);
+    expect(parseInt64("9223372036854775807.0")).toBe(9223372036854775807n);
+    expect(parseInt32("2147483647.0")).toBe(2147483647);
+    expect(parseInt32("2147483648.0")).toBeUndefined();
+  });
   it("refuses everything else", () => {
     for (const text of [
       "",
@@ -27,7 +35,10 @@ describe("parseInt64", () => {
       "+",
       " 1",
       "1 ",
-      "1.0",
+      "1.5",
+      "1.",
+      ".0",
+      "1.0 ",
       "1e3",
       "0x10",
       "1_000",

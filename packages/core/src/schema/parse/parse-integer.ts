@@ -51,7 +51,7 @@ function parseDigits(text: string): number | bigint | undefined {
 
 /** Like parseInt64, within the Int32 range. */
 export function parseInt32(text: string): number | undefined {
-  if (text.length > 11) return undefined;
+  if (text.length > 11 && text.indexOf(".") < 0) return undefined;
   const value = parseInt64(text);
   return typeof value === "number" && value >= INT32_MIN && value <= INT32_MAX ? value : undefined;
 }
