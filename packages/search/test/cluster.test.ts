@@ -88,6 +88,22 @@ describe.runIf(requireModules("search"))("search on Redis Cluster (RediSearch wi
     ]);
   });
 
+  it("FT.* commands reach the index's master through one MOVED, not a round robin of masters", async () => {
+    // One redirection allowed: a client that re-sent a keyless command to "any master" after MOVED would
+    // reach the wrong master again within three calls and fail.
+    const strict = await connectCluster(fixture.cluster.seeds, { maxRedirections: 1 });
+    try {
+      for (let i = 0; i < 9; i++) {
+        const before = strict.stats().moved;
+        const info = await indexInfo(strict, "users{u}");
+        expect(info?.name).toBe("users{u}");
+        expect(strict.stats().moved - before).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("smart scan uses a hash-tagged index and falls back to SCAN for a spread one", async () => {
     const options = { pattern: "user:{u}:*", filter: col("age").lt(3), schema: { age: "int64" } } as const;
     const undiscovered = await explainScan(conn, options);

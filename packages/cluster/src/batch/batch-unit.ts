@@ -12,6 +12,11 @@ export interface BatchUnit {
   readonly isTransaction: boolean;
   /** Set by an ASK reply: send once to this node, preceded by ASKING. */
   askTarget: NodeAddress | undefined;
+  /**
+   * For a command without keys (slot -1) that met MOVED: the slot that reply named. The unit then goes to that
+   * slot's owner (the node MOVED names, or its successor after a refresh) instead of any master.
+   */
+  movedSlot: number | undefined;
   redirections: number;
   /** One reply per command, from the latest attempt. */
   replies: BatchReply[] | undefined;
@@ -25,6 +30,7 @@ export function createUnit(commands: readonly Command[], slot: number, isTransac
     slot,
     isTransaction,
     askTarget: undefined,
+    movedSlot: undefined,
     redirections: 0,
     replies: undefined,
     answeredBy: "",

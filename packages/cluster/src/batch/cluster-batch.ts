@@ -134,6 +134,9 @@ async function settleUnits(
           const address = topology.resolve(verdict.address);
           if (verdict.kind === "moved") {
             topology.map.assign(verdict.slot, address);
+            // A keyless command (a module command whose key the table does not know, e.g. FT.SEARCH's index
+            // name) follows the slot MOVED names, not the round robin of any master.
+            if (unit.slot < 0) unit.movedSlot = verdict.slot;
             mustRefresh = true;
           } else {
             unit.askTarget = address;
@@ -253,7 +256,7 @@ function ownerOf(context: ClusterBatchContext, slot: number): NodeAddress | unde
 }
 
 function targetOf(context: ClusterBatchContext, unit: BatchUnit): NodeAddress | undefined {
-  return unit.askTarget ?? ownerOf(context, unit.slot);
+  return unit.askTarget ?? ownerOf(context, unit.slot < 0 ? (unit.movedSlot ?? -1) : unit.slot);
 }
 
 /** No master serves the slot right now (mid-failover): nothing is sent, the unit waits for the map to heal. */

@@ -21,25 +21,14 @@ export async function ftCall(
   command: string,
   ...args: RedisArgument[]
 ): Promise<RedisReply> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await conn.call(command, ...args);
-    } catch (error) {
-      if (isUnknownCommand(error))
-        throw new ModuleNotLoadedError({ module: "search", command, cause: error });
-      // On a cluster, FT.* commands travel as keyless (the cluster client sends them to some master) and the
-      // index's master answers the others with MOVED. Until the cluster client follows MOVED for keyless
-      // commands itself, ask again: its round robin reaches the index's master within a few tries.
-      if (conn.kind === "cluster" && attempt < MOVED_ATTEMPTS && isMoved(error)) continue;
-      throw error;
-    }
+  try {
+    // On a cluster FT.* commands travel as keyless; the index's master answers MOVED and the cluster client
+    // follows it to the node MOVED names.
+    return await conn.call(command, ...args);
+  } catch (error) {
+    if (isUnknownCommand(error)) throw new ModuleNotLoadedError({ module: "search", command, cause: error });
+    throw error;
   }
-}
-
-const MOVED_ATTEMPTS = 16;
-
-function isMoved(error: unknown): boolean {
-  return error instanceof Error && /^MOVED \d+ /.test(error.message);
 }
 
 /** The `{tag}` of a key prefix, when it holds a complete non-empty one (what Redis Cluster hashes). */
