@@ -9,6 +9,7 @@ import {
   type ScanKeysOptions,
 } from "@polars-redis/core";
 import type { RawChannel, RawEndpoint } from "@polars-redis/core/internal";
+import type { Cluster } from "ioredis";
 import { runClusterBatch } from "./batch/cluster-batch.js";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import type { ClusterEventLog, ClusterStats } from "./cluster-events.js";
@@ -43,6 +44,8 @@ export interface ClusterConnectionParts {
   readonly commandTimeoutMs: number;
   /** A node's address with the cluster's credentials and TLS, for raw sockets. */
   readonly rawEndpointFor: (address: NodeAddress) => RawEndpoint;
+  /** A new ioredis Cluster client (lazy, sharded subscribers) with the same seeds and settings, for Pub/Sub. */
+  readonly pubSubClient: () => Cluster;
 }
 
 /**
@@ -115,6 +118,15 @@ export class ClusterConnection implements RedisConnection {
   duplicate(): Promise<RedisConnection> {
     this.assertOpen();
     return this.parts.reopen();
+  }
+
+  /**
+   * A new ioredis Cluster client for Pub/Sub: SUBSCRIBE/PSUBSCRIBE on one node (Redis broadcasts classic
+   * messages to every node), SSUBSCRIBE on each channel's slot owner; ioredis follows failovers and slot moves.
+   */
+  pubSubClient(): Cluster {
+    this.assertOpen();
+    return this.parts.pubSubClient();
   }
 
   /** The masters and their slots, as of the last topology refresh (or MOVED). */

@@ -7,7 +7,7 @@ import {
   RedisConnectionError,
 } from "@polars-redis/core";
 import { type ResolvedRetryPolicy, resolveRetryPolicy } from "@polars-redis/core/internal";
-import type { Cluster, ClusterOptions, RedisOptions } from "ioredis";
+import { Cluster, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import { ClusterConnection } from "./cluster-connection.js";
 import { ClusterEventLog } from "./cluster-events.js";
@@ -130,6 +130,21 @@ export async function connectCluster(
       scanConcurrency: options.scanConcurrency ?? 4,
       scanDeduplication: options.scanDeduplication ?? true,
       reopen: () => open(topology.knownAddresses()),
+      pubSubClient: () =>
+        new Cluster(
+          topology.knownAddresses().map((address) => ({ host: address.host, port: address.port })),
+          {
+            lazyConnect: true,
+            shardedSubscribers: true,
+            maxRedirections: policy.maxRedirections,
+            ...(natMap === undefined ? {} : { natMap }),
+            redisOptions: {
+              ...redisOptions,
+              maxRetriesPerRequest: null,
+              autoResendUnfulfilledCommands: true,
+            },
+          },
+        ),
       commandTimeoutMs: options.commandTimeoutMs ?? 30_000,
       rawEndpointFor: (address) => ({
         host: address.host,

@@ -194,6 +194,11 @@ export class IoredisConnection implements RedisConnection {
    */
   readonly openRawChannel: (() => Promise<RawChannel>) | undefined;
 
+  pubSubClient(): Redis {
+    this.assertOpen();
+    return this.client.duplicate({ lazyConnect: true, protocol: 2, maxRetriesPerRequest: null });
+  }
+
   async duplicate(): Promise<RedisConnection> {
     this.assertOpen();
     const copy = this.client.duplicate({ lazyConnect: true });

@@ -1,3 +1,4 @@
+import type { Cluster, Redis } from "ioredis";
 import type { ConnectionClosedError } from "../errors/connection-closed-error.js";
 import type { RedisCommandError } from "../errors/redis-command-error.js";
 import type { RedisConnectionError } from "../errors/redis-connection-error.js";
@@ -82,5 +83,12 @@ export interface RedisConnection {
    * a connection does not offer it.
    */
   openRawChannel?(): Promise<RawChannel>;
+  /**
+   * Optional capability, for Pub/Sub: a new ioredis client of the caller's own (not connected yet: lazyConnect,
+   * RESP2, no per-command retry limit) with this connection's address and credentials. A standalone server gives
+   * a `Redis`; a cluster gives a `Cluster` with sharded subscribers, so SUBSCRIBE/PSUBSCRIBE (broadcast over the
+   * cluster) and SSUBSCRIBE (served by the channel's slot owner) both follow failovers. The caller quits it.
+   */
+  pubSubClient?(): Redis | Cluster;
   close(): Promise<void>;
 }

@@ -38,7 +38,7 @@ export async function collectPubSub(target: PubSubTarget, options: CollectPubSub
   const buffer = new MessageBuffer(capacity, count === undefined ? resolved.overflow : "drop-newest");
   const subscriber = new Subscriber(target, buffer);
   try {
-    await subscriber.subscribe(resolved.channels, resolved.patterns);
+    await subscriber.subscribe(resolved.channels, resolved.patterns, resolved.shardChannels);
     options.onSubscribed?.();
     const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
     while (

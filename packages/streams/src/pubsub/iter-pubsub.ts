@@ -78,7 +78,11 @@ class PubSubWindows implements PubSubIterable {
   }
 
   subscribed(): Promise<void> {
-    this.subscription ??= this.subscriber.subscribe(this.options.channels, this.options.patterns);
+    this.subscription ??= this.subscriber.subscribe(
+      this.options.channels,
+      this.options.patterns,
+      this.options.shardChannels,
+    );
     return this.subscription;
   }
 

@@ -8,6 +8,11 @@ export interface PubSubOptions {
   channels?: readonly string[];
   /** Patterns to PSUBSCRIBE to. */
   patterns?: readonly string[];
+  /**
+   * Shard channels to SSUBSCRIBE to (Redis 7 sharded Pub/Sub: SPUBLISH reaches only the node serving the
+   * channel's slot, so a cluster does not broadcast it). Works on one server and on a cluster.
+   */
+  shardChannels?: readonly string[];
   /** "raw": the payload as text in `messageColumn`; "json": a JSON object's fields become columns. ["raw"] */
   format?: "raw" | "json";
   /** Your own decoding, from channel and payload bytes to one row; overrides `format`. */
@@ -37,6 +42,7 @@ export interface PubSubOptions {
 export interface ResolvedPubSubOptions {
   channels: string[];
   patterns: string[];
+  shardChannels: string[];
   format: "raw" | "json";
   parse: ((channel: string, payload: Buffer) => Record<string, unknown>) | undefined;
   schema: SchemaInput | undefined;
@@ -55,8 +61,12 @@ export function resolvePubSubOptions(options: PubSubOptions): ResolvedPubSubOpti
     throw new InvalidArgumentError("options", "expected an object");
   const channels = keyList("channels", options.channels);
   const patterns = keyList("patterns", options.patterns);
-  if (channels.length + patterns.length === 0) {
-    throw new InvalidArgumentError("channels", "give at least one channel (channels) or pattern (patterns)");
+  const shardChannels = keyList("shardChannels", options.shardChannels);
+  if (channels.length + patterns.length + shardChannels.length === 0) {
+    throw new InvalidArgumentError(
+      "channels",
+      "give at least one channel (channels), pattern (patterns) or shard channel (shardChannels)",
+    );
   }
   const format = options.format ?? "raw";
   if (format !== "raw" && format !== "json") {
@@ -78,6 +88,7 @@ export function resolvePubSubOptions(options: PubSubOptions): ResolvedPubSubOpti
   const resolved: ResolvedPubSubOptions = {
     channels,
     patterns,
+    shardChannels,
     format,
     parse: options.parse,
     schema: options.schema,

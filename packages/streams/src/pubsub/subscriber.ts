@@ -1,9 +1,12 @@
 import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
 import { parseRedisUrl } from "@polars-redis/core/internal";
-import { Redis, type RedisOptions } from "ioredis";
+import { type Cluster, Redis, type RedisOptions } from "ioredis";
 import type { MessageBuffer } from "./message-buffer.js";
 
-/** Where to subscribe: a connection from connect() (a dedicated duplicate is made), a redis:// URL, or ioredis options. */
+/**
+ * Where to subscribe: a connection from connect() or connectCluster() (a dedicated client is made with its
+ * `pubSubClient` capability), a redis:// URL, or ioredis options.
+ */
 export type PubSubTarget = RedisConnection | string | RedisOptions;
 
 /**
@@ -14,7 +17,7 @@ export type PubSubTarget = RedisConnection | string | RedisOptions;
 export class Subscriber {
   reconnects = 0;
   received = 0;
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private readonly waiters = new Set<() => void>();
   private closed = false;
 
@@ -35,12 +38,21 @@ export class Subscriber {
     this.client.on("pmessageBuffer", (pattern: Buffer, channel: Buffer, payload: Buffer) => {
       this.accept(channel.toString("utf8"), pattern.toString("utf8"), payload);
     });
+    this.client.on("smessageBuffer", (channel: Buffer, payload: Buffer) => {
+      this.accept(channel.toString("utf8"), undefined, payload);
+    });
   }
 
-  async subscribe(channels: readonly string[], patterns: readonly string[]): Promise<void> {
+  async subscribe(
+    channels: readonly string[],
+    patterns: readonly string[],
+    shardChannels: readonly string[] = [],
+  ): Promise<void> {
     if (this.client.status === "wait") await this.client.connect();
     if (channels.length > 0) await this.client.subscribe(...channels);
     if (patterns.length > 0) await this.client.psubscribe(...patterns);
+    // One SSUBSCRIBE per channel: a cluster serves each channel where its slot lives.
+    for (const channel of shardChannels) await this.client.ssubscribe(channel);
   }
 
   /** Resolves when a message arrives, after `ms`, or when `signal` fires, whichever comes first. */
@@ -78,7 +90,7 @@ export class Subscriber {
   }
 }
 
-function subscriberClient(target: PubSubTarget): Redis {
+function subscriberClient(target: PubSubTarget): Redis | Cluster {
   const defaults: RedisOptions = { lazyConnect: true, protocol: 2, maxRetriesPerRequest: null };
   if (typeof target === "string") {
     const url = parseRedisUrl(target);
@@ -92,26 +104,22 @@ function subscriberClient(target: PubSubTarget): Redis {
       ...(url.tls ? { tls: { servername: url.host } } : {}),
     });
   }
-  const client = (target as { client?: unknown }).client;
-  if (client instanceof Redis || isIoredisLike(client)) return (client as Redis).duplicate(defaults);
   if (
     target !== null &&
     typeof target === "object" &&
-    typeof (target as RedisConnection).call !== "function"
+    typeof (target as RedisConnection).call === "function"
   ) {
-    return new Redis({ ...defaults, ...(target as RedisOptions) });
+    const connection = target as RedisConnection;
+    if (typeof connection.pubSubClient === "function") return connection.pubSubClient();
+    throw new InvalidArgumentError(
+      "target",
+      "this connection cannot open a Pub/Sub client (it has no pubSubClient capability): pass a connection from connect() or connectCluster(), a redis:// URL or ioredis options",
+    );
   }
+  if (target !== null && typeof target === "object")
+    return new Redis({ ...defaults, ...(target as RedisOptions) });
   throw new InvalidArgumentError(
     "target",
-    "expected a connection from connect(), a redis:// URL or ioredis options (Pub/Sub needs a client it can subscribe with)",
-  );
-}
-
-function isIoredisLike(value: unknown): boolean {
-  const candidate = value as { duplicate?: unknown; psubscribe?: unknown } | null;
-  return (
-    candidate != null &&
-    typeof candidate.duplicate === "function" &&
-    typeof candidate.psubscribe === "function"
+    "expected a connection from connect() or connectCluster(), a redis:// URL or ioredis options",
   );
 }
