@@ -30,6 +30,8 @@ export interface PipelineOptions {
   batchSize?: number;
   /** A dead router's entries are claimed after this long. [3000] */
   claimIdleMs?: number;
+  /** Where to report routers that exit on their own. [stderr] */
+  log?: (line: string) => void;
 }
 
 export interface Destination {
@@ -97,6 +99,7 @@ export class Pipeline {
   readonly streams: string[];
   readonly routers = new Map<string, RouterProcess>();
   private readonly nextSeq: number[];
+  private readonly log: (line: string) => void;
   private routerCount = 0;
   private produced = 0;
 
@@ -104,14 +107,16 @@ export class Pipeline {
     readonly cluster: RedisCluster,
     readonly source: RedisConnection,
     readonly destinations: readonly Destination[],
-    private readonly options: Required<PipelineOptions>,
+    private readonly options: Required<Omit<PipelineOptions, "log">>,
+    log: ((line: string) => void) | undefined,
   ) {
+    this.log = log ?? ((line) => process.stderr.write(`${line}\n`));
     this.streams = Array.from({ length: options.shards }, (_, i) => `{cdc-${i}}:changes`);
     this.nextSeq = this.streams.map(() => 1);
   }
 
   static async start(options: PipelineOptions = {}): Promise<Pipeline> {
-    const resolved: Required<PipelineOptions> = {
+    const resolved: Required<Omit<PipelineOptions, "log">> = {
       shards: options.shards ?? 6,
       replicas: options.replicas ?? 0,
       persistence: options.persistence ?? false,
@@ -133,7 +138,7 @@ export class Pipeline {
         destinations.push({ name: route.name, server, proxy, conn: await connect(server.url) });
       }
       const source = await connectCluster(cluster.urls[0]!, { commandTimeoutMs: 5000 });
-      const pipeline = new Pipeline(cluster, source, destinations, resolved);
+      const pipeline = new Pipeline(cluster, source, destinations, resolved, options.log);
       for (const stream of pipeline.streams) {
         await source.call("XGROUP", "CREATE", stream, GROUP, "0", "MKSTREAM");
       }
@@ -206,7 +211,13 @@ export class Pipeline {
       description: `router ${name} to start`,
     });
     if (router.last === undefined) throw new Error(`router ${name} exited at start: ${stderr}`);
-    void exited.then(() => this.routers.delete(name));
+    void exited.then((code) => {
+      this.routers.delete(name);
+      // A router that ends by itself (not killed, not stopped) is news: say why.
+      if (code !== null && code !== 0) {
+        this.log(`router ${name} exited with code ${code}: ${JSON.stringify(router.last)} ${stderr.slice(-1500)}`);
+      }
+    });
     return router;
   }
 

@@ -80,6 +80,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   const pipeline = await Pipeline.start({
     replicas: needsReplicas ? 1 : 0,
     persistence: kinds.includes("source-kill"),
+    log,
     ...options.pipeline,
   });
   const startedAt = new Date();
