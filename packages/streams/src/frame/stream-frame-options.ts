@@ -1,29 +1,18 @@
-import { InvalidArgumentError, type OnError, type SchemaInput } from "@polars-redis/core";
+import {
+  InvalidArgumentError,
+  type OnError,
+  type SchemaInput,
+  type StreamLayoutOptions,
+} from "@polars-redis/core";
 import { streamEntriesToFrame } from "@polars-redis/core/internal";
 
 /**
  * How stream entries become DataFrame columns: exactly as core's `scanStreams` does it (same dtypes, same
  * parsing rules), plus a `_stream` column when several streams are read at once.
  */
-export interface StreamFrameOptions {
-  /** Field → dtype. With a schema (or `columns`) only those fields are read; without, every field as Utf8. */
-  schema?: SchemaInput;
-  /** Read only these fields. */
-  columns?: readonly string[];
+export interface StreamFrameOptions extends StreamLayoutOptions {
   /** A field text that does not fit its dtype: throw a SchemaMismatchError, or write null and count it. ["raise"] */
   onError?: OnError;
-  /** Add the entry id as a Utf8 column. [true] */
-  includeId?: boolean;
-  /** ["_id"] */
-  idColumn?: string;
-  /** Add the id's millisecond part as a Datetime("ms") column. [true] */
-  includeTimestamp?: boolean;
-  /** ["_ts"] */
-  timestampColumn?: string;
-  /** Add the id's sequence part as an Int64 column. [false] */
-  includeSequence?: boolean;
-  /** ["_seq"] */
-  sequenceColumn?: string;
   /** Add the stream key as a Utf8 first column. [only when several streams are read] */
   includeStream?: boolean;
   /** ["_stream"] */
