@@ -215,7 +215,9 @@ export class Pipeline {
       this.routers.delete(name);
       // A router that ends by itself (not killed, not stopped) is news: say why.
       if (code !== null && code !== 0) {
-        this.log(`router ${name} exited with code ${code}: ${JSON.stringify(router.last)} ${stderr.slice(-1500)}`);
+        this.log(
+          `router ${name} exited with code ${code}: ${JSON.stringify(router.last)} ${stderr.slice(-1500)}`,
+        );
       }
     });
     return router;
