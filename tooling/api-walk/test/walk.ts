@@ -28,8 +28,9 @@ export type Row = { readonly wrong: (context: WalkContext) => WrongCall[] } | { 
 export type Table = Readonly<Record<string, Readonly<Record<string, Row>>>>;
 
 /** Calls `call` and drives what it returns far enough to run: awaits a promise, takes one step of an async iterable. */
-export async function settle(call: () => unknown): Promise<unknown> {
+export async function settle(call: () => unknown, made?: { value?: unknown }): Promise<unknown> {
   const result = call();
+  if (made) made.value = result;
   if (result !== null && typeof result === "object") {
     if (typeof (result as Promise<unknown>).then === "function") return await result;
     const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator];
@@ -52,8 +53,9 @@ export async function failureOf(call: () => unknown): Promise<{ error?: unknown;
   const stuck = new Promise<"stuck">((resolve) => {
     timer = setTimeout(() => resolve("stuck"), STUCK_AFTER_MS);
   });
+  const made: { value?: unknown } = {};
   try {
-    const outcome = await Promise.race([settle(call).then(() => "done" as const), stuck]);
+    const outcome = await Promise.race([settle(call, made).then(() => "done" as const), stuck]);
     return {
       problem:
         outcome === "stuck" ? `did not fail (still running after ${STUCK_AFTER_MS} ms)` : "did not fail",
@@ -62,6 +64,23 @@ export async function failureOf(call: () => unknown): Promise<{ error?: unknown;
     return { error };
   } finally {
     clearTimeout(timer);
+    await stopAccepted(made.value);
+  }
+}
+
+/** Stops what an accepted wrong call started (a consumer, a reader, a subscription), so it sends nothing later. */
+async function stopAccepted(value: unknown): Promise<void> {
+  if (value === null || typeof value !== "object") return;
+  for (const method of ["stop", "close"]) {
+    const fn = (value as Record<string, unknown>)[method];
+    if (typeof fn !== "function") continue;
+    await Promise.race([
+      Promise.resolve()
+        .then(() => fn.call(value))
+        .catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
+    return;
   }
 }
 
