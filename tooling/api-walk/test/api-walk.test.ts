@@ -1,4 +1,4 @@
-import { connect, type RedisConnection } from "@polars-redis/core";
+import { connect } from "@polars-redis/core";
 import { createFaultProxy, type FaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
