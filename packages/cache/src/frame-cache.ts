@@ -40,7 +40,7 @@ export interface CacheWriteOptions {
   compression?: CacheCompression;
   /** Time to live of the entry, in seconds (fractions allowed). None by default. */
   ttl?: number;
-  /** Largest chunk stored under one key, 1 KiB to 512 MiB. [32 MiB] */
+  /** Largest chunk stored under one key, 1 KiB to 512 MiB. [16 MiB] */
   chunkBytes?: number;
   /** Seconds the replaced version's chunks stay readable for readers already fetching them (0: delete at once). [10] */
   reclaimDelay?: number;
@@ -74,8 +74,8 @@ export interface CacheInfo {
 }
 
 /** Chunk SETs/GETs in flight at once: enough to keep the socket busy, few enough to bound memory. */
-const WRITE_WINDOW = 3;
-const READ_WINDOW = 3;
+const WRITE_WINDOW = 2;
+const READ_WINDOW = 2;
 /** Reads retried when a writer replaced the version between reading the head and its chunks. */
 const READ_ATTEMPTS = 20;
 

@@ -3,8 +3,9 @@ import { InvalidArgumentError } from "@polars-redis/core";
 /** Redis's largest string value (proto-max-bulk-len's default): no chunk may be larger. */
 export const MAX_CHUNK_BYTES = 512 * 1024 * 1024;
 export const MIN_CHUNK_BYTES = 1024;
-/** Chunks of 32 MiB: a few in flight keep the socket busy while bounding the memory each one pins. */
-export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+/** Chunks of 16 MiB, two in flight: the socket stays busy (a chunk takes far longer to move than a round trip) while the
+ * client holds little besides the frame (ioredis copies each chunk it sends and concatenates each one it reads). */
+export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 /** How long a staged chunk lives if its write never publishes it (the writer died, the connection dropped). */
 export const DEFAULT_STAGING_TTL_SECONDS = 600;
 /** How long a replaced version's chunks stay readable for readers that fetched its head just before. */

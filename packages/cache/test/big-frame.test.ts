@@ -17,7 +17,7 @@ it("round-trips a frame whose payload is larger than Redis's 512 MB value limit"
 
   const written = await cacheDataFrame(redis.conn, "big", frame);
   expect(written.bytes).toBeGreaterThan(LIMIT);
-  expect(written.chunks).toBe(Math.ceil(written.bytes / (32 * 1024 * 1024)));
+  expect(written.chunks).toBe(Math.ceil(written.bytes / (16 * 1024 * 1024)));
   expect((await cacheInfo(redis.conn, "big"))!.bytes).toBe(written.bytes);
 
   const back = await getCachedDataFrame(redis.conn, "big");

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheDataFrame, cached, getCachedDataFrame } from "@polars-redis/cache";
@@ -43,7 +43,7 @@ const frameDataset: BenchDataset = {
 };
 
 function loadFrame(size: number): pl.DataFrame {
-  return pl.readIPC(readFileSync(frameFile(size)));
+  return pl.readIPC(frameFile(size));
 }
 
 async function withConnection<T>(
