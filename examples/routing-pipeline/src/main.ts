@@ -137,6 +137,9 @@ try {
     progress.note(`>> outage: destination B goes silent (network blackhole) for ${seconds(OUTAGE_MS)}`);
     await produce(firstPart, EVENTS);
     await sleep(OUTAGE_MS - (Date.now() - outageStartedAt));
+    // On a busy machine B may not have tried a write yet: keep it silent until it has failed once (the point
+    // of the scenario), at most a minute.
+    while (!firstRetryNoted && !interrupted && Date.now() - outageStartedAt < 60_000) await sleep(50);
     pendingAtOutageEnd = Number(((await sourceConn.call("XPENDING", STREAM, GROUP)) as [number])[0]);
     waitingForB = activeRouter.stats.routes.B!.queued;
     await outage.remove();
