@@ -62,6 +62,7 @@ export {
   scanSearch,
   searchHashes,
 } from "./search/search-hashes.js";
+export { type JsonSearchOptions, searchJson } from "./search/search-json.js";
 export {
   explainScan,
   globToRegex,

@@ -116,6 +116,24 @@ describe.runIf(requireModules("search"))("RediSearch on a module server", () => 
     expect(frame.getColumn("active").toArray()).toEqual([true, true, false]);
   });
 
+  it("reads through the cursor with exactly the fields asked for, whole documents loaded or fields named", async () => {
+    const query = col("city").isIn(["London", "Paris"]);
+    // Four fields or more: LOAD * (bio comes back from the server and is dropped); fewer: named LOAD fields.
+    for (const columns of [["name", "age", "city", "active"], ["age"]]) {
+      const frame = await searchHashes(redis.conn, { index: "people", query, columns });
+      expect(frame.columns).toEqual(["_key", ...columns]);
+      const rows = frame.sort("_key").toRecords();
+      expect(rows.map((row) => row._key)).toEqual(["person:0", "person:1", "person:3", "person:4"]);
+      expect(rows[0]).toEqual({
+        _key: "person:0",
+        ...Object.fromEntries(columns.map((c) => [c, String(PEOPLE[0]![c as keyof (typeof PEOPLE)[0]])])),
+      });
+    }
+    const typed = await searchHashes(redis.conn, { index: "people", query, schema: SCHEMA });
+    expect(typed.columns).toEqual(["_key", "name", "age", "city", "score", "active"]);
+    expect((typed.getColumn("score").toArray() as number[]).sort()).toEqual([7.5, 9.5, 9.8, 9.9]);
+  });
+
   it("matches values with special characters exactly (PARAMS, no escaping needed in the text)", async () => {
     const frame = await searchHashes(redis.conn, {
       index: "people",

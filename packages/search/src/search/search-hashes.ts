@@ -38,7 +38,7 @@ export interface SearchOptions {
   readonly limit?: number;
   /** Documents to skip first [0]. */
   readonly offset?: number;
-  /** Documents per FT.SEARCH page (and per frame of `scanSearch`). [1000] */
+  /** Documents per server read (FT.SEARCH page or cursor read), and per frame of `scanSearch`. [1000; 10000 for `searchHashes`] */
   readonly batchSize?: number;
   /** Add the document key. [true] */
   readonly includeKey?: boolean;
@@ -66,7 +66,7 @@ export interface SearchOptions {
 }
 
 /** What every search resolves its options to. */
-interface ResolvedSearch {
+export interface ResolvedSearch {
   readonly index: string;
   readonly query: string;
   readonly params: Readonly<Record<string, ParamValue>>;
@@ -144,7 +144,7 @@ export function resolveSort(
   return invalid("sortBy", "expected a field name or { field, descending }");
 }
 
-function resolveSearch(options: SearchOptions): ResolvedSearch {
+export function resolveSearch(options: SearchOptions): ResolvedSearch {
   if (options === null || typeof options !== "object") invalid("options", "expected an options object");
   if (typeof options.index !== "string" || options.index === "") invalid("index", "expected an index name");
   const { query, params } = queryAndParams(options.query, options.params);
@@ -197,7 +197,7 @@ function resolveSearch(options: SearchOptions): ResolvedSearch {
 }
 
 /** The FT.SEARCH arguments of one page. */
-function pageArgs(s: ResolvedSearch, offset: number, count: number): RedisArgument[] {
+export function pageArgs(s: ResolvedSearch, offset: number, count: number): RedisArgument[] {
   const args: RedisArgument[] = [s.index, s.query, ...s.flags];
   if (s.scoreColumn !== undefined) args.push("WITHSCORES");
   if (s.returnFields !== undefined) {
@@ -212,14 +212,14 @@ function pageArgs(s: ResolvedSearch, offset: number, count: number): RedisArgume
   return args;
 }
 
-interface Page {
+export interface Page {
   readonly total: number;
   readonly keys: string[];
   readonly scores: number[];
   readonly fields: (RedisReply[] | null)[];
 }
 
-function parsePage(reply: RedisReply, withScores: boolean, withContent: boolean): Page {
+export function parsePage(reply: RedisReply, withScores: boolean, withContent: boolean): Page {
   if (!Array.isArray(reply))
     throw new InvalidArgumentError("reply", "FT.SEARCH answered something other than an array");
   const total = Number(reply[0]);
@@ -256,7 +256,7 @@ function pageToFrame(s: ResolvedSearch, page: Page): DataFrame {
 }
 
 /** On a cluster, checks that the index's documents are where its single-node index can see them. */
-async function checkCluster(conn: RedisConnection, index: string): Promise<void> {
+export async function checkCluster(conn: RedisConnection, index: string): Promise<void> {
   if (conn.kind !== "cluster") return;
   const info = await indexInfo(conn, index);
   if (info === undefined) return; // FT.SEARCH will say "Unknown Index name"
@@ -313,16 +313,27 @@ function readsWithCursor(s: ResolvedSearch): boolean {
   );
 }
 
+/**
+ * From this many fields on, the cursor loads whole documents (`LOAD 1 @__key LOAD *`) and the frame keeps the
+ * fields asked for. RediSearch 2.6 looks up each named LOAD field on its own, where `LOAD *` reads the hash in one
+ * pass: measured on the 10-field benchmark hashes, 10 named fields cost the server about 3x what `LOAD *` does
+ * (docs/decisions/0186). Fewer named fields stay named (they cost less than a wide hash read whole).
+ */
+const LOAD_ALL_FROM = 4;
+
+/** The LOAD clause(s) of the cursor path: the key, then the fields (named, or all of them). */
+function loadArgs(fields: readonly string[]): RedisArgument[] {
+  if (fields.length >= LOAD_ALL_FROM) return ["LOAD", "1", "@__key", "LOAD", "*"];
+  return ["LOAD", String(fields.length + 1), "@__key", ...fields.map((f) => `@${f}`)];
+}
+
 async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
   const fields = s.returnFields ?? [];
   const count = Number.isFinite(s.limit) ? Math.min(s.batchSize, Math.max(1, s.limit)) : s.batchSize;
   const args: RedisArgument[] = [
     s.index,
     s.query,
-    "LOAD",
-    String(fields.length + 1),
-    "@__key",
-    ...fields.map((f) => `@${f}`),
+    ...loadArgs(fields),
     "WITHCURSOR",
     "COUNT",
     String(count),
@@ -332,6 +343,9 @@ async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGe
     "DIALECT",
     "2",
   ];
+  // LOAD * brings every field of the hash: keep the ones asked for (a schema drops the others anyway, but
+  // `columns` without a schema would not).
+  const wanted = fields.length >= LOAD_ALL_FROM ? new Set(fields) : undefined;
   let remaining = s.limit;
   if (remaining <= 0) return;
   for await (const rows of cursorPages(conn, s.index, args, count, s.signal)) {
@@ -345,7 +359,7 @@ async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGe
       for (let i = 0; i + 1 < row.length; i += 2) {
         const name = row[i];
         if (name === "__key") key = String(row[i + 1]);
-        else content.push(name!, row[i + 1]!);
+        else if (wanted === undefined || wanted.has(name as string)) content.push(name!, row[i + 1]!);
       }
       keys.push(key);
       contents.push(content);
@@ -367,9 +381,20 @@ export async function countSearch(
   return Number((reply as RedisReply[])[0]);
 }
 
+/**
+ * Documents per server read of `searchHashes` when `batchSize` is not given. It returns every match in one frame,
+ * so pages bound nothing there: fewer, larger pages mean fewer round trips (and, on the FT.SEARCH path, fewer
+ * re-runs of the query). `scanSearch` keeps 1000, its frame size.
+ */
+const SEARCH_HASHES_PAGE = 10_000;
+
 /** Every page of `scanSearch` in one DataFrame (typed by `schema`; `_key` and `_score` on request). */
 export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
-  const s = resolveSearch(options);
+  const s = resolveSearch(
+    options !== null && typeof options === "object" && options.batchSize === undefined
+      ? { ...options, batchSize: SEARCH_HASHES_PAGE }
+      : options,
+  );
   // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
   const frames: DataFrame[] = [];
   let pending: Page[] = [];
