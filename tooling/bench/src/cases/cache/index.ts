@@ -26,7 +26,10 @@ const everyRow = (size: number) => size;
 
 /** Where the write group's frame is kept between cases: built once per size by the runner. */
 function frameFile(size: number): string {
-  return join(tmpdir(), `polars-redis-bench-cache-frame-${size}.ipc`);
+  return join(
+    tmpdir(),
+    `polars-redis-bench-cache-frame-v1-${size}.ipc` /* bump v1 when buildCacheFrame changes */,
+  );
 }
 
 /**
