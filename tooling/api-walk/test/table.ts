@@ -396,6 +396,7 @@ export const TABLE: Table = {
     indexExists: connectionFirst(search.indexExists, () => ["walk-idx"], { options: false }),
     indexInfo: connectionFirst(search.indexInfo, () => ["walk-idx"], { options: false }),
     searchHashes: connectionFirst(search.searchHashes, () => [{ index: "walk-idx" }]),
+    searchJson: connectionFirst(search.searchJson, () => [{ index: "walk-idx", schema: { name: pl.Utf8 } }]),
     scanSearch: connectionFirst(search.scanSearch, () => [{ index: "walk-idx" }]),
     countSearch: connectionFirst(search.countSearch, () => [{ index: "walk-idx" }]),
     aggregate: connectionFirst(search.aggregate, () => [{ index: "walk-idx" }]),
