@@ -127,7 +127,7 @@ describe("searchJson on reply fixtures from the RediSearch reference", () => {
         "@description:(bluetooth headphones)",
         "LIMIT",
         "0",
-        "10000",
+        "1000",
         "TIMEOUT",
         "0",
         "DIALECT",

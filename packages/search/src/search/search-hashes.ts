@@ -38,7 +38,7 @@ export interface SearchOptions {
   readonly limit?: number;
   /** Documents to skip first [0]. */
   readonly offset?: number;
-  /** Documents per server read (FT.SEARCH page or cursor read), and per frame of `scanSearch`. [1000; 10000 for `searchHashes`] */
+  /** Documents per server read (FT.SEARCH page or cursor read), and per frame of `scanSearch`. [1000] */
   readonly batchSize?: number;
   /** Add the document key. [true] */
   readonly includeKey?: boolean;
@@ -381,20 +381,9 @@ export async function countSearch(
   return Number((reply as RedisReply[])[0]);
 }
 
-/**
- * Documents per server read of `searchHashes` when `batchSize` is not given. It returns every match in one frame,
- * so pages bound nothing there: fewer, larger pages mean fewer round trips (and, on the FT.SEARCH path, fewer
- * re-runs of the query). `scanSearch` keeps 1000, its frame size.
- */
-const SEARCH_HASHES_PAGE = 10_000;
-
 /** Every page of `scanSearch` in one DataFrame (typed by `schema`; `_key` and `_score` on request). */
 export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
-  const s = resolveSearch(
-    options !== null && typeof options === "object" && options.batchSize === undefined
-      ? { ...options, batchSize: SEARCH_HASHES_PAGE }
-      : options,
-  );
+  const s = resolveSearch(options);
   // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
   const frames: DataFrame[] = [];
   let pending: Page[] = [];

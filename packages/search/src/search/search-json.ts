@@ -35,9 +35,6 @@ export interface JsonSearchOptions extends Omit<SearchOptions, "schema" | "colum
   readonly columns?: readonly string[];
 }
 
-/** Documents per FT.SEARCH page when `batchSize` is not given (every match ends in one frame anyway). */
-const SEARCH_JSON_PAGE = 10_000;
-
 /**
  * Searches an index `ON JSON` and returns the matching documents as one typed DataFrame, columns read exactly
  * as core's `readJson` reads them (same schema, `paths`, nested dtypes, coercion and errors).
@@ -53,7 +50,6 @@ export async function searchJson(conn: RedisConnection, options: JsonSearchOptio
   const { schema, paths, columns, ...rest } = options;
   const s = resolveSearch({
     ...rest,
-    batchSize: rest.batchSize ?? SEARCH_JSON_PAGE,
     // The page brings `$` (whole documents) or nothing (NOCONTENT); readJson builds the columns.
     columns: wholeDocuments(options) ? undefined : [],
   });

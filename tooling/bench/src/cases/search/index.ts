@@ -23,7 +23,7 @@ const AGE_MAX = 35;
 const INDEX = "bench-hashes";
 /**
  * Documents per FT.SEARCH page of the hand-written loop: a page size a user picks (RediSearch's default is 10).
- * The library cases use their defaults (searchHashes reads 10,000 documents per cursor read).
+ * The library cases use their defaults (1000 documents per cursor read).
  */
 const PAGE = 1000;
 
