@@ -1,14 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { redisTestConfig } from "../../tooling/vitest-preset/preset.ts";
 
-// The tests run the built binary (dist/bin.js) as a child process against real redis-server processes; give
-// them room, and never retry a failure away.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    retry: 0,
-    pool: "forks",
-  },
-});
+// The tests run the built binary (dist/bin.js) as a child process: global-setup checks it is built.
+export default redisTestConfig({ globalSetup: ["test/global-setup.ts"] });

@@ -1,14 +1,5 @@
-import { defineConfig } from "vitest/config";
+import { redisTestConfig } from "../../tooling/vitest-preset/preset.ts";
 
-// Tests talk to real redis-server processes and real 3- and 6-node clusters; give them room, never retry a
-// failure away, and run the files one after another so two clusters never compete for the machine's cores.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-    retry: 0,
-    pool: "forks",
-    fileParallelism: false,
-  },
-});
+// Real 3- and 6-node clusters: longer hooks, and files one after another so two clusters never compete for
+// the machine's cores.
+export default redisTestConfig({ hookTimeout: 180_000, fileParallelism: false });

@@ -1,12 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { redisTestConfig } from "../../tooling/vitest-preset/preset.ts";
 
-// Tests talk to real redis-server processes; give them room, and never retry a failure away.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    retry: 0,
-    pool: "forks",
-  },
-});
+// Real redis-server processes: see the preset.
+export default redisTestConfig();

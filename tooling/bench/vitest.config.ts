@@ -1,11 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { redisTestConfig } from "../vitest-preset/preset.ts";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    retry: 0,
-    pool: "forks",
-  },
-});
+// Real redis-server processes: see the preset.
+export default redisTestConfig();

@@ -1,14 +1,5 @@
-import { defineConfig } from "vitest/config";
+import { redisTestConfig } from "../vitest-preset/preset.ts";
 
 // One suite over real servers and a real 6-node cluster: cells run one after another (each injects its own
-// fault and heals it), never retried, with room for a busy 2-core machine.
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-    retry: 0,
-    pool: "forks",
-    fileParallelism: false,
-  },
-});
+// fault and heals it).
+export default redisTestConfig({ testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false });
