@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { checkConnection, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
 import type { Table } from "apache-arrow";
 import pl from "nodejs-polars";
 import { decodeFrame } from "./codec.js";
@@ -7,7 +7,8 @@ import {
   type CacheInfo,
   type CacheReadOptions,
   type CacheWriteOptions,
-  cacheDataFrame,
+  cacheFrame,
+  checkReadCall,
   getCachedDataFrame,
   readPayload,
 } from "./frame-cache.js";
@@ -22,13 +23,14 @@ export async function cacheTable(
   table: Table,
   options: CacheWriteOptions = {},
 ): Promise<CacheInfo> {
+  checkConnection(conn, { function: "cacheTable" });
   const arrow = await import("apache-arrow");
   if (!(table instanceof arrow.Table) && !looksLikeTable(table)) {
     throw new InvalidArgumentError("table", `expected an apache-arrow Table, got ${describe(table)}`);
   }
   const bytes = arrow.tableToIPC(table, "file");
   const frame = pl.readIPC(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return cacheDataFrame(conn, key, frame, options);
+  return cacheFrame("cacheTable", conn, key, frame, options);
 }
 
 /**
@@ -41,6 +43,7 @@ export async function getCachedTable(
   key: string,
   options: CacheReadOptions = {},
 ): Promise<Table | null> {
+  checkReadCall("getCachedTable", conn, key, options);
   const arrow = await import("apache-arrow");
   if (options.columns !== undefined || options.nRows !== undefined) {
     const frame = await getCachedDataFrame(conn, key, options);

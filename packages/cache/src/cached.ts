@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
+  checkConnection,
+  checkOptions,
   InvalidArgumentError,
   isCommandError,
+  optionNames,
   type RedisConnection,
   RedisTimeoutError,
 } from "@polars-redis/core";
@@ -11,7 +14,7 @@ import { checkCompression, checkFormat, decodeFrame } from "./codec.js";
 import { checkKey, describe, entryKeys } from "./entry-keys.js";
 import { cacheDataFrame, deleteCached, readHead, readPayload } from "./frame-cache.js";
 import { hashArguments } from "./hash-arguments.js";
-import { checkChunkBytes, checkObject, secondsToMs } from "./options.js";
+import { checkChunkBytes, secondsToMs } from "./options.js";
 import { EXTEND_LOCK, RELEASE_LOCK } from "./scripts.js";
 
 type Computed = pl.DataFrame | pl.LazyDataFrame;
@@ -50,6 +53,22 @@ export interface CachedOptions<A extends unknown[]> {
   /** Called with the error of a background (stale-while-revalidate) refresh. [process warning] */
   onError?: (error: unknown) => void;
 }
+
+const CACHED_OPTION_NAMES = optionNames<CachedOptions<unknown[]>>()([
+  "connection",
+  "name",
+  "version",
+  "keyPrefix",
+  "key",
+  "ttl",
+  "staleWhileRevalidate",
+  "lockTtl",
+  "waitTimeout",
+  "format",
+  "compression",
+  "chunkBytes",
+  "onError",
+]);
 
 export interface CachedFunction<A extends unknown[]> {
   /** The cached result, or the function's result (computed by one caller across every process). */
@@ -91,13 +110,8 @@ export function cached<A extends unknown[]>(
 ): CachedFunction<A> {
   if (typeof fn !== "function")
     throw new InvalidArgumentError("fn", `expected a function, got ${describe(fn)}`);
-  checkObject(options, "options");
-  if (options === undefined || options.connection == null || typeof options.connection.call !== "function") {
-    throw new InvalidArgumentError(
-      "connection",
-      "expected a RedisConnection (from connect() or connectCluster())",
-    );
-  }
+  checkOptions(options, CACHED_OPTION_NAMES, { function: "cached" });
+  checkConnection(options?.connection, { function: "cached", argument: "connection" });
   const name = options.name ?? fn.name;
   if (typeof name !== "string" || name === "") {
     throw new InvalidArgumentError(

@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import {
+  checkConnection,
+  checkOptions,
   InvalidArgumentError,
   isCommandError,
+  optionNames,
   RedisCommandError,
   type RedisConnection,
   type RedisReply,
@@ -23,7 +26,6 @@ import { outcomeUnknown, withContext } from "./errors.js";
 import {
   checkChunkBytes,
   checkNonNegativeInteger,
-  checkObject,
   DEFAULT_RECLAIM_DELAY_SECONDS,
   DEFAULT_STAGING_TTL_SECONDS,
   secondsToMs,
@@ -48,12 +50,23 @@ export interface CacheWriteOptions {
   stagingTtl?: number;
 }
 
+const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
+  "format",
+  "compression",
+  "ttl",
+  "chunkBytes",
+  "reclaimDelay",
+  "stagingTtl",
+]);
+
 export interface CacheReadOptions {
   /** Read only these columns (checked against the cached schema before anything is fetched). */
   columns?: readonly string[];
   /** Read only the first n rows. */
   nRows?: number;
 }
+
+const READ_OPTION_NAMES = optionNames<CacheReadOptions>()(["columns", "nRows"]);
 
 /** What a cache entry holds, from its head; `ttl` is the seconds left, or null without a TTL. */
 export interface CacheInfo {
@@ -99,9 +112,21 @@ export async function cacheDataFrame(
   frame: pl.DataFrame,
   options: CacheWriteOptions = {},
 ): Promise<CacheInfo> {
+  return cacheFrame("cacheDataFrame", conn, key, frame, options);
+}
+
+/** cacheDataFrame's body, under the name of the public function called (cacheTable calls it too). */
+export async function cacheFrame(
+  caller: string,
+  conn: RedisConnection,
+  key: string,
+  frame: pl.DataFrame,
+  options: CacheWriteOptions = {},
+): Promise<CacheInfo> {
+  checkConnection(conn, { function: caller });
   checkKey(key);
   checkFrame(frame);
-  checkObject(options, "options");
+  checkOptions(options, WRITE_OPTION_NAMES, { function: caller });
   const format = checkFormat(options.format);
   const compression = checkCompression(format, options.compression);
   const ttlMs = secondsToMs(options.ttl, "ttl");
@@ -220,15 +245,26 @@ export async function getCachedDataFrame(
   key: string,
   options: CacheReadOptions = {},
 ): Promise<pl.DataFrame | null> {
-  checkKey(key);
-  checkObject(options, "options");
-  checkColumnsOption(options.columns);
-  const nRows = checkNonNegativeInteger(options.nRows, "nRows");
+  const nRows = checkReadCall("getCachedDataFrame", conn, key, options);
   const payload = await readPayload(conn, key, (head) => {
     if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
   });
   if (payload === null) return null;
   return decodeFrame(payload.bytes, { columns: options.columns, nRows });
+}
+
+/** The checks of a read (getCachedDataFrame, getCachedTable): connection, key and options; the nRows option. */
+export function checkReadCall(
+  caller: string,
+  conn: unknown,
+  key: unknown,
+  options: CacheReadOptions | undefined,
+): number | undefined {
+  checkConnection(conn, { function: caller });
+  checkKey(key);
+  checkOptions(options, READ_OPTION_NAMES, { function: caller });
+  checkColumnsOption(options?.columns);
+  return checkNonNegativeInteger(options?.nRows, "nRows");
 }
 
 /** A head as stored, with its payload and the milliseconds it has left (-1: no TTL). */
@@ -359,11 +395,14 @@ export function parseHead(key: string, reply: RedisReply): HeadFields | undefine
 
 /** Whether an entry is cached under `key`. */
 export async function cacheExists(conn: RedisConnection, key: string): Promise<boolean> {
+  checkConnection(conn, { function: "cacheExists" });
+  checkKey(key);
   return (await cacheInfo(conn, key)) !== null;
 }
 
 /** What the entry under `key` holds (format, compression, bytes, chunks, rows, schema, created, ttl), or null. */
 export async function cacheInfo(conn: RedisConnection, key: string): Promise<CacheInfo | null> {
+  checkConnection(conn, { function: "cacheInfo" });
   checkKey(key);
   const found = await readHead(conn, entryKeys(key));
   return found === undefined ? null : toInfo(key, found.head, found.pttl);
@@ -387,11 +426,14 @@ export function toInfo(key: string, head: HeadFields, pttl: number): CacheInfo {
 
 /** Seconds the entry under `key` has left, or null when it has no TTL or does not exist. */
 export async function cacheTtl(conn: RedisConnection, key: string): Promise<number | null> {
+  checkConnection(conn, { function: "cacheTtl" });
+  checkKey(key);
   return (await cacheInfo(conn, key))?.ttl ?? null;
 }
 
 /** Deletes the entry under `key` (head and chunks, atomically). True if there was one. */
 export async function deleteCached(conn: RedisConnection, key: string): Promise<boolean> {
+  checkConnection(conn, { function: "deleteCached" });
   checkKey(key);
   try {
     return (await DELETE.run(conn, [key], [LAYOUT])) === 1;
@@ -410,6 +452,8 @@ export interface ListCachedOptions {
   signal?: AbortSignal;
 }
 
+const LIST_OPTION_NAMES = optionNames<ListCachedOptions>()(["prefix", "pattern", "count", "signal"]);
+
 /**
  * The entries under a prefix (or pattern), one SCAN page at a time: SCAN ... TYPE hash on every master, then
  * one pipelined HGETALL + PTTL per hash found; hashes that are not cache entries are skipped.
@@ -418,7 +462,8 @@ export async function* listCached(
   conn: RedisConnection,
   options: ListCachedOptions = {},
 ): AsyncGenerator<CacheInfo> {
-  checkObject(options, "options");
+  checkConnection(conn, { function: "listCached" });
+  checkOptions(options, LIST_OPTION_NAMES, { function: "listCached" });
   if (options.prefix !== undefined && options.pattern !== undefined) {
     throw new InvalidArgumentError("prefix", "give prefix or pattern, not both");
   }

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { InvalidArgumentError } from "@polars-redis/core";
+import { describeValue, InvalidArgumentError } from "@polars-redis/core";
 import type pl from "nodejs-polars";
 import { dtypeText } from "./codec.js";
 
@@ -14,6 +14,12 @@ import { dtypeText } from "./codec.js";
  * form would silently make different arguments collide. Pass a `key` function for such arguments.
  */
 export async function hashArguments(args: readonly unknown[]): Promise<string> {
+  if (!Array.isArray(args)) {
+    throw new InvalidArgumentError(
+      "args",
+      `hashArguments expected the call's arguments as an array, got ${describeValue(args)}`,
+    );
+  }
   let length = args.length;
   while (length > 0 && args[length - 1] === undefined) length--;
   const hash = createHash("sha256");

@@ -54,9 +54,3 @@ export function checkNonNegativeInteger(value: unknown, argument: string): numbe
   }
   return value;
 }
-
-export function checkObject(value: unknown, argument: string): void {
-  if (value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))) {
-    throw new InvalidArgumentError(argument, "expected an options object");
-  }
-}

@@ -244,6 +244,14 @@ describe("bad input is refused before anything is written", () => {
       "columns",
     ],
     ["prefix and pattern", () => listCached(redis.conn, { prefix: "a", pattern: "b*" }).next(), "prefix"],
+    [
+      "a misspelt write option",
+      () => cacheDataFrame(redis.conn, "bad:1", frame, { tll: 60 } as never),
+      "tll",
+    ],
+    ["a misspelt read option", () => getCachedDataFrame(redis.conn, "bad:1", { nrows: 1 } as never), "nrows"],
+    ["a URL for the connection", () => cacheInfo("redis://localhost" as never, "bad:1"), "connection"],
+    ["a null connection", () => listCached(null as never).next(), "connection"],
   ];
   for (const [name, run, argument] of cases) {
     it(name, async () => {
