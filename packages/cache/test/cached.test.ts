@@ -5,8 +5,8 @@ import { waitFor } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cached, hashArguments } from "../src/index.js";
-import { buildPackage, fixture } from "./fixtures/build-package.js";
 import { useServerConnection } from "./fixtures/connection.js";
+import { fixture } from "./fixtures/fixture-path.js";
 
 const redis = useServerConnection();
 
@@ -166,7 +166,6 @@ describe("stampede protection", () => {
   });
 
   it("a computing process killed mid-computation: exactly one waiter recomputes after its lock expires", async () => {
-    buildPackage();
     await redis.conn.call("DEL", "test:computations");
     const lockTtl = 2;
     const children: ChildProcess[] = [];

@@ -10,7 +10,7 @@ import {
   createMemoryCheckpointStore,
   createRedisCheckpointStore,
 } from "../src/index.js";
-import { buildPackage, fixture } from "./build-package.js";
+import { fixture } from "./fixture-path.js";
 
 let server: RedisServer;
 let conn: RedisConnection;
@@ -19,7 +19,6 @@ const dirs: string[] = [];
 beforeAll(async () => {
   server = await startRedis();
   conn = await connect(server.url);
-  buildPackage();
 });
 afterAll(async () => {
   await conn?.close();

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { connect, type RedisConnection } from "@polars-redis/core";
 import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type ConsumerEvent, createConsumer, type StreamConsumer } from "../src/index.js";
-import { buildPackage, fixture } from "./build-package.js";
+import { fixture } from "./fixture-path.js";
 import { fillStream, waitFor } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -45,8 +45,6 @@ async function expectAllAccounted(
 }
 
 describe("consumer under faults", () => {
-  beforeAll(() => buildPackage());
-
   it("three consumers over 100k entries, one killed mid-batch: everything processed, its pending entries claimed", async () => {
     const source = await server();
     const conn = await connection(source.url);

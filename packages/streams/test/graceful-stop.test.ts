@@ -3,7 +3,7 @@ import { connect, type RedisConnection } from "@polars-redis/core";
 import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsumer } from "../src/index.js";
-import { buildPackage, fixture } from "./build-package.js";
+import { fixture } from "./fixture-path.js";
 import { fillStream, waitFor } from "./helpers.js";
 
 let server: RedisServer;
@@ -12,7 +12,6 @@ let conn: RedisConnection;
 beforeAll(async () => {
   server = await startRedis();
   conn = await connect(server.url);
-  buildPackage();
 });
 afterAll(async () => {
   await conn?.close();
