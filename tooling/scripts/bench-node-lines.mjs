@@ -13,8 +13,10 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
-const rounds = Number(process.env.BENCH_LINE_ROUNDS ?? 2);
-const lines = (process.env.BENCH_LINES ?? "20,24").split(",").map((line) => line.trim());
+// Read once here: this script is run by hand, never as a turbo task.
+const { BENCH_LINE_ROUNDS, BENCH_LINES, BENCH_GROUPS, BENCH_SIZES, BENCH_LINES_FROM } = process.env;
+const rounds = Number(BENCH_LINE_ROUNDS ?? 2);
+const lines = (BENCH_LINES ?? "20,24").split(",").map((line) => line.trim());
 
 function nodeFor(line) {
   if (process.versions.node.split(".")[0] === line) return process.execPath;
@@ -28,17 +30,17 @@ const versions = Object.fromEntries(
 );
 const env = {
   ...process.env,
-  BENCH_GROUPS: process.env.BENCH_GROUPS ?? "hashes-read",
-  BENCH_SIZES: process.env.BENCH_SIZES ?? "100000",
+  BENCH_GROUPS: BENCH_GROUPS ?? "hashes-read",
+  BENCH_SIZES: BENCH_SIZES ?? "100000",
 };
 // BENCH_LINES_FROM=<output folder of an earlier run>: print that run's table again, measuring nothing.
-const out = process.env.BENCH_LINES_FROM ?? mkdtempSync(join(tmpdir(), "polars-redis-bench-lines-"));
+const out = BENCH_LINES_FROM ?? mkdtempSync(join(tmpdir(), "polars-redis-bench-lines-"));
 const loadBefore = loadavg()[0];
 const samples = new Map(); // "group|case|size" -> { line -> { ms: [], cpu: [], rows } }
 for (let round = 1; round <= rounds; round++) {
   for (const line of lines) {
     const dir = join(out, `node${line}-round${round}`);
-    if (!process.env.BENCH_LINES_FROM) {
+    if (!BENCH_LINES_FROM) {
       console.error(`bench-node-lines: round ${round}/${rounds}, ${versions[line]}`);
       const run = spawnSync("pnpm", ["bench"], {
         cwd: root,
