@@ -10,8 +10,8 @@ export { byteColumnToArrow, type InvalidValueHandler } from "./arrow/byte-column
 export { decodeKeys, nonUtf8KeyHandler } from "./connection/ioredis-connection.js";
 export { type ParsedRedisUrl, parseRedisUrl, redact } from "./connection/parse-redis-url.js";
 export { throwIfAborted } from "./errors/aborted-error.js";
-export type { PolarsRedisErrorOptions } from "./errors/polars-redis-error.js";
 export { moduleNotLoadedFrom, moduleOfCommand, requireModule } from "./errors/module-not-loaded-error.js";
+export type { PolarsRedisErrorOptions } from "./errors/polars-redis-error.js";
 export { isRetryableRedisCode, redisCodeOf } from "./errors/redis-command-error.js";
 export * from "./resp/index.js";
 export { backoffDelay } from "./retry/backoff.js";
