@@ -1,5 +1,6 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
 import { createConsumer } from "@polars-redis/streams";
+import { waitFor } from "@polars-redis/testkit";
 import { useRedis } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./run-cli.js";
@@ -21,14 +22,6 @@ interface DeadLetter {
   deliveries: number;
   reason: string;
   fields: [string, string][];
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
@@ -64,11 +57,14 @@ describe("streams", () => {
       const skus = batch.frame.getColumn("sku").toArray() as string[];
       if (skus.includes("bad")) throw new Error("price lookup failed for sku bad");
     });
-    await waitFor(async () => (await conn.call("XLEN", "orders:dead-letter")) === 1, "the dead letter");
-    await waitFor(
-      async () => ((await conn.call("XPENDING", "orders", "billing")) as unknown[])[0] === 0,
-      "billing to ack everything",
-    );
+    await waitFor(async () => (await conn.call("XLEN", "orders:dead-letter")) === 1, {
+      description: "the dead letter",
+      timeoutMs: 60_000,
+    });
+    await waitFor(async () => ((await conn.call("XPENDING", "orders", "billing")) as unknown[])[0] === 0, {
+      description: "billing to ack everything",
+      timeoutMs: 60_000,
+    });
     stop.abort();
     await running;
     await conn.call("HSET", "not-a-stream", "a", "1");

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,7 +41,9 @@ let server: RedisServer;
 let conn: RedisConnection;
 
 beforeAll(async () => {
-  buildPackage();
+  // The child process loads dist/: turbo's test task builds the package first (dependsOn: ["build"]).
+  if (!existsSync(join(packageDir, "dist", "index.js")))
+    throw new Error("memory-child.mjs loads dist/: run `pnpm --filter @polars-redis/core build` first");
   server = await startRedis();
   conn = await connect(server.url, { commandTimeoutMs: 0 });
 }, 300_000);
@@ -49,11 +51,6 @@ afterAll(async () => {
   await conn?.close();
   await server?.stop();
 });
-
-function buildPackage(): void {
-  const localTsc = join(packageDir, "..", "..", "node_modules", ".bin", "tsc");
-  execFileSync(existsSync(localTsc) ? localTsc : "tsc", ["-b"], { cwd: packageDir, stdio: "pipe" });
-}
 
 /** Creates `count` hashes "<prefix><i>" server-side, 50,000 per script call. */
 async function loadHashes(prefix: string, count: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
 import pl, { type DataFrame } from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -288,7 +288,10 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     })();
     await expect(outcome).rejects.toSatisfy(AbortedError.isInstance);
     expect(seen).toHaveLength(1);
-    await waitFor(async () => (await connectedClients()) === clientsBefore);
+    await waitFor(async () => (await connectedClients()) === clientsBefore, {
+      description: "the raw channel to close",
+      timeoutMs: 30_000,
+    });
   });
 
   it("a channel lost mid-read fails with RedisConnectionError (outcome unknown), never a short frame", async () => {
@@ -342,12 +345,4 @@ describe("openRawChannel", () => {
 async function connectedClients(): Promise<number> {
   const info = String(await conn.call("INFO", "clients"));
   return Number(/connected_clients:(\d+)/.exec(info)?.[1]);
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

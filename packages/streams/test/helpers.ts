@@ -1,17 +1,13 @@
 import type { RedisConnection } from "@polars-redis/core";
+import { waitFor as testkitWaitFor } from "@polars-redis/testkit";
 
-/** Polls `probe` until it returns true, or fails with `message` after `timeoutMs`. */
+/** testkit's waitFor, in the (probe, message, timeoutMs) form these tests use. */
 export async function waitFor(
   probe: () => Promise<boolean> | boolean,
   message: string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await testkitWaitFor(probe, { description: message, timeoutMs, intervalMs: 20 });
 }
 
 /**
