@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "@polars-redis/core";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
-import { all, col, q, raw, term } from "../src/index.js";
+import { all, col, defineIndex, indexFromFrame, q, raw, term } from "../src/index.js";
 
 describe("query builder rendering", () => {
   it("renders comparisons as numeric ranges with values in PARAMS", () => {
@@ -83,6 +83,10 @@ describe("query builder rendering", () => {
       () => col("v").knn(2, [1]).and(col("a").gt(1)),
       () => col("a").gt(1).boost(0),
       () => raw(" "),
+      () => q.not(42 as never),
+      () => defineIndex({ name: "i", fields: [{ name: "a", type: "text" }], prefix: ["a:"] } as never),
+      () => indexFromFrame({ a: [1] } as never, { name: "i" }),
+      () => indexFromFrame(pl.DataFrame({ a: [1] }), { name: "i", textField: ["a"] } as never),
     ];
     for (const attempt of bad) {
       const error = (() => {

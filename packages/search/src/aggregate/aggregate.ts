@@ -18,6 +18,7 @@ import pl, { type DataFrame } from "nodejs-polars";
 import { indexInfo } from "../index/index-info.js";
 import { cursorPages } from "../internal/cursor-pages.js";
 import { assertClusterLayout } from "../internal/ft-call.js";
+import { AGGREGATE_OPTION_NAMES, checkCall } from "../internal/option-names.js";
 import type { ParamValue, Query } from "../query/query.js";
 import { paramsArgs, queryAndParams, resolveSort, type SortSpec } from "../search/search-hashes.js";
 
@@ -290,12 +291,14 @@ export async function* scanAggregate(
   conn: RedisConnection,
   options: AggregateOptions,
 ): AsyncGenerator<DataFrame> {
+  checkCall("scanAggregate", conn, options, AGGREGATE_OPTION_NAMES);
   for await (const rows of aggregatePages(conn, options))
     yield rowsToFrame(rows, options.schema, options.onError ?? "raise");
 }
 
 /** FT.AGGREGATE into one typed DataFrame (all cursor pages, typed together). */
 export async function aggregate(conn: RedisConnection, options: AggregateOptions): Promise<DataFrame> {
+  checkCall("aggregate", conn, options, AGGREGATE_OPTION_NAMES);
   const rows: RedisReply[][] = [];
   for await (const page of aggregatePages(conn, options)) rows.push(...page);
   return rowsToFrame(rows, options.schema, options.onError ?? "raise");

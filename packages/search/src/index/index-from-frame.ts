@@ -1,6 +1,7 @@
-import { InvalidArgumentError } from "@polars-redis/core";
+import { checkDataFrame, checkOptions, InvalidArgumentError } from "@polars-redis/core";
 import { isNumericDtype } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
+import { INDEX_FROM_FRAME_OPTION_NAMES } from "../internal/option-names.js";
 import { field, type IndexField } from "./fields.js";
 import { defineIndex, type IndexDefinition } from "./manage-index.js";
 
@@ -26,6 +27,9 @@ export function indexFromFrame(
   frame: DataFrame,
   options: IndexFromFrameOptions,
 ): IndexDefinition & { readonly skipped: readonly string[] } {
+  checkDataFrame(frame, { function: "indexFromFrame" });
+  if (options === undefined) throw new InvalidArgumentError("options", "indexFromFrame needs { name }");
+  checkOptions(options, INDEX_FROM_FRAME_OPTION_NAMES, { function: "indexFromFrame" });
   const exclude = new Set(options.exclude ?? ["_key"]);
   const textFields = new Set(options.textFields ?? []);
   const sortable = new Set(options.sortable ?? []);

@@ -1,5 +1,6 @@
 import type { RedisConnection, RedisReply } from "@polars-redis/core";
 import { ftCall } from "../internal/ft-call.js";
+import { checkCall } from "../internal/option-names.js";
 import type { IndexField, IndexFieldType } from "./fields.js";
 
 /** One field as FT.INFO reports it. */
@@ -119,6 +120,7 @@ export function isUnknownIndex(error: unknown): boolean {
 
 /** FT.INFO of an index or alias, typed; `undefined` when there is none by that name. */
 export async function indexInfo(conn: RedisConnection, name: string): Promise<IndexInfo | undefined> {
+  checkCall("indexInfo", conn);
   try {
     return parseIndexInfo(await ftCall(conn, "FT.INFO", name));
   } catch (error) {
@@ -129,6 +131,7 @@ export async function indexInfo(conn: RedisConnection, name: string): Promise<In
 
 /** Whether an index (or alias) by that name exists. */
 export async function indexExists(conn: RedisConnection, name: string): Promise<boolean> {
+  checkCall("indexExists", conn);
   return (await indexInfo(conn, name)) !== undefined;
 }
 

@@ -1,5 +1,11 @@
-import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import {
+  checkConnection,
+  checkOptions,
+  InvalidArgumentError,
+  type RedisConnection,
+} from "@polars-redis/core";
 import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
+import { INDEX_DEFINITION_KEYS } from "../internal/option-names.js";
 import { fieldAlias, fieldArgs, type IndexField, validateField } from "./fields.js";
 import { indexInfo, infoFieldToDefinition, isUnknownIndex } from "./index-info.js";
 
@@ -32,6 +38,7 @@ function invalid(argument: string, message: string): never {
 /** Validates an index definition (throws InvalidArgumentError) and returns it frozen. */
 export function defineIndex(definition: IndexDefinition): IndexDefinition {
   if (definition === null || typeof definition !== "object") invalid("definition", "expected an object");
+  checkOptions(definition, INDEX_DEFINITION_KEYS, { function: "defineIndex", argument: "definition" });
   const { name, on, prefixes, fields, score, stopwords } = definition;
   if (typeof name !== "string" || name === "" || /\s/.test(name))
     invalid("name", "expected a non-empty index name without spaces");
@@ -87,6 +94,8 @@ export async function createIndex(
   definition: IndexDefinition,
   options: { ifNotExists?: boolean } = {},
 ): Promise<boolean> {
+  checkConnection(conn, { function: "createIndex" });
+  checkOptions(options, ["ifNotExists"], { function: "createIndex" });
   const args = createIndexArgs(definition);
   assertClusterLayout(conn, definition.name, definition.prefixes ?? [], "create");
   try {
@@ -105,6 +114,8 @@ export async function dropIndex(
   name: string,
   options: { deleteDocuments?: boolean } = {},
 ): Promise<boolean> {
+  checkConnection(conn, { function: "dropIndex" });
+  checkOptions(options, ["deleteDocuments"], { function: "dropIndex" });
   try {
     await ftCall(conn, "FT.DROPINDEX", name, ...(options.deleteDocuments ? ["DD"] : []));
     return true;
@@ -156,6 +167,7 @@ function comparable(f: IndexField): string {
 
 /** Compares the index on the server with a definition: fields added, removed and changed, and prefixes. */
 export async function diffIndex(conn: RedisConnection, definition: IndexDefinition): Promise<IndexDiff> {
+  checkConnection(conn, { function: "diffIndex" });
   const wanted = defineIndex(definition);
   const info = await indexInfo(conn, wanted.name);
   if (info === undefined)
@@ -212,6 +224,8 @@ export async function ensureIndex(
   definition: IndexDefinition,
   options: { recreate?: boolean } = {},
 ): Promise<EnsureIndexAction> {
+  checkConnection(conn, { function: "ensureIndex" });
+  checkOptions(options, ["recreate"], { function: "ensureIndex" });
   const diff = await diffIndex(conn, definition);
   if (!diff.exists) {
     await createIndex(conn, definition, { ifNotExists: true });
@@ -249,6 +263,8 @@ export async function waitForIndex(
   name: string,
   options: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
+  checkConnection(conn, { function: "waitForIndex" });
+  checkOptions(options, ["timeoutMs", "intervalMs"], { function: "waitForIndex" });
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const interval = options.intervalMs ?? 50;
   for (;;) {
@@ -286,8 +302,11 @@ export async function rebuildIndex(
   definition: Omit<IndexDefinition, "name">,
   options: { keepPrevious?: boolean; timeoutMs?: number } = {},
 ): Promise<RebuildResult> {
+  checkConnection(conn, { function: "rebuildIndex" });
+  checkOptions(options, ["keepPrevious", "timeoutMs"], { function: "rebuildIndex" });
   if (typeof alias !== "string" || alias === "" || /\s/.test(alias))
     invalid("alias", "expected a non-empty alias without spaces");
+  defineIndex({ ...definition, name: alias }); // the definition is checked before anything is sent
   const before = await indexInfo(conn, alias);
   if (before !== undefined && before.name === alias)
     invalid(

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "@polars-redis/core";
+import { describeValue, InvalidArgumentError } from "@polars-redis/core";
 import { type GeoUnit, type ParamValue, Query, type QueryNode } from "./query.js";
 
 function invalid(argument: string, message: string): never {
@@ -265,6 +265,11 @@ export function or(...queries: Query[]): Query {
 
 /** Documents the query does not match. */
 export function not(query: Query): Query {
+  if (!(query instanceof Query))
+    invalid(
+      "query",
+      `not() expected a query built with col(...), term(...) or raw(...), got ${describeValue(query)}`,
+    );
   return query.not();
 }
 

@@ -1,5 +1,6 @@
 import type { RedisConnection, RedisReply } from "@polars-redis/core";
 import { ftCall } from "../internal/ft-call.js";
+import { checkCall } from "../internal/option-names.js";
 import { paramsArgs, queryAndParams } from "../search/search-hashes.js";
 import type { ParamValue, Query } from "./query.js";
 
@@ -10,6 +11,7 @@ export async function explainQuery(
   query: Query | string,
   params?: Readonly<Record<string, ParamValue>>,
 ): Promise<string> {
+  checkCall("explainQuery", conn);
   const rendered = queryAndParams(query, params);
   const reply: RedisReply = await ftCall(
     conn,

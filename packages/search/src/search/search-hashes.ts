@@ -16,6 +16,7 @@ import pl, { type DataFrame } from "nodejs-polars";
 import { indexInfo } from "../index/index-info.js";
 import { cursorPages } from "../internal/cursor-pages.js";
 import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
+import { COUNT_SEARCH_OPTION_NAMES, checkCall, SEARCH_OPTION_NAMES } from "../internal/option-names.js";
 import type { ParamValue, Query } from "../query/query.js";
 import { Query as QueryClass } from "../query/query.js";
 
@@ -270,6 +271,7 @@ export async function checkCluster(conn: RedisConnection, index: string): Promis
  * stable field for long scans of a changing index.
  */
 export async function* scanSearch(conn: RedisConnection, options: SearchOptions): AsyncGenerator<DataFrame> {
+  checkCall("scanSearch", conn, options, SEARCH_OPTION_NAMES);
   const s = resolveSearch(options);
   for await (const page of searchPages(conn, s)) yield pageToFrame(s, page);
 }
@@ -375,6 +377,7 @@ export async function countSearch(
   conn: RedisConnection,
   options: Pick<SearchOptions, "index" | "query" | "params" | "verbatim" | "language">,
 ): Promise<number> {
+  checkCall("countSearch", conn, options, COUNT_SEARCH_OPTION_NAMES);
   const s = resolveSearch({ ...options, columns: [], includeKey: false });
   await checkCluster(conn, s.index);
   const reply = await ftCall(conn, "FT.SEARCH", ...pageArgs(s, 0, 0));
@@ -383,6 +386,7 @@ export async function countSearch(
 
 /** Every page of `scanSearch` in one DataFrame (typed by `schema`; `_key` and `_score` on request). */
 export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
+  checkCall("searchHashes", conn, options, SEARCH_OPTION_NAMES);
   const s = resolveSearch(options);
   // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
   const frames: DataFrame[] = [];

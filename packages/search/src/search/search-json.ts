@@ -12,6 +12,7 @@ import {
 import { throwIfAborted } from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
 import { ftCall } from "../internal/ft-call.js";
+import { checkCall, JSON_SEARCH_OPTION_NAMES } from "../internal/option-names.js";
 import {
   checkCluster,
   type Page,
@@ -45,6 +46,7 @@ export interface JsonSearchOptions extends Omit<SearchOptions, "schema" | "colum
  * pipelined batch per page (a document deleted in between is left out, as readJson leaves out missing keys).
  */
 export async function searchJson(conn: RedisConnection, options: JsonSearchOptions): Promise<DataFrame> {
+  checkCall("searchJson", conn, options, JSON_SEARCH_OPTION_NAMES);
   if (options === null || typeof options !== "object")
     throw new InvalidArgumentError("options", "expected an options object");
   const { schema, paths, columns, ...rest } = options;

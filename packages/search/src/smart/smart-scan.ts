@@ -11,6 +11,7 @@ import { resolveSchema, toPolarsDtype } from "@polars-redis/core/internal";
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
 import { type IndexInfo, indexInfo } from "../index/index-info.js";
 import { assertClusterLayout, ftCall, isUnknownCommand } from "../internal/ft-call.js";
+import { checkCall, SMART_SCAN_OPTION_NAMES } from "../internal/option-names.js";
 import {
   fieldsOf,
   type PredicateFieldType,
@@ -216,6 +217,7 @@ class Plan implements ScanPlan {
 
 /** Works out how smartScan would read `pattern` with `filter`, without reading any document. */
 export async function explainScan(conn: RedisConnection, options: SmartScanOptions): Promise<ScanPlan> {
+  checkCall("explainScan", conn, options, SMART_SCAN_OPTION_NAMES);
   const pattern = options.pattern ?? "*";
   if (typeof pattern !== "string" || pattern === "") invalid("pattern", "expected a non-empty glob pattern");
   const filter = options.filter;
@@ -388,6 +390,7 @@ export async function* smartScan(
   conn: RedisConnection,
   options: SmartScanOptions,
 ): AsyncGenerator<DataFrame> {
+  checkCall("smartScan", conn, options, SMART_SCAN_OPTION_NAMES);
   yield* runPlan(conn, options, (await explainScan(conn, options)) as Plan);
 }
 
@@ -450,6 +453,7 @@ async function* runPlan(
 
 /** smartScan, concatenated into one DataFrame. */
 export async function smartRead(conn: RedisConnection, options: SmartScanOptions): Promise<DataFrame> {
+  checkCall("smartRead", conn, options, SMART_SCAN_OPTION_NAMES);
   const plan = (await explainScan(conn, options)) as Plan;
   if (plan.strategy === "search") {
     // Everything runs in RediSearch: searchHashes builds fewer, larger frames than page-by-page reading.
