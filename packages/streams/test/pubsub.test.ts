@@ -177,6 +177,7 @@ describe("collectPubSub", () => {
       [{ channels: ["a"], count: 1, format: "xml" }, "format"],
       [{ channels: ["a"], count: 1, overflow: "block" }, "overflow"],
       [{ channels: [""], count: 1 }, "channels[0]"],
+      [{ channels: ["a"], count: 1, timeout: 100 }, "timeout"],
     ];
     for (const [options, argument] of cases) {
       const error = await collectPubSub(conn, options as never).catch((e: unknown) => e);

@@ -1,4 +1,11 @@
-import type { CheckpointStore, RedisConnection } from "@polars-redis/core";
+import {
+  type CheckpointStore,
+  checkConnection,
+  checkOptions,
+  InvalidArgumentError,
+  type RedisConnection,
+} from "@polars-redis/core";
+import { REDIS_CHECKPOINT_OPTION_NAMES } from "../internal/option-names.js";
 import { requireKey } from "../internal/validate.js";
 
 export interface RedisCheckpointStoreOptions {
@@ -14,8 +21,10 @@ export function createRedisCheckpointStore(
   conn: RedisConnection,
   options: RedisCheckpointStoreOptions = {},
 ): CheckpointStore {
+  checkConnection(conn, { function: "createRedisCheckpointStore" });
+  checkOptions(options, REDIS_CHECKPOINT_OPTION_NAMES, { function: "createRedisCheckpointStore" });
   const prefix = options.prefix ?? "checkpoint:";
-  if (typeof prefix !== "string") throw new TypeError("prefix must be a string");
+  if (typeof prefix !== "string") throw new InvalidArgumentError("prefix", "expected a string");
   const key = (name: string): string => `${prefix}${requireKey("name", name)}`;
   return {
     async get(name) {

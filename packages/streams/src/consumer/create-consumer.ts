@@ -1,6 +1,13 @@
-import { InvalidArgumentError, PolarsRedisError, type RedisConnection } from "@polars-redis/core";
+import {
+  checkConnection,
+  checkOptions,
+  InvalidArgumentError,
+  PolarsRedisError,
+  type RedisConnection,
+} from "@polars-redis/core";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
 import { StableColumns } from "../frame/stable-columns.js";
+import { CONSUMER_OPTION_NAMES, DEAD_LETTER_OPTION_NAMES } from "../internal/option-names.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
 import { requirePositiveInteger } from "../internal/validate.js";
 import { type ConsumerBatch, DeliveredConsumerBatch, describeFailure } from "./consumer-batch.js";
@@ -50,8 +57,13 @@ export interface StreamConsumer extends AsyncIterable<ConsumerBatch> {
  * trimmed while pending are reported (event `entries-lost`, stats.lost), never a crash.
  */
 export function createConsumer(conn: RedisConnection, options: ConsumerOptions): StreamConsumer {
-  if (conn == null || typeof conn.call !== "function") {
-    throw new InvalidArgumentError("conn", "expected a RedisConnection (from connect() or connectCluster())");
+  checkConnection(conn, { function: "createConsumer" });
+  if (options !== undefined) checkOptions(options, CONSUMER_OPTION_NAMES, { function: "createConsumer" });
+  if (options?.deadLetter !== undefined) {
+    checkOptions(options.deadLetter, DEAD_LETTER_OPTION_NAMES, {
+      function: "createConsumer",
+      argument: "deadLetter",
+    });
   }
   return new GroupConsumer(conn, resolveConsumerOptions(options));
 }

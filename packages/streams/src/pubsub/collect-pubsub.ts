@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from "@polars-redis/core";
+import { checkOptions, InvalidArgumentError } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
+import { COLLECT_PUBSUB_OPTION_NAMES } from "../internal/option-names.js";
 import { requireNonNegativeNumber, requirePositiveInteger } from "../internal/validate.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { messagesToFrame } from "./messages-to-frame.js";
@@ -23,6 +24,7 @@ export interface CollectPubSubOptions extends PubSubOptions {
  * them is required: a collection without an end would wait forever), and returns them as one DataFrame.
  */
 export async function collectPubSub(target: PubSubTarget, options: CollectPubSubOptions): Promise<DataFrame> {
+  checkOptions(options, COLLECT_PUBSUB_OPTION_NAMES, { function: "collectPubSub" });
   const resolved = resolvePubSubOptions(options);
   const count = options.count === undefined ? undefined : requirePositiveInteger("count", options.count);
   const timeoutMs =

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from "@polars-redis/core";
+import { checkOptions, InvalidArgumentError } from "@polars-redis/core";
 import type { DataFrame } from "nodejs-polars";
+import { ITER_PUBSUB_OPTION_NAMES } from "../internal/option-names.js";
 import { requireNonNegativeNumber, requirePositiveInteger } from "../internal/validate.js";
 import { MessageBuffer } from "./message-buffer.js";
 import { messagesToFrame } from "./messages-to-frame.js";
@@ -33,6 +34,7 @@ export interface PubSubIterable extends AsyncIterable<PubSubBatch> {
  * ends when `signal` fires or `close()` is called; messages still buffered then come out as a last batch.
  */
 export function iterPubSub(target: PubSubTarget, options: IterPubSubOptions): PubSubIterable {
+  checkOptions(options, ITER_PUBSUB_OPTION_NAMES, { function: "iterPubSub" });
   const resolved = resolvePubSubOptions(options);
   const batchSize = requirePositiveInteger("batchSize", options.batchSize ?? 100);
   const windowMs = requireNonNegativeNumber("windowMs", options.windowMs ?? 1000);

@@ -1,5 +1,7 @@
 import {
   type CheckpointStore,
+  checkConnection,
+  checkOptions,
   InvalidArgumentError,
   type RedisArgument,
   type RedisConnection,
@@ -16,6 +18,7 @@ import {
   resolveFrameOptions,
   type StreamFrameOptions,
 } from "../frame/stream-frame-options.js";
+import { READER_OPTION_NAMES } from "../internal/option-names.js";
 import { type RetryDelayOption, retryDelays } from "../internal/retry-delay.js";
 import { groupBySlot } from "../internal/slot-groups.js";
 import { onProcessSignals } from "../internal/stop-signals.js";
@@ -90,11 +93,10 @@ export interface StreamReader extends AsyncIterable<ReaderBatch> {
  * (onGap), using the stream's entries-added counter.
  */
 export function createReader(conn: RedisConnection, options: ReaderOptions): StreamReader {
-  if (conn == null || typeof conn.call !== "function") {
-    throw new InvalidArgumentError("conn", "expected a RedisConnection");
-  }
-  if (options === null || typeof options !== "object")
-    throw new InvalidArgumentError("options", "expected an object");
+  checkConnection(conn, { function: "createReader" });
+  if (options === undefined)
+    throw new InvalidArgumentError("options", "createReader expected an options object");
+  checkOptions(options, READER_OPTION_NAMES, { function: "createReader" });
   const streams = resolveStreamKeys(options.stream, options.streams);
   const startId = options.startId ?? "0";
   if (startId !== "$" && !isStreamId(startId)) {
