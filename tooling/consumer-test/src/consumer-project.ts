@@ -74,7 +74,7 @@ export async function createConsumerProject(
     await runChecked("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
       cwd: directory,
       env,
-      timeoutMs: 240_000,
+      timeoutMs: 600_000, // a busy CI machine (two lanes side by side) has taken over 4 minutes
     });
   } else {
     // pnpm resolves a dependency's own @polars-redis/* ranges from the registry, where these unreleased
@@ -85,7 +85,7 @@ export async function createConsumerProject(
     await runChecked("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"], {
       cwd: directory,
       env,
-      timeoutMs: 240_000,
+      timeoutMs: 600_000, // a busy CI machine (two lanes side by side) has taken over 4 minutes
     });
   }
   return { directory, manager, env };
