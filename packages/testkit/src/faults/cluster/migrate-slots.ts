@@ -91,13 +91,35 @@ class LiveSlotMigration implements SlotMigration {
     await onNode(this.from, async (source) => {
       for (const slot of this.slots) await moveKeys(source, slot, this.to, Number.POSITIVE_INFINITY);
     });
-    await assignSlots(this.cluster, this.slots, this.from, this.to);
-    await waitFor(() => allNodesAgreeOwner(this.cluster, this.slots, this.to), {
-      timeoutMs: this.timeoutMs,
-      intervalMs: 100,
-      description: `every node to see slots ${describeSlots(this.slots)} on ${this.to.url}`,
-    });
+    await this.claimUntilAgreed();
     this.state = "finished";
+  }
+
+  /**
+   * SETSLOT NODE everywhere, then waits for every node to agree. A claim can still be lost to a node whose config
+   * epoch is higher (see waitForEpochAgreement; seen on a loaded machine after back-to-back migrations), and a lost
+   * claim stays lost: then the target's config epoch is made the highest (CLUSTER BUMPEPOCH) and it claims again,
+   * until the migration's deadline.
+   */
+  private async claimUntilAgreed(): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    const description = `every node to see slots ${describeSlots(this.slots)} on ${this.to.url}`;
+    await assignSlots(this.cluster, this.slots, this.from, this.to);
+    for (;;) {
+      const remaining = deadline - Date.now();
+      try {
+        await waitFor(() => allNodesAgreeOwner(this.cluster, this.slots, this.to), {
+          timeoutMs: Math.max(1, Math.min(5_000, remaining)),
+          intervalMs: 100,
+          description,
+        });
+        return;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+      }
+      await onNode(this.to, (target) => target.call("CLUSTER", "BUMPEPOCH"));
+      await assignSlots(this.cluster, this.slots, this.from, this.to);
+    }
   }
 
   async restore(): Promise<void> {
