@@ -283,7 +283,15 @@ async function* searchPages(conn: RedisConnection, s: ResolvedSearch): AsyncGene
     yield* cursorPagesOf(conn, s);
     return;
   }
-  const withContent = s.returnFields === undefined || s.returnFields.length > 0;
+  yield* limitPages(conn, s, s.returnFields === undefined || s.returnFields.length > 0);
+}
+
+/** FT.SEARCH pages by LIMIT offset, `batchSize` at a time, until `limit` or the last match. */
+export async function* limitPages(
+  conn: RedisConnection,
+  s: ResolvedSearch,
+  withContent: boolean,
+): AsyncGenerator<Page> {
   let offset = s.offset;
   let remaining = s.limit;
   while (remaining > 0) {

@@ -9,15 +9,12 @@ import {
   readJson,
   type SchemaInput,
 } from "@polars-redis/core";
-import { throwIfAborted } from "@polars-redis/core/internal";
 import pl, { type DataFrame } from "nodejs-polars";
-import { ftCall } from "../internal/ft-call.js";
 import { checkCall, JSON_SEARCH_OPTION_NAMES } from "../internal/option-names.js";
 import {
   checkCluster,
+  limitPages,
   type Page,
-  pageArgs,
-  parsePage,
   type ResolvedSearch,
   resolveSearch,
   type SearchOptions,
@@ -129,20 +126,8 @@ function documentText(fields: Page["fields"][number]): string | undefined {
 }
 
 /** LIMIT pages of FT.SEARCH over the JSON index (documents, or NOCONTENT keys). */
-async function* jsonPages(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
-  const withContent = s.returnFields === undefined;
-  let offset = s.offset;
-  let remaining = s.limit;
-  while (remaining > 0) {
-    throwIfAborted(s.signal);
-    const count = Math.min(s.batchSize, remaining);
-    const reply = await ftCall(conn, "FT.SEARCH", ...pageArgs(s, offset, count));
-    const page = parsePage(reply, s.scoreColumn !== undefined, withContent);
-    if (page.keys.length > 0) yield page;
-    remaining -= page.keys.length;
-    offset += page.keys.length;
-    if (page.keys.length < count || offset >= page.total) return;
-  }
+function jsonPages(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
+  return limitPages(conn, s, s.returnFields === undefined);
 }
 
 /**
