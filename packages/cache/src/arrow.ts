@@ -1,4 +1,5 @@
-import { checkConnection, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { checkConnection } from "@polars-redis/core/internal";
 import type { Table } from "apache-arrow";
 import pl from "nodejs-polars";
 import { decodeFrame } from "./codec.js";

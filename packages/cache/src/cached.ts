@@ -1,13 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import {
-  checkConnection,
-  checkOptions,
-  InvalidArgumentError,
-  isCommandError,
-  optionNames,
-  type RedisConnection,
-  RedisTimeoutError,
-} from "@polars-redis/core";
+import { InvalidArgumentError, isCommandError, type RedisConnection, RedisTimeoutError } from "@polars-redis/core";
+import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import type { CacheCompression, CacheFormat } from "./codec.js";
 import { checkCompression, checkFormat, decodeFrame } from "./codec.js";

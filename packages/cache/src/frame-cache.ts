@@ -1,14 +1,6 @@
 import { randomBytes } from "node:crypto";
-import {
-  checkConnection,
-  checkOptions,
-  InvalidArgumentError,
-  isCommandError,
-  optionNames,
-  RedisCommandError,
-  type RedisConnection,
-  type RedisReply,
-} from "@polars-redis/core";
+import { InvalidArgumentError, isCommandError, RedisCommandError, type RedisConnection, type RedisReply } from "@polars-redis/core";
+import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import {
   byteLength,

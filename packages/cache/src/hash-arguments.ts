@@ -1,5 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
-import { describeValue, InvalidArgumentError } from "@polars-redis/core";
+import { InvalidArgumentError } from "@polars-redis/core";
+import { describeValue } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import { dtypeText } from "./codec.js";
 

@@ -1,12 +1,5 @@
-import {
-  checkOptions,
-  connect,
-  InvalidArgumentError,
-  optionNames,
-  RedisCommandError,
-  RedisConnectionError,
-} from "@polars-redis/core";
-import { type ResolvedRetryPolicy, resolveRetryPolicy } from "@polars-redis/core/internal";
+import { connect, InvalidArgumentError, RedisCommandError, RedisConnectionError } from "@polars-redis/core";
+import { type ResolvedRetryPolicy, resolveRetryPolicy, checkOptions, optionNames } from "@polars-redis/core/internal";
 import { Cluster, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import { ClusterConnection } from "./cluster-connection.js";

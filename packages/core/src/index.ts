@@ -50,4 +50,3 @@ export { readZsets, scanZsets, type ZsetScanOptions } from "./scan/zsets/scan-zs
 export type { DtypeInput, DtypeName, ScalarDtype, ScanDtype, TimeUnit } from "./schema/dtype.js";
 export type { SchemaField, SchemaInput } from "./schema/schema.js";
 export * from "./sink/index.js";
-export * from "./validation/index.js";

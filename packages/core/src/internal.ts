@@ -31,6 +31,7 @@ export {
 } from "./scan/hashes/raw/read-hash-frames.js";
 export { keySlot } from "./scan/key-slot.js";
 export { raceAbort } from "./scan/race-abort.js";
+export { STREAM_LAYOUT_OPTION_NAMES } from "./scan/streams/stream-column-layout.js";
 export {
   type StreamEntriesOptions,
   type StreamEntry,
@@ -51,3 +52,4 @@ export { parseFloat64 } from "./schema/parse/parse-float.js";
 export { parseInt32, parseInt64 } from "./schema/parse/parse-integer.js";
 export { resolveSchema } from "./schema/schema.js";
 export { LuaScript } from "./scripts/lua-script.js";
+export * from "./validation/index.js";

@@ -164,6 +164,8 @@ export const TABLE: Table = {
       // connection is reported by that question.
     }),
     isCommandError: { exempt: PREDICATE },
+  },
+  "@polars-redis/core/internal": {
     isRedisConnection: { exempt: PREDICATE },
     looksLikeDataFrame: { exempt: PREDICATE },
     describeValue: { exempt: PREDICATE },
@@ -171,15 +173,13 @@ export const TABLE: Table = {
     didYouMean: { exempt: PREDICATE },
     optionNames: { exempt: "type-level helper: returns its argument (the compiler checks the list)" },
     checkConnection: calls(() => [
-      call("not a connection", () => core.checkConnection(null, { function: "f" })),
+      call("not a connection", () => internal.checkConnection(null, { function: "f" })),
     ]),
-    checkDataFrame: calls(() => [call("not a frame", () => core.checkDataFrame({}, { function: "f" }))]),
+    checkDataFrame: calls(() => [call("not a frame", () => internal.checkDataFrame({}, { function: "f" }))]),
     checkOptions: calls(() => [
-      call("unknown option", () => core.checkOptions({ patern: 1 }, ["pattern"], { function: "f" })),
-      call("not an object", () => core.checkOptions("x" as never, ["pattern"], { function: "f" })),
+      call("unknown option", () => internal.checkOptions({ patern: 1 }, ["pattern"], { function: "f" })),
+      call("not an object", () => internal.checkOptions("x" as never, ["pattern"], { function: "f" })),
     ]),
-  },
-  "@polars-redis/core/internal": {
     ByteColumn: { exempt: INTERNAL },
     CommandPipe: { exempt: INTERNAL },
     HashCommandEncoder: { exempt: INTERNAL },

@@ -1,9 +1,5 @@
-import {
-  checkConnection,
-  checkOptions,
-  InvalidArgumentError,
-  type RedisConnection,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { checkConnection, checkOptions } from "@polars-redis/core/internal";
 import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
 import { INDEX_DEFINITION_KEYS } from "../internal/option-names.js";
 import { fieldAlias, fieldArgs, type IndexField, validateField } from "./fields.js";

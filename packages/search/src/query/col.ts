@@ -1,4 +1,5 @@
-import { describeValue, InvalidArgumentError } from "@polars-redis/core";
+import { InvalidArgumentError } from "@polars-redis/core";
+import { describeValue } from "@polars-redis/core/internal";
 import { type GeoUnit, type ParamValue, Query, type QueryNode } from "./query.js";
 
 function invalid(argument: string, message: string): never {

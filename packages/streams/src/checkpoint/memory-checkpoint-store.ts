@@ -1,4 +1,5 @@
-import { type CheckpointStore, describeValue, InvalidArgumentError } from "@polars-redis/core";
+import { type CheckpointStore, InvalidArgumentError } from "@polars-redis/core";
+import { describeValue } from "@polars-redis/core/internal";
 import { requireKey } from "../internal/validate.js";
 
 /** Positions kept in this process only: for tests, and for readers that may start over after a restart. */

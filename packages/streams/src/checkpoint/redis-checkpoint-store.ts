@@ -1,10 +1,5 @@
-import {
-  type CheckpointStore,
-  checkConnection,
-  checkOptions,
-  InvalidArgumentError,
-  type RedisConnection,
-} from "@polars-redis/core";
+import { type CheckpointStore, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
+import { checkConnection, checkOptions } from "@polars-redis/core/internal";
 import { REDIS_CHECKPOINT_OPTION_NAMES } from "../internal/option-names.js";
 import { requireKey } from "../internal/validate.js";
 

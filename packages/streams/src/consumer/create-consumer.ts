@@ -1,10 +1,5 @@
-import {
-  checkConnection,
-  checkOptions,
-  InvalidArgumentError,
-  PolarsRedisError,
-  type RedisConnection,
-} from "@polars-redis/core";
+import { InvalidArgumentError, PolarsRedisError, type RedisConnection } from "@polars-redis/core";
+import { checkConnection, checkOptions } from "@polars-redis/core/internal";
 import { entriesToFrame } from "../frame/entries-to-frame.js";
 import { StableColumns } from "../frame/stable-columns.js";
 import { CONSUMER_OPTION_NAMES, DEAD_LETTER_OPTION_NAMES } from "../internal/option-names.js";

@@ -1,4 +1,5 @@
-import { optionNames } from "@polars-redis/core";
+import type { StreamLayoutOptions } from "@polars-redis/core";
+import { optionNames, STREAM_LAYOUT_OPTION_NAMES } from "@polars-redis/core/internal";
 import type { RedisCheckpointStoreOptions } from "../checkpoint/redis-checkpoint-store.js";
 import type { ConsumerOptions, DeadLetterOptions } from "../consumer/consumer-options.js";
 import type { StreamFrameOptions } from "../frame/stream-frame-options.js";
@@ -11,19 +12,10 @@ import type { ReaderOptions } from "../reader/create-reader.js";
  * The option names of each public function of this package, for core's checkOptions: unknown keys are refused
  * (with a "did you mean" hint) before anything starts. The compiler keeps each list equal to its interface.
  */
-const FRAME = optionNames<StreamFrameOptions>()([
-  "schema",
-  "columns",
-  "includeId",
-  "idColumn",
-  "includeTimestamp",
-  "timestampColumn",
-  "includeSequence",
-  "sequenceColumn",
-  "onError",
-  "includeStream",
-  "streamColumn",
-]);
+const FRAME: readonly string[] = [
+  ...STREAM_LAYOUT_OPTION_NAMES,
+  ...optionNames<Omit<StreamFrameOptions, keyof StreamLayoutOptions>>()(["onError", "includeStream", "streamColumn"]),
+];
 
 const PUBSUB = optionNames<PubSubOptions>()([
   "channels",

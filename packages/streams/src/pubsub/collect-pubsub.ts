@@ -1,4 +1,5 @@
-import { checkOptions, InvalidArgumentError } from "@polars-redis/core";
+import { InvalidArgumentError } from "@polars-redis/core";
+import { checkOptions } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { COLLECT_PUBSUB_OPTION_NAMES } from "../internal/option-names.js";
 import { requireNonNegativeNumber, requirePositiveInteger } from "../internal/validate.js";

@@ -1,11 +1,5 @@
-import {
-  checkConnection,
-  checkDataFrame,
-  checkOptions,
-  InvalidArgumentError,
-  optionNames,
-  type WriteResult,
-} from "@polars-redis/core";
+import { InvalidArgumentError, type WriteResult } from "@polars-redis/core";
+import { checkConnection, checkDataFrame, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 import { writeHashes } from "../writers/write-hashes.js";

@@ -1,17 +1,5 @@
-import {
-  describeValue,
-  InvalidArgumentError,
-  type KeyError,
-  PolarsRedisError,
-  type RetryOption,
-  WriteResult,
-} from "@polars-redis/core";
-import {
-  backoffDelay,
-  type ResolvedRetryPolicy,
-  resolveRetryPolicy,
-  sleep,
-} from "@polars-redis/core/internal";
+import { InvalidArgumentError, type KeyError, PolarsRedisError, type RetryOption, WriteResult } from "@polars-redis/core";
+import { backoffDelay, type ResolvedRetryPolicy, resolveRetryPolicy, sleep, describeValue } from "@polars-redis/core/internal";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 
 export interface RetryContext {

@@ -6,24 +6,23 @@ import { resolvePageSize } from "../page-size.js";
 import { readAll } from "../read-all.js";
 import { Scan, type ScanIterable } from "../scan.js";
 import { positiveInteger, resolveScanOptions, type ScanOptions } from "../scan-options.js";
-import { resolveStreamLayout, type StreamLayoutOptions } from "./stream-column-layout.js";
+import {
+  resolveStreamLayout,
+  STREAM_LAYOUT_OPTION_NAMES,
+  type StreamLayoutOptions,
+} from "./stream-column-layout.js";
 import { StreamReader } from "./stream-reader.js";
 
 /** The options of readStreams/scanStreams besides the common ScanOptions. */
-const STREAMS_OPTIONS = optionNames<Omit<StreamScanOptions, keyof ScanOptions>>()([
-  "start",
-  "end",
-  "countPerStream",
-  "pageSize",
-  "schema",
-  "columns",
-  "includeId",
-  "idColumn",
-  "includeTimestamp",
-  "timestampColumn",
-  "includeSequence",
-  "sequenceColumn",
-]);
+const STREAMS_OPTIONS: readonly string[] = [
+  ...optionNames<Omit<StreamScanOptions, keyof ScanOptions | keyof StreamLayoutOptions>>()([
+    "start",
+    "end",
+    "countPerStream",
+    "pageSize",
+  ]),
+  ...STREAM_LAYOUT_OPTION_NAMES,
+];
 
 export interface StreamScanOptions extends ScanOptions, StreamLayoutOptions {
   /** First id to read: "-" (oldest), an id "1700000000000-0" or "1700000000000", or "(id" to exclude it. ["-"] */

@@ -1,4 +1,5 @@
 import type { SchemaInput } from "../../schema/schema.js";
+import { optionNames } from "../../validation/option-names.js";
 import { resolveFields, type ScalarField } from "../scalar-field.js";
 import { optionalColumn } from "../scan-options.js";
 import type { ColumnSpec } from "../scan-reader.js";
@@ -22,6 +23,18 @@ export interface StreamLayoutOptions {
   /** ["_seq"] */
   sequenceColumn?: string;
 }
+
+/** The names of StreamLayoutOptions, for checkOptions (shared by core's scanStreams and the streams package). */
+export const STREAM_LAYOUT_OPTION_NAMES = optionNames<StreamLayoutOptions>()([
+  "schema",
+  "columns",
+  "includeId",
+  "idColumn",
+  "includeTimestamp",
+  "timestampColumn",
+  "includeSequence",
+  "sequenceColumn",
+]);
 
 /** Which columns stream entries become. */
 export interface StreamColumnLayout {
