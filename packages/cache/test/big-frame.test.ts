@@ -1,10 +1,11 @@
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { expect, it } from "vitest";
 import { cacheDataFrame, cacheInfo, deleteCached, getCachedDataFrame } from "../src/index.js";
-import { useServerConnection } from "./fixtures/connection.js";
 
 // One server with the default proto-max-bulk-len (512 MB): no single value can hold the frame.
-const redis = useServerConnection();
+const redis = useRedisConnection({ connect });
 
 const LIMIT = 512 * 1024 * 1024;
 

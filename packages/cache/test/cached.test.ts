@@ -2,13 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { connect, InvalidArgumentError, type RedisConnection, RedisTimeoutError } from "@polars-redis/core";
 import { waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cached, hashArguments } from "../src/index.js";
-import { useServerConnection } from "./fixtures/connection.js";
 import { fixture } from "./fixtures/fixture-path.js";
 
-const redis = useServerConnection();
+const redis = useRedisConnection({ connect });
 
 function counted<A extends unknown[]>(
   compute: (...args: A) => pl.DataFrame | pl.LazyDataFrame | Promise<pl.DataFrame>,

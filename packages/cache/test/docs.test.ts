@@ -3,11 +3,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatWithOptions } from "node:util";
 import * as core from "@polars-redis/core";
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import * as arrow from "apache-arrow";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as cache from "../src/index.js";
-import { useServerConnection } from "./fixtures/connection.js";
 
 /**
  * Runs every ```ts example of docs/caching.md against a real server (REDIS_URL) and checks each `// → <output>`
@@ -19,7 +20,7 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
 ) => (...values: unknown[]) => Promise<void>;
 const exported: Record<string, unknown> = { ...arrow, ...core, ...cache };
 
-const redis = useServerConnection();
+const redis = useRedisConnection({ connect });
 const saved = process.env.REDIS_URL;
 beforeAll(() => {
   process.env.REDIS_URL = redis.server.url;

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
+import { connect, InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import * as arrow from "apache-arrow";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
@@ -14,10 +15,9 @@ import {
   getCachedTable,
   listCached,
 } from "../src/index.js";
-import { useServerConnection } from "./fixtures/connection.js";
 import { mixedFrame } from "./fixtures/frames.js";
 
-const redis = useServerConnection();
+const redis = useRedisConnection({ connect });
 
 describe("format × compression round trips", () => {
   const frame = mixedFrame(200);

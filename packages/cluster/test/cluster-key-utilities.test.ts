@@ -30,6 +30,9 @@ let server: RedisServer;
 let onCluster: ClusterConnection;
 let onServer: RedisConnection;
 const both = () => [onCluster, onServer] as const;
+/** Runs the same call on the cluster and on the standalone server: [cluster's answer, server's answer]. */
+const onBoth = <T>(run: (conn: RedisConnection) => Promise<T>): Promise<[T, T]> =>
+  Promise.all([run(onCluster), run(onServer)]);
 
 const keys = Array.from({ length: 600 }, (_, i) => `ku:${i}`);
 
@@ -75,38 +78,32 @@ function ttlKinds(frame: pl.DataFrame): number[] {
 describe("key utilities on a cluster", () => {
   it("existsKeys and ttlKeys answer per key, in input order", async () => {
     const asked = [...keys.slice(0, 300), "ku:missing"];
-    const [existsCluster, existsServer] = await Promise.all(both().map((conn) => existsKeys(conn, asked)));
+    const [existsCluster, existsServer] = await onBoth((conn) => existsKeys(conn, asked));
     expect(existsCluster.toRecords()).toEqual(existsServer.toRecords());
-    const [ttlCluster, ttlServer] = await Promise.all(both().map((conn) => ttlKeys(conn, asked)));
+    const [ttlCluster, ttlServer] = await onBoth((conn) => ttlKeys(conn, asked));
     expect(ttlCluster.getColumn("key").toArray()).toEqual(asked);
     expect(ttlKinds(ttlCluster)).toEqual(ttlKinds(ttlServer));
   });
 
   it("setTtl and persistKeys count the same changes", async () => {
     const some = keys.slice(300, 500);
-    const [setCluster, setServer] = await Promise.all(
-      both().map((conn) => setTtl(conn, [...some, "ku:nope"], 900)),
-    );
+    const [setCluster, setServer] = await onBoth((conn) => setTtl(conn, [...some, "ku:nope"], 900));
     expect([setCluster.succeeded, setCluster.skipped, setCluster.failed]).toEqual([
       setServer.succeeded,
       setServer.skipped,
       setServer.failed,
     ]);
-    const [persistCluster, persistServer] = await Promise.all(
-      both().map((conn) => persistKeys(conn, some.slice(0, 120))),
-    );
+    const [persistCluster, persistServer] = await onBoth((conn) => persistKeys(conn, some.slice(0, 120)));
     expect([persistCluster.succeeded, persistCluster.skipped]).toEqual([
       persistServer.succeeded,
       persistServer.skipped,
     ]);
-    const [after, reference] = await Promise.all(both().map((conn) => ttlKeys(conn, some)));
+    const [after, reference] = await onBoth((conn) => ttlKeys(conn, some));
     expect(ttlKinds(after)).toEqual(ttlKinds(reference));
   });
 
   it("keyInfo describes the same keys (type and encoding)", async () => {
-    const [fromCluster, fromServer] = await Promise.all(
-      both().map((conn) => keyInfo(conn, { pattern: "k[uh]:*" })),
-    );
+    const [fromCluster, fromServer] = await onBoth((conn) => keyInfo(conn, { pattern: "k[uh]:*" }));
     const shape = (frame: pl.DataFrame) =>
       frame.select("key", "key_type", "encoding").sort("key").toRecords();
     expect(fromCluster.height).toBe(900);
@@ -122,9 +119,7 @@ describe("key utilities on a cluster", () => {
       ]);
     const mapping = { "{r}:a": "{r}:a2", "{r}:b": "{r}:b2", "r:c": "r:c-renamed" };
     expect(keySlot("r:c")).not.toBe(keySlot("r:c-renamed"));
-    const [renamedCluster, renamedServer] = await Promise.all(
-      both().map((conn) => renameKeys(conn, mapping)),
-    );
+    const [renamedCluster, renamedServer] = await onBoth((conn) => renameKeys(conn, mapping));
     expect(renamedServer.succeeded).toBe(3);
     expect(renamedCluster.succeeded).toBe(2);
     expect(renamedCluster.failedKeys()).toEqual(["r:c"]);
@@ -133,21 +128,19 @@ describe("key utilities on a cluster", () => {
   });
 
   it("deleteKeys and deleteKeysMatching delete the same keys, dry run first", async () => {
-    const [dryCluster, dryServer] = await Promise.all(
-      both().map((conn) => deleteKeysMatching(conn, "kd:*", { dryRun: true, sampleSize: 5 })),
+    const [dryCluster, dryServer] = await onBoth((conn) =>
+      deleteKeysMatching(conn, "kd:*", { dryRun: true, sampleSize: 5 }),
     );
     expect(dryCluster.matched).toBe(250);
     expect(dryCluster.matched).toBe(dryServer.matched);
-    const [matchedCluster, matchedServer] = await Promise.all(
-      both().map((conn) => deleteKeysMatching(conn, "kd:*")),
-    );
+    const [matchedCluster, matchedServer] = await onBoth((conn) => deleteKeysMatching(conn, "kd:*"));
     expect([matchedCluster.deleted, matchedCluster.failed]).toEqual([
       matchedServer.deleted,
       matchedServer.failed,
     ]);
     expect(matchedCluster.deleted).toBe(250);
-    const [deletedCluster, deletedServer] = await Promise.all(
-      both().map((conn) => deleteKeys(conn, [...keys.slice(0, 100), "ku:missing"])),
+    const [deletedCluster, deletedServer] = await onBoth((conn) =>
+      deleteKeys(conn, [...keys.slice(0, 100), "ku:missing"]),
     );
     expect([deletedCluster.deleted, deletedCluster.notFound]).toEqual([
       deletedServer.deleted,
@@ -159,8 +152,8 @@ describe("key utilities on a cluster", () => {
 
 describe("schema inference on a cluster", () => {
   it("infers the same hash schema as on one server", async () => {
-    const [fromCluster, fromServer] = await Promise.all(
-      both().map((conn) => inferHashSchema(conn, { pattern: "kh:*", sampleSize: 300 })),
+    const [fromCluster, fromServer] = await onBoth((conn) =>
+      inferHashSchema(conn, { pattern: "kh:*", sampleSize: 300 }),
     );
     const names = (schema: Record<string, pl.DataType>) =>
       Object.fromEntries(Object.entries(schema).map(([field, dtype]) => [field, String(dtype)]));

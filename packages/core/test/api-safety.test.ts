@@ -1,3 +1,4 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,9 +17,8 @@ import {
   setTtl,
 } from "../src/index.js";
 import { isDtypeName, resolveDtype } from "../src/internal.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 /**
  * Commands the server has processed, read over one monitoring client kept for the whole file (so its own setup

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFaultProxy, pickFreePort, startRedis, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import {
@@ -15,9 +16,8 @@ import {
   RedisTimeoutError,
   readHashes,
 } from "../src/index.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 describe("connect: targets", () => {
   it("rejects malformed URLs with an InvalidArgumentError before opening a socket", async () => {

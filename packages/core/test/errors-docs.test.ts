@@ -1,10 +1,11 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { describe, expect, it } from "vitest";
+import { connect } from "../src/index.js";
 import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 /** Runs the ```ts example of docs/errors.md as written, against a real server. */
 const examples = docExamples("errors.md");
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 describe("docs/errors.md", () => {
   it("has its example, and it runs as written", async () => {

@@ -1,9 +1,11 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { describe, expect, it } from "vitest";
+import { connect } from "../src/index.js";
 import { keySlot } from "../src/internal.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 // CLUSTER KEYSLOT answers on any cluster-enabled server, even one that serves no slot.
 const redis = useRedisConnection({
+  connect,
   args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
 });
 

@@ -1,4 +1,5 @@
 import { startRedis, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -17,9 +18,8 @@ import {
   setTtl,
   ttlKeys,
 } from "../src/index.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 beforeEach(async () => {
   await redis.conn.call("FLUSHALL");
 });

@@ -1,5 +1,5 @@
 import { startRedis } from "@polars-redis/testkit";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,10 +10,9 @@ import {
   readTimeseries,
   scanJson,
 } from "../src/index.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 // A plain redis-server: no RedisJSON, no RedisTimeSeries.
-const plain = useRedisConnection();
+const plain = useRedisConnection({ connect });
 
 async function expectMissing(promise: Promise<unknown>, module: string, command: string): Promise<void> {
   const error = await promise.catch((e: unknown) => e);

@@ -1,4 +1,5 @@
 import { createFaultProxy, killClients, pauseClients } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import { connect, type RedisConnection, RedisConnectionError, RedisTimeoutError } from "../src/index.js";
 import {
@@ -14,9 +15,8 @@ import {
   respValueReader,
   takesRawPath,
 } from "../src/internal.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 const resp = (...commands: string[][]): Buffer => encodeCommands(commands);
 

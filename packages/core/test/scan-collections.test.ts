@@ -1,9 +1,11 @@
 import { keySlot } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
+  connect,
   readLists,
   readSets,
   readStrings,
@@ -14,9 +16,8 @@ import {
   scanZsets,
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 /** Adds `count` members to a key, 1000 per command. */
 async function fill(

@@ -1,12 +1,13 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../src/index.js";
+import { connect } from "../src/index.js";
 import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 /** Runs every ```ts example of docs/reading.md against a server holding the data the examples expect. */
 const examples = docExamples("reading.md");
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 const savedUrl = process.env.REDIS_URL;
 
 beforeAll(async () => {

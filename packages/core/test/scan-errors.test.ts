@@ -1,9 +1,11 @@
 import { type ClientPause, pauseClients, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
+  connect,
   InvalidArgumentError,
   readHashes,
   type ScanReport,
@@ -12,9 +14,8 @@ import {
 } from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 async function loadHashes(prefix: string, n: number): Promise<void> {
   await redis.send(Array.from({ length: n }, (_, i): Command => ["HSET", `${prefix}${i}`, "n", String(i)]));

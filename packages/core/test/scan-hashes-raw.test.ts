@@ -1,8 +1,10 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
+  connect,
   type RedisConnection,
   readHashes,
   type ScanReport,
@@ -11,13 +13,12 @@ import {
 } from "../src/index.js";
 import { openRawChannel } from "../src/internal.js";
 import { onPath } from "./fixtures/read-paths.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 /**
  * scanHashes / readHashes over a connection that can open a raw RESP2 channel take the fast path (src/fast).
  * It must give exactly the frames and reports of the batch path, with every option.
  */
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 let raw: RedisConnection;
 let rawChannelsOpened = 0;
 

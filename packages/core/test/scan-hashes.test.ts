@@ -1,11 +1,18 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
-import { type Command, readHashes, type ScanProgress, type ScanReport, scanHashes } from "../src/index.js";
+import {
+  type Command,
+  connect,
+  readHashes,
+  type ScanProgress,
+  type ScanReport,
+  scanHashes,
+} from "../src/index.js";
 import { spyConnection } from "./fixtures/command-spy.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 /** n users under `prefix`, user i: name "user<i>", age i % 90, score i * 1.5, active on odd i. */
 async function loadUsers(prefix: string, n: number): Promise<void> {

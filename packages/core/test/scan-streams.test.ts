@@ -1,7 +1,9 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
   type Command,
+  connect,
   InvalidArgumentError,
   readStreams,
   type ScanReport,
@@ -10,9 +12,8 @@ import {
 } from "../src/index.js";
 import { streamEntriesToFrame } from "../src/internal.js";
 import { spyConnection } from "./fixtures/command-spy.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 describe("readStreams", () => {
   it("gives one row per entry with _id, _ts (Datetime ms), _seq and typed fields", async () => {

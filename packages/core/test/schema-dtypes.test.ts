@@ -1,9 +1,9 @@
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
-import { InvalidArgumentError, readHashes } from "../src/index.js";
+import { connect, InvalidArgumentError, readHashes } from "../src/index.js";
 import { dtypeLabel, resolveDtype, resolveSchema } from "../src/internal.js";
 import { onPath, type ReadPath } from "./fixtures/read-paths.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 
 describe("resolveDtype", () => {
   it("accepts nodejs-polars DataTypes", () => {
@@ -60,7 +60,7 @@ describe("resolveDtype", () => {
 });
 
 describe("every dtype through a real hash scan", () => {
-  const redis = useRedisConnection();
+  const redis = useRedisConnection({ connect });
 
   describe.each(["batch", "raw"] as const)("%s path", (path: ReadPath) => {
     const target = () => onPath(redis.conn, path);

@@ -1,7 +1,6 @@
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, deleteKeysMatching, type RedisConnection, readTimeseries } from "../src/index.js";
-import { useRedisConnection } from "./fixtures/redis-fixture.js";
 import { KITCHEN_INFO, TIMESERIES_REPLIES } from "./fixtures/redistimeseries-replies.js";
 
 /**
@@ -11,7 +10,7 @@ import { KITCHEN_INFO, TIMESERIES_REPLIES } from "./fixtures/redistimeseries-rep
  * afterwards.
  */
 describe.runIf(requireModules("timeseries"))("RedisTimeSeries live lane (module server)", () => {
-  const redis = useRedisConnection({ modules: ["timeseries"] });
+  const redis = useRedisConnection({ connect, modules: ["timeseries"] });
   liveLane(() => redis.conn);
 });
 

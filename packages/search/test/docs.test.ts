@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as core from "@polars-redis/core";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { connect } from "@polars-redis/core";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as search from "../src/index.js";
-import { hsets, useSearchServer } from "./support.js";
+import { hsets } from "./fixtures/hsets.js";
 
 /** Runs every ```ts example of docs/search.md, in order, against a RediSearch server holding the products. */
 const docsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs");
@@ -36,7 +37,7 @@ const CATEGORIES = ["tools", "garden", "kitchen", "toys"];
 const COLOURS = ["red", "blue", "green"];
 
 describe.runIf(requireModules("search"))("docs/search.md examples", () => {
-  const redis = useSearchServer();
+  const redis = useRedisConnection({ connect, modules: ["search"] });
   const savedUrl = process.env.REDIS_URL;
 
   beforeAll(async () => {

@@ -1,10 +1,10 @@
-import { readHashes } from "@polars-redis/core";
+import { connect, readHashes } from "@polars-redis/core";
 import { SeededRandom } from "@polars-redis/testkit";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import { col, createIndex, field, type Query, searchHashes, waitForIndex } from "../src/index.js";
-import { hsets, useSearchServer } from "./support.js";
+import { hsets } from "./fixtures/hsets.js";
 
 /**
  * Correctness against brute force: random builder queries run in RediSearch, and the same predicate
@@ -30,7 +30,7 @@ const WORDS = [
 ];
 
 describe.runIf(requireModules("search"))("random builder queries agree with Polars over all the data", () => {
-  const redis = useSearchServer();
+  const redis = useRedisConnection({ connect, modules: ["search"] });
   const random = new SeededRandom(`search-property:${SEED}`);
   let all: pl.DataFrame;
 

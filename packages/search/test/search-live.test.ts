@@ -1,6 +1,6 @@
 import { connect, InvalidArgumentError, ModuleNotLoadedError, SchemaMismatchError } from "@polars-redis/core";
 import { startRedis } from "@polars-redis/testkit";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -23,7 +23,7 @@ import {
   searchHashes,
   waitForIndex,
 } from "../src/index.js";
-import { hsets, useSearchServer } from "./support.js";
+import { hsets } from "./fixtures/hsets.js";
 
 const PEOPLE = [
   {
@@ -58,7 +58,7 @@ const PEOPLE = [
 const SCHEMA = { name: "utf8", age: "int64", city: "utf8", score: "float64", active: "boolean" } as const;
 
 describe.runIf(requireModules("search"))("RediSearch on a module server", () => {
-  const redis = useSearchServer();
+  const redis = useRedisConnection({ connect, modules: ["search"] });
 
   beforeAll(async () => {
     await redis.send(hsets("person:", PEOPLE));

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, readHashes } from "@polars-redis/core";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { connect, InvalidArgumentError, readHashes } from "@polars-redis/core";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,7 +14,7 @@ import {
   smartScan,
   waitForIndex,
 } from "../src/index.js";
-import { hsets, useSearchServer } from "./support.js";
+import { hsets } from "./fixtures/hsets.js";
 
 const CITIES = ["London", "Paris", "Rome", "Berlin"];
 const WORDS = ["redis", "polars", "search", "stream", "cache"];
@@ -27,7 +27,7 @@ const users = Array.from({ length: 300 }, (_, i) => ({
 }));
 
 describe.runIf(requireModules("search"))("smartScan", () => {
-  const redis = useSearchServer();
+  const redis = useRedisConnection({ connect, modules: ["search"] });
 
   beforeAll(async () => {
     await redis.send(hsets("user:", users));

@@ -1,8 +1,8 @@
 import type { Command } from "@polars-redis/core";
-import { requireModules } from "@polars-redis/testkit/vitest";
+import { connect } from "@polars-redis/core";
+import { requireModules, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { aggregate, col, countSearch, createIndex, field, searchHashes, waitForIndex } from "../src/index.js";
-import { useSearchServer } from "./support.js";
 
 /**
  * RediSearch's default query timeout (500 ms) comes with ON_TIMEOUT RETURN: a slow query answers with the
@@ -14,7 +14,7 @@ const DOCS = 60_000;
 const MATCHING = 30_060; // a in [0, 500]: 501 of every 1000
 
 describe.runIf(requireModules("search"))("results are complete whatever the server's query timeout", () => {
-  const redis = useSearchServer();
+  const redis = useRedisConnection({ connect, modules: ["search"] });
 
   beforeAll(async () => {
     const commands: Command[] = [];

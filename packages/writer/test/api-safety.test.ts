@@ -7,6 +7,7 @@ import {
   readHashes,
   SchemaMismatchError,
 } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -22,9 +23,8 @@ import {
   writeToMany,
   writeZsets,
 } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 let monitor: RedisConnection | undefined;
 /** Commands processed by the server, read over one connection kept for the file (its INFO counts once per reading). */

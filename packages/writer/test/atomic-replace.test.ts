@@ -3,7 +3,7 @@ import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeHashes, writeSets } from "../src/index.js";
-import { HASH_TRANSPORTS, viaTransport } from "./support/transports.js";
+import { HASH_TRANSPORTS, viaTransport } from "./fixtures/transports.js";
 
 let server: RedisServer;
 let writer: RedisConnection;

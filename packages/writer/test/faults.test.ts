@@ -1,10 +1,12 @@
 import {
+  connect,
   type RedisCommandError,
   type RedisConnection,
   RedisConnectionError,
   RedisTimeoutError,
 } from "@polars-redis/core";
 import { createWrongTypeConflict, forceOutOfMemory } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
@@ -14,11 +16,10 @@ import {
   writeLists,
   writeStreams,
 } from "../src/index.js";
-import { useProxiedConnection } from "./support/proxied-connection.js";
-import { RecordingConnection } from "./support/recording-connection.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
+import { useProxiedConnection } from "./fixtures/proxied-connection.js";
+import { RecordingConnection } from "./fixtures/recording-connection.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 function hashFrame(count: number, valueBytes = 16): pl.DataFrame {
   const keys = Array.from({ length: count }, (_, i) => `h:${i}`);

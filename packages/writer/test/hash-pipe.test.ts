@@ -7,14 +7,14 @@ import {
   RedisTimeoutError,
 } from "@polars-redis/core";
 import { forceOutOfMemory } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { WriteAbortedError, type WriteProgress, writeHashes } from "../src/index.js";
-import { useProxiedConnection } from "./support/proxied-connection.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
-import { viaTransport } from "./support/transports.js";
+import { useProxiedConnection } from "./fixtures/proxied-connection.js";
+import { viaTransport } from "./fixtures/transports.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 function hashFrame(count: number, valueBytes = 16, prefix = "h"): pl.DataFrame {
   const keys = Array.from({ length: count }, (_, i) => `${prefix}:${i}`);

@@ -1,10 +1,10 @@
-import { InvalidArgumentError, type SinkWriteContext } from "@polars-redis/core";
+import { connect, InvalidArgumentError, type SinkWriteContext } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { redisHashSink, redisStreamSink } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 const context = (rowIds?: string[], attempt = 1): SinkWriteContext => ({
   signal: new AbortController().signal,

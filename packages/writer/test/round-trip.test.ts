@@ -1,10 +1,10 @@
-import { readHashes } from "@polars-redis/core";
+import { connect, readHashes } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeHashes } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection();
+const redis = useRedisConnection({ connect });
 
 describe("write → read round trip", () => {
   it("reads back the frame it wrote, with the same schema, nulls and exact values", async () => {

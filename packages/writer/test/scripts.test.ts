@@ -1,3 +1,5 @@
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { describe, expect, it } from "vitest";
 import { PayloadWriter } from "../src/engine/payload-writer.js";
 import { COLLECTION_SCRIPT } from "../src/scripts/collection-script.js";
@@ -6,9 +8,8 @@ import { STREAM_DEDUPE_SCRIPT } from "../src/scripts/stream-dedupe-script.js";
 import { STREAM_SCRIPT } from "../src/scripts/stream-script.js";
 import { STRING_SCRIPT } from "../src/scripts/string-script.js";
 import { TIMESERIES_SCRIPT } from "../src/scripts/timeseries-script.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 describe("the writer's Lua scripts on a real redis-server", () => {
   it("all compile: SCRIPT LOAD answers each one's SHA", async () => {

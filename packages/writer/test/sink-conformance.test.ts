@@ -9,7 +9,7 @@ import { runSinkConformance, useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll } from "vitest";
 import { redisHashSink, redisJsonSink, redisStreamSink, redisStringSink } from "../src/index.js";
-import { StackFake } from "./support/stack-fake.js";
+import { StackFake } from "./fixtures/stack-fake.js";
 
 const redis = useRedis();
 let conn: RedisConnection;

@@ -1,10 +1,10 @@
-import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
+import { connect, InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeLists, writeSets, writeStrings, writeZsets } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 const members = async (key: string): Promise<string[]> =>
   ((await redis.conn.call("SMEMBERS", key)) as string[]).sort();

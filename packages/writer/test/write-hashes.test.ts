@@ -1,11 +1,11 @@
-import { InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
+import { connect, InvalidArgumentError, RedisCommandError } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeHashes } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
-import { HASH_TRANSPORTS, viaTransport } from "./support/transports.js";
+import { HASH_TRANSPORTS, viaTransport } from "./fixtures/transports.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 async function hgetall(key: string): Promise<Record<string, string>> {
   const flat = (await redis.conn.call("HGETALL", key)) as string[];

@@ -2,8 +2,8 @@ import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { redisJsonSink, writeJson } from "../src/index.js";
-import { StackFake } from "./support/stack-fake.js";
-import { reportSkippedLane, STACK_URL, useStackLane } from "./support/stack-lane.js";
+import { StackFake } from "./fixtures/stack-fake.js";
+import { reportSkippedLane, STACK_URL, useStackLane } from "./fixtures/stack-lane.js";
 
 const frame = () =>
   pl.DataFrame([

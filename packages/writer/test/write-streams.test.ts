@@ -1,10 +1,10 @@
-import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
+import { connect, InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeStreams } from "../src/index.js";
-import { useRedisConnection } from "./support/redis-fixture.js";
 
-const redis = useRedisConnection({ flushBeforeEach: true });
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 type Entry = [string, string[]];
 const entries = async (key: string): Promise<Entry[]> =>

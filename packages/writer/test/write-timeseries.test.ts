@@ -3,14 +3,14 @@ import { requireModules } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeTimeseries } from "../src/index.js";
-import { type ScriptModel, StackFake } from "./support/stack-fake.js";
+import { type ScriptModel, StackFake } from "./fixtures/stack-fake.js";
 import {
   reportSkippedLane,
   STACK_URL,
   type StackLane,
   useModuleLane,
   useStackLane,
-} from "./support/stack-lane.js";
+} from "./fixtures/stack-lane.js";
 
 /**
  * What the writer's time-series script does, per its documented layout (ARGV: mode, retention, policy, then a
