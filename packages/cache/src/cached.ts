@@ -1,5 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import { InvalidArgumentError, isCommandError, type RedisConnection, RedisTimeoutError } from "@polars-redis/core";
+import {
+  InvalidArgumentError,
+  isCommandError,
+  type RedisConnection,
+  RedisTimeoutError,
+} from "@polars-redis/core";
 import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import type { CacheCompression, CacheFormat } from "./codec.js";

@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { InvalidArgumentError, isCommandError, RedisCommandError, type RedisConnection, type RedisReply } from "@polars-redis/core";
+import {
+  InvalidArgumentError,
+  isCommandError,
+  RedisCommandError,
+  type RedisConnection,
+  type RedisReply,
+} from "@polars-redis/core";
 import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import {

@@ -1,5 +1,10 @@
 import { connect, InvalidArgumentError, RedisCommandError, RedisConnectionError } from "@polars-redis/core";
-import { type ResolvedRetryPolicy, resolveRetryPolicy, checkOptions, optionNames } from "@polars-redis/core/internal";
+import {
+  checkOptions,
+  optionNames,
+  type ResolvedRetryPolicy,
+  resolveRetryPolicy,
+} from "@polars-redis/core/internal";
 import { Cluster, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
 import { ClusterConnection } from "./cluster-connection.js";

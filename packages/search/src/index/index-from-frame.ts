@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "@polars-redis/core";
-import { isNumericDtype, checkDataFrame, checkOptions } from "@polars-redis/core/internal";
+import { checkDataFrame, checkOptions, isNumericDtype } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { INDEX_FROM_FRAME_OPTION_NAMES } from "../internal/option-names.js";
 import { field, type IndexField } from "./fields.js";

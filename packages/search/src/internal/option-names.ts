@@ -1,4 +1,4 @@
-import { type RedisConnection } from "@polars-redis/core";
+import type { RedisConnection } from "@polars-redis/core";
 import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
 import type { AggregateOptions } from "../aggregate/aggregate.js";
 import type { IndexFromFrameOptions } from "../index/index-from-frame.js";

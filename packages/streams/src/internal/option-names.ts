@@ -14,7 +14,11 @@ import type { ReaderOptions } from "../reader/create-reader.js";
  */
 const FRAME: readonly string[] = [
   ...STREAM_LAYOUT_OPTION_NAMES,
-  ...optionNames<Omit<StreamFrameOptions, keyof StreamLayoutOptions>>()(["onError", "includeStream", "streamColumn"]),
+  ...optionNames<Omit<StreamFrameOptions, keyof StreamLayoutOptions>>()([
+    "onError",
+    "includeStream",
+    "streamColumn",
+  ]),
 ];
 
 const PUBSUB = optionNames<PubSubOptions>()([

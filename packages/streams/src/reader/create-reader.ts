@@ -1,5 +1,11 @@
-import { type CheckpointStore, InvalidArgumentError, type RedisArgument, type RedisConnection, StreamGapError } from "@polars-redis/core";
-import { sleep, checkConnection, checkOptions } from "@polars-redis/core/internal";
+import {
+  type CheckpointStore,
+  InvalidArgumentError,
+  type RedisArgument,
+  type RedisConnection,
+  StreamGapError,
+} from "@polars-redis/core";
+import { checkConnection, checkOptions, sleep } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import { createMemoryCheckpointStore } from "../checkpoint/memory-checkpoint-store.js";
 import { BlockingReader } from "../consumer/blocking-reader.js";

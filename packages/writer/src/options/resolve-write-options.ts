@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from "@polars-redis/core";
-import { type ResolvedRetryPolicy, resolveRetryPolicy, checkConnection, checkDataFrame, checkOptions, optionNames } from "@polars-redis/core/internal";
+import {
+  checkConnection,
+  checkDataFrame,
+  checkOptions,
+  optionNames,
+  type ResolvedRetryPolicy,
+  resolveRetryPolicy,
+} from "@polars-redis/core/internal";
 import type { WriteHashesOptions } from "../writers/write-hashes.js";
 import type { WriteJsonOptions } from "../writers/write-json.js";
 import type { WriteListsOptions } from "../writers/write-lists.js";

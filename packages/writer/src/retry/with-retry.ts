@@ -1,5 +1,17 @@
-import { InvalidArgumentError, type KeyError, PolarsRedisError, type RetryOption, WriteResult } from "@polars-redis/core";
-import { backoffDelay, type ResolvedRetryPolicy, resolveRetryPolicy, sleep, describeValue } from "@polars-redis/core/internal";
+import {
+  InvalidArgumentError,
+  type KeyError,
+  PolarsRedisError,
+  type RetryOption,
+  WriteResult,
+} from "@polars-redis/core";
+import {
+  backoffDelay,
+  describeValue,
+  type ResolvedRetryPolicy,
+  resolveRetryPolicy,
+  sleep,
+} from "@polars-redis/core/internal";
 import { WriteAbortedError } from "../errors/write-aborted-error.js";
 
 export interface RetryContext {
