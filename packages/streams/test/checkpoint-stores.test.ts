@@ -10,7 +10,7 @@ import {
   createMemoryCheckpointStore,
   createRedisCheckpointStore,
 } from "../src/index.js";
-import { fixture } from "./fixture-path.js";
+import { fixture } from "./fixtures/fixture-path.js";
 
 let server: RedisServer;
 let conn: RedisConnection;

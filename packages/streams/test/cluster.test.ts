@@ -1,10 +1,15 @@
 import { connectCluster } from "@polars-redis/cluster";
 import type { Command, RedisConnection, Sink } from "@polars-redis/core";
-import { generateChangeEvents, MockSink, type RedisCluster, startCluster } from "@polars-redis/testkit";
+import {
+  generateChangeEvents,
+  MockSink,
+  type RedisCluster,
+  startCluster,
+  waitFor,
+} from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsumer, createRouter, readStreamRange } from "../src/index.js";
-import { waitFor } from "./helpers.js";
 
 let cluster: RedisCluster;
 let conn: RedisConnection;
@@ -61,10 +66,10 @@ describe("on a Redis Cluster", () => {
       }),
     );
     const runs = routers.map((router) => router.run());
-    await waitFor(
-      () => routers.reduce((sum, router) => sum + router.stats.source.acked, 0) === total,
-      "every entry of every shard acknowledged",
-    );
+    await waitFor(() => routers.reduce((sum, router) => sum + router.stats.source.acked, 0) === total, {
+      description: "every entry of every shard acknowledged",
+      timeoutMs: 30_000,
+    });
     for (const router of routers) router.stop();
     await Promise.all(runs);
     const expected = new Set<string>();
@@ -105,7 +110,10 @@ describe("on a Redis Cluster", () => {
         processed.add(`${batch.streams[row]}/${id}`);
       });
     });
-    await waitFor(() => processed.size === 9000, "all 9000 entries processed");
+    await waitFor(() => processed.size === 9000, {
+      description: "all 9000 entries processed",
+      timeoutMs: 30_000,
+    });
     alive.stop();
     const stats = await run;
     expect(stats.claimed).toBeGreaterThan(0);

@@ -1,31 +1,22 @@
-import { connect, InvalidArgumentError, type RedisConnection, StreamGapError } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { connect, InvalidArgumentError, StreamGapError } from "@polars-redis/core";
+import { waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ConsumerEvent, createConsumer } from "../src/index.js";
-import { fillStream, streamIds, waitFor } from "./helpers.js";
+import { fillStream, streamIds } from "./fixtures/streams.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection({ connect });
 
 async function pendingOf(stream: string, group: string): Promise<number> {
-  const summary = (await conn.call("XPENDING", stream, group)) as [number, ...unknown[]];
+  const summary = (await redis.conn.call("XPENDING", stream, group)) as [number, ...unknown[]];
   return Number(summary[0]);
 }
 
 describe("createConsumer", () => {
   it("creates the group, delivers typed frames, and acks only after the handler succeeded", async () => {
-    await fillStream(conn, "basic", 250, (i) => ({ n: i }));
-    const consumer = createConsumer(conn, {
+    await fillStream(redis.conn, "basic", 250, (i) => ({ n: i }));
+    const consumer = createConsumer(redis.conn, {
       stream: "basic",
       group: "g",
       consumer: "c1",
@@ -61,8 +52,8 @@ describe("createConsumer", () => {
   });
 
   it("re-reads its own pending entries before new ones", async () => {
-    await fillStream(conn, "own", 30, (i) => ({ n: i }));
-    const first = createConsumer(conn, {
+    await fillStream(redis.conn, "own", 30, (i) => ({ n: i }));
+    const first = createConsumer(redis.conn, {
       stream: "own",
       group: "g",
       consumer: "c1",
@@ -74,8 +65,8 @@ describe("createConsumer", () => {
       break; // leaves 1-1..1-10 pending, unacknowledged
     }
     expect(await pendingOf("own", "g")).toBe(10);
-    await fillStream(conn, "own", 5, (i) => ({ n: 100 + i }), 31);
-    const again = createConsumer(conn, {
+    await fillStream(redis.conn, "own", 5, (i) => ({ n: 100 + i }), 31);
+    const again = createConsumer(redis.conn, {
       stream: "own",
       group: "g",
       consumer: "c1",
@@ -99,11 +90,14 @@ describe("createConsumer", () => {
   it("redelivers failed entries alone and dead-letters poison entries after maxDeliveries", {
     timeout: 150_000,
   }, async () => {
-    const ids = await fillStream(conn, "jobs", 200, (i) => ({ n: i, poison: i % 40 === 7 ? "yes" : "no" }));
+    const ids = await fillStream(redis.conn, "jobs", 200, (i) => ({
+      n: i,
+      poison: i % 40 === 7 ? "yes" : "no",
+    }));
     const poison = new Set(ids.filter((_, i) => i % 40 === 7));
     const events: ConsumerEvent[] = [];
     const processed = new Set<string>();
-    const consumer = createConsumer(conn, {
+    const consumer = createConsumer(redis.conn, {
       stream: "jobs",
       group: "g",
       consumer: "c1",
@@ -124,8 +118,7 @@ describe("createConsumer", () => {
     });
     await waitFor(
       async () => processed.size === 200 - poison.size && consumer.stats.deadLettered === poison.size,
-      "good entries processed and poison dead-lettered",
-      120_000,
+      { description: "good entries processed and poison dead-lettered", timeoutMs: 120_000 },
     ).catch((error) => {
       throw new Error(
         `${error.message}: ${processed.size} processed, stats ${JSON.stringify(consumer.stats)}`,
@@ -135,7 +128,7 @@ describe("createConsumer", () => {
     const stats = await run;
     expect(failures).toBeGreaterThan(0);
     expect([...processed].some((id) => poison.has(id))).toBe(false);
-    const dead = (await conn.call("XRANGE", "jobs:dead-letter", "-", "+")) as [string, string[]][];
+    const dead = (await redis.conn.call("XRANGE", "jobs:dead-letter", "-", "+")) as [string, string[]][];
     const deadFields = dead.map(([, fields]) => Object.fromEntries(chunk(fields)));
     expect(new Set(deadFields.map((fields) => fields.source_id))).toEqual(poison);
     for (const fields of deadFields) {
@@ -150,9 +143,9 @@ describe("createConsumer", () => {
   });
 
   it("reports entries deleted or trimmed while pending as lost, and carries on", async () => {
-    await fillStream(conn, "lossy", 20, (i) => ({ n: i }));
+    await fillStream(redis.conn, "lossy", 20, (i) => ({ n: i }));
     const events: ConsumerEvent[] = [];
-    const first = createConsumer(conn, {
+    const first = createConsumer(redis.conn, {
       stream: "lossy",
       group: "g",
       consumer: "c1",
@@ -160,10 +153,10 @@ describe("createConsumer", () => {
       blockMs: 20,
     });
     for await (const _batch of first) break; // all 20 pending
-    await conn.call("XDEL", "lossy", "1-3", "1-4");
-    await conn.call("XTRIM", "lossy", "MINID", "1-11"); // 1-1..1-10 gone
+    await redis.conn.call("XDEL", "lossy", "1-3", "1-4");
+    await redis.conn.call("XTRIM", "lossy", "MINID", "1-11"); // 1-1..1-10 gone
     const processed: string[] = [];
-    const consumer = createConsumer(conn, {
+    const consumer = createConsumer(redis.conn, {
       stream: "lossy",
       group: "g",
       consumer: "c1",
@@ -174,10 +167,10 @@ describe("createConsumer", () => {
     const run = consumer.run((batch) => {
       processed.push(...batch.ids);
     });
-    await waitFor(
-      () => processed.length === 10 && consumer.stats.lost === 10,
-      "survivors processed, rest lost",
-    );
+    await waitFor(() => processed.length === 10 && consumer.stats.lost === 10, {
+      description: "survivors processed, rest lost",
+      timeoutMs: 30_000,
+    });
     consumer.stop();
     await run;
     expect(processed).toEqual(Array.from({ length: 10 }, (_, i) => `1-${i + 11}`));
@@ -187,8 +180,8 @@ describe("createConsumer", () => {
   });
 
   it("reports a gap when the stream is trimmed past the group's position (error or event policy)", async () => {
-    await fillStream(conn, "trimmed", 10, (i) => ({ n: i }));
-    const reader = createConsumer(conn, {
+    await fillStream(redis.conn, "trimmed", 10, (i) => ({ n: i }));
+    const reader = createConsumer(redis.conn, {
       stream: "trimmed",
       group: "g",
       consumer: "c1",
@@ -199,9 +192,9 @@ describe("createConsumer", () => {
       await batch.ack();
       break; // group position: 1-4
     }
-    await fillStream(conn, "trimmed", 10, (i) => ({ n: 10 + i }), 11);
-    await conn.call("XTRIM", "trimmed", "MAXLEN", "5"); // keeps 1-16..1-20: 1-5..1-15 never delivered
-    const strict = createConsumer(conn, {
+    await fillStream(redis.conn, "trimmed", 10, (i) => ({ n: 10 + i }), 11);
+    await redis.conn.call("XTRIM", "trimmed", "MAXLEN", "5"); // keeps 1-16..1-20: 1-5..1-15 never delivered
+    const strict = createConsumer(redis.conn, {
       stream: "trimmed",
       group: "g",
       consumer: "c1",
@@ -216,7 +209,7 @@ describe("createConsumer", () => {
 
     // Reported once: the next consumer (event policy or not) sees no gap and reads the rest.
     const events: ConsumerEvent[] = [];
-    const next = createConsumer(conn, {
+    const next = createConsumer(redis.conn, {
       stream: "trimmed",
       group: "g",
       consumer: "c2",
@@ -229,16 +222,19 @@ describe("createConsumer", () => {
     const run = next.run((batch) => {
       read.push(...batch.ids);
     });
-    await waitFor(() => read.length === 5 && next.stats.lag === 0, "the rest read and the lag checked");
+    await waitFor(() => read.length === 5 && next.stats.lag === 0, {
+      description: "the rest read and the lag checked",
+      timeoutMs: 30_000,
+    });
     next.stop();
     await run;
     expect(read).toEqual(["1-16", "1-17", "1-18", "1-19", "1-20"]);
     expect(events.filter((event) => event.type === "stream-gap")).toEqual([]);
 
     // Event policy: a new gap is reported as an event and consumption continues.
-    await fillStream(conn, "trimmed", 6, (i) => ({ n: 100 + i }), 21);
-    await conn.call("XTRIM", "trimmed", "MAXLEN", "2"); // 1-21..1-24 never delivered
-    const tolerant = createConsumer(conn, {
+    await fillStream(redis.conn, "trimmed", 6, (i) => ({ n: 100 + i }), 21);
+    await redis.conn.call("XTRIM", "trimmed", "MAXLEN", "2"); // 1-21..1-24 never delivered
+    const tolerant = createConsumer(redis.conn, {
       stream: "trimmed",
       group: "g",
       consumer: "c2",
@@ -265,13 +261,13 @@ describe("createConsumer", () => {
         missing: 4,
       },
     ]);
-    expect(await streamIds(conn, "trimmed")).toEqual(["1-25", "1-26"]);
+    expect(await streamIds(redis.conn, "trimmed")).toEqual(["1-25", "1-26"]);
   });
 
   it("does not report history trimmed before the group was created as a gap", async () => {
-    await fillStream(conn, "old", 10, (i) => ({ n: i }));
-    await conn.call("XTRIM", "old", "MAXLEN", "3");
-    const consumer = createConsumer(conn, { stream: "old", group: "g", consumer: "c1", blockMs: 20 });
+    await fillStream(redis.conn, "old", 10, (i) => ({ n: i }));
+    await redis.conn.call("XTRIM", "old", "MAXLEN", "3");
+    const consumer = createConsumer(redis.conn, { stream: "old", group: "g", consumer: "c1", blockMs: 20 });
     const read: string[] = [];
     await consumer.run((batch) => {
       read.push(...batch.ids);
@@ -282,8 +278,8 @@ describe("createConsumer", () => {
   });
 
   it("claims idle entries of a dead consumer", async () => {
-    await fillStream(conn, "claims", 40, (i) => ({ n: i }));
-    const dead = createConsumer(conn, {
+    await fillStream(redis.conn, "claims", 40, (i) => ({ n: i }));
+    const dead = createConsumer(redis.conn, {
       stream: "claims",
       group: "g",
       consumer: "dead",
@@ -292,7 +288,7 @@ describe("createConsumer", () => {
     });
     for await (const _batch of dead) break; // 25 entries pending at "dead", forever
     const events: ConsumerEvent[] = [];
-    const alive = createConsumer(conn, {
+    const alive = createConsumer(redis.conn, {
       stream: "claims",
       group: "g",
       consumer: "alive",
@@ -306,7 +302,10 @@ describe("createConsumer", () => {
     const run = alive.run((batch) => {
       for (const id of batch.ids) seen.add(id);
     });
-    await waitFor(() => seen.size === 40, "all 40 entries processed by the live consumer");
+    await waitFor(() => seen.size === 40, {
+      description: "all 40 entries processed by the live consumer",
+      timeoutMs: 30_000,
+    });
     alive.stop();
     const stats = await run;
     expect(stats.claimed).toBe(25);
@@ -333,7 +332,7 @@ describe("createConsumer", () => {
     for (const [options, argument] of bad) {
       let error: unknown;
       try {
-        createConsumer(conn, options as never);
+        createConsumer(redis.conn, options as never);
       } catch (e) {
         error = e;
       }

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { connect, type RedisConnection } from "@polars-redis/core";
-import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { createFaultProxy, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConsumerEvent, createConsumer, type StreamConsumer } from "../src/index.js";
-import { fixture } from "./fixture-path.js";
-import { fillStream, waitFor } from "./helpers.js";
+import { fixture } from "./fixtures/fixture-path.js";
+import { fillStream } from "./fixtures/streams.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -103,8 +103,7 @@ describe("consumer under faults", () => {
       async () =>
         Number(await conn.call("SCARD", "processed")) === 100_000 &&
         (await groupPending(conn, "jobs", "workers")) === 0,
-      "all 100k processed and acknowledged",
-      50_000,
+      { description: "all 100k processed and acknowledged", timeoutMs: 50_000 },
     );
     for (const consumer of live) consumer.stop();
     const stats = await Promise.all(runs);
@@ -135,7 +134,7 @@ describe("consumer under faults", () => {
     const run = consumer.run((batch) => {
       for (const id of batch.ids) processed.add(id);
     });
-    await waitFor(() => processed.size >= 4000, "consumption under way");
+    await waitFor(() => processed.size >= 4000, { description: "consumption under way", timeoutMs: 30_000 });
     const processedAtKill = processed.size;
     const pidBefore = source.pid;
     await source.kill();
@@ -143,8 +142,7 @@ describe("consumer under faults", () => {
     await waitFor(
       async () =>
         processed.size === 20_000 && (await groupPending(conn, "orders", "g").catch(() => -1)) === 0,
-      "everything processed after the restart",
-      60_000,
+      { description: "everything processed after the restart", timeoutMs: 60_000 },
     );
     consumer.stop();
     const stats = await run;
@@ -177,26 +175,34 @@ describe("consumer under faults", () => {
       for (const id of batch.ids) processed.add(id);
     });
     const sent = await fillStream(direct, "quiet", 10, (i) => ({ n: i }));
-    await waitFor(
-      async () => processed.size === 10 && (await groupPending(direct, "quiet", "g")) === 0,
-      "first entries processed and acknowledged",
-    );
+    await waitFor(async () => processed.size === 10 && (await groupPending(direct, "quiet", "g")) === 0, {
+      description: "first entries processed and acknowledged",
+      timeoutMs: 30_000,
+    });
     // The partition must catch the consumer inside a blocking read (what the watchdog guards): an ack whose reply
     // is held back instead waits for the command timeout, which is another test's subject. Under load the last
     // ack's reply can still be on its way when XPENDING already says 0, so wait until the server shows the
     // consumer's XREADGROUP blocked.
-    await waitFor(async () => {
-      const clients = (await direct.call("CLIENT", "LIST")) as string;
-      return clients.split("\n").some((line) => /\bflags=\S*b/.test(line) && line.includes("cmd=xreadgroup"));
-    }, "the consumer blocked in XREADGROUP");
+    await waitFor(
+      async () => {
+        const clients = (await direct.call("CLIENT", "LIST")) as string;
+        return clients
+          .split("\n")
+          .some((line) => /\bflags=\S*b/.test(line) && line.includes("cmd=xreadgroup"));
+      },
+      { description: "the consumer blocked in XREADGROUP", timeoutMs: 30_000 },
+    );
     const partition = proxy.blackhole({ direction: "toClient" });
-    await waitFor(() => consumer.stats.hungReads > 0, "the watchdog replaced the hung read");
+    await waitFor(() => consumer.stats.hungReads > 0, {
+      description: "the watchdog replaced the hung read",
+      timeoutMs: 30_000,
+    });
     sent.push(...(await fillStream(direct, "quiet", 10, (i) => ({ n: i }), 11)));
     await partition.remove();
-    await waitFor(
-      async () => processed.size === 20 && (await groupPending(direct, "quiet", "g")) === 0,
-      "everything processed after the partition healed",
-    );
+    await waitFor(async () => processed.size === 20 && (await groupPending(direct, "quiet", "g")) === 0, {
+      description: "everything processed after the partition healed",
+      timeoutMs: 30_000,
+    });
     consumer.stop();
     await run;
     await expectAllAccounted(direct, "quiet", "g", sent, processed);
@@ -231,22 +237,30 @@ describe("consumer under faults", () => {
     };
     await produce(2000);
     for (let round = 0; round < 5; round++) {
-      await waitFor(() => processed.size >= sent.length - 500, "consumer keeps up");
+      await waitFor(() => processed.size >= sent.length - 500, {
+        description: "consumer keeps up",
+        timeoutMs: 30_000,
+      });
       proxy.dropConnections({ reset: round % 2 === 0 });
       await produce(1000);
     }
     // A silent partition while a blocking read waits: only the watchdog can notice.
-    await waitFor(() => processed.size === sent.length, "caught up before the partition");
+    await waitFor(() => processed.size === sent.length, {
+      description: "caught up before the partition",
+      timeoutMs: 30_000,
+    });
     const noticed = consumer.stats.retries + consumer.stats.hungReads;
     const partition = proxy.blackhole({ direction: "toClient" });
     // Whatever the consumer was doing (a blocking read: the watchdog; another command: its timeout), it notices.
-    await waitFor(() => consumer.stats.retries + consumer.stats.hungReads > noticed, "the partition noticed");
+    await waitFor(() => consumer.stats.retries + consumer.stats.hungReads > noticed, {
+      description: "the partition noticed",
+      timeoutMs: 30_000,
+    });
     await produce(1000);
     await partition.remove();
     await waitFor(
       async () => processed.size === sent.length && (await groupPending(direct, "feed", "g")) === 0,
-      "everything processed after the faults",
-      60_000,
+      { description: "everything processed after the faults", timeoutMs: 60_000 },
     );
     consumer.stop();
     const stats = await run;

@@ -3,7 +3,7 @@ import { waitFor } from "@polars-redis/testkit";
 import { useFaultProxy, useRedis } from "@polars-redis/testkit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConsumerEvent, createConsumer } from "../src/index.js";
-import { fillStream } from "./helpers.js";
+import { fillStream } from "./fixtures/streams.js";
 
 const redis = useRedis();
 const proxy = useFaultProxy(() => redis.server);

@@ -1,9 +1,14 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
-import { createFaultProxy, type FaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
+import {
+  createFaultProxy,
+  type FaultProxy,
+  type RedisServer,
+  startRedis,
+  waitFor,
+} from "@polars-redis/testkit";
 import pl, { type DataFrame } from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsumerOptions, createConsumer } from "../src/index.js";
-import { waitFor } from "./helpers.js";
 
 let server: RedisServer;
 let proxy: FaultProxy;
@@ -70,7 +75,7 @@ async function consumeAll(
     frames.push(batch.frame);
     rows += batch.frame.height;
   });
-  await waitFor(() => rows >= expected, `${expected} rows consumed`);
+  await waitFor(() => rows >= expected, { description: `${expected} rows consumed`, timeoutMs: 30_000 });
   consumer.stop();
   await run;
   const sortBy = options.streams ? ["_stream", "_seq"] : ["_seq"];

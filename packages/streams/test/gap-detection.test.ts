@@ -2,7 +2,7 @@ import { connect, type RedisConnection, StreamGapError } from "@polars-redis/cor
 import { crashAndRestart, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConsumerEvent, type ConsumerStats, createConsumer } from "../src/index.js";
-import { fillStream } from "./helpers.js";
+import { fillStream } from "./fixtures/streams.js";
 
 // Gap detection must never report entries as "never delivered" that were delivered (after a kill -9 + AOF
 // restart, or a replica's promotion, Redis 7.0's entries-read counter can be stale), and must still catch a

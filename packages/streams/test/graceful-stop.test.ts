@@ -1,31 +1,22 @@
 import { spawn } from "node:child_process";
-import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "@polars-redis/core";
+import { waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { createConsumer } from "../src/index.js";
-import { fixture } from "./fixture-path.js";
-import { fillStream, waitFor } from "./helpers.js";
+import { fixture } from "./fixtures/fixture-path.js";
+import { fillStream } from "./fixtures/streams.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection({ connect });
 
 async function pending(stream: string, group: string): Promise<number> {
-  return Number(((await conn.call("XPENDING", stream, group)) as [number])[0]);
+  return Number(((await redis.conn.call("XPENDING", stream, group)) as [number])[0]);
 }
 
 describe("graceful stop", () => {
   it("on SIGTERM: the batch in progress is finished and acknowledged, nothing new starts, the process exits 0", async () => {
-    await fillStream(conn, "term", 500, (i) => ({ n: i }));
-    const child = spawn(process.execPath, [fixture("graceful-child.mjs"), server.url, "term", "g"], {
+    await fillStream(redis.conn, "term", 500, (i) => ({ n: i }));
+    const child = spawn(process.execPath, [fixture("graceful-child.mjs"), redis.server.url, "term", "g"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -33,21 +24,24 @@ describe("graceful stop", () => {
       output += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    await waitFor(() => (output.match(/batch-start/g) ?? []).length === 2, "the second batch under way");
+    await waitFor(() => (output.match(/batch-start/g) ?? []).length === 2, {
+      description: "the second batch under way",
+      timeoutMs: 30_000,
+    });
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect((output.match(/batch-start/g) ?? []).length).toBe(2);
     expect((output.match(/batch-end/g) ?? []).length).toBe(2);
     const stats = JSON.parse(/stopped (.*)/.exec(output)![1]!);
     expect(stats).toMatchObject({ delivered: 100, acked: 100, failed: 0 });
-    expect(Number(await conn.call("SCARD", "processed"))).toBe(100);
+    expect(Number(await redis.conn.call("SCARD", "processed"))).toBe(100);
     expect(await pending("term", "g")).toBe(0);
   });
 
   it("on an AbortSignal: run() resolves after the handlers in progress, with their batches acknowledged", async () => {
-    await fillStream(conn, "abort", 400, (i) => ({ n: i }));
+    await fillStream(redis.conn, "abort", 400, (i) => ({ n: i }));
     const controller = new AbortController();
-    const consumer = createConsumer(conn, {
+    const consumer = createConsumer(redis.conn, {
       stream: "abort",
       group: "g",
       consumer: "c",
@@ -65,7 +59,10 @@ describe("graceful stop", () => {
       },
       { concurrency: 3 },
     );
-    await waitFor(() => started >= 3, "three batches in progress at once");
+    await waitFor(() => started >= 3, {
+      description: "three batches in progress at once",
+      timeoutMs: 30_000,
+    });
     controller.abort();
     const stats = await run;
     expect(finished.length).toBe(started * 40);

@@ -1,31 +1,25 @@
-import { connect, InvalidArgumentError, type RedisConnection, SchemaMismatchError } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { connect, InvalidArgumentError, SchemaMismatchError } from "@polars-redis/core";
+import { waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { collectPubSub, iterPubSub, type PubSubBatch, type PubSubStats } from "../src/index.js";
-import { waitFor } from "./helpers.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection({ connect });
 
 async function publish(channel: string, payloads: readonly string[]): Promise<void> {
-  const replies = await conn.batch(payloads.map((payload) => ["PUBLISH", channel, payload]));
+  const replies = await redis.conn.batch(payloads.map((payload) => ["PUBLISH", channel, payload]));
   const failed = replies.find((reply) => reply instanceof Error);
   if (failed) throw failed;
 }
 
 describe("iterPubSub", () => {
   it("hands out count windows: full batches as soon as batchSize messages wait", async () => {
-    const subscription = iterPubSub(server.url, { channels: ["ticks"], batchSize: 100, windowMs: 600_000 });
+    const subscription = iterPubSub(redis.server.url, {
+      channels: ["ticks"],
+      batchSize: 100,
+      windowMs: 600_000,
+    });
     await subscription.subscribed();
     await publish(
       "ticks",
@@ -44,7 +38,7 @@ describe("iterPubSub", () => {
   });
 
   it("hands out time windows: a partial batch once the window of its first message has passed", async () => {
-    const subscription = iterPubSub(conn, { channels: ["slow"], batchSize: 1000, windowMs: 150 });
+    const subscription = iterPubSub(redis.conn, { channels: ["slow"], batchSize: 1000, windowMs: 150 });
     await subscription.subscribed();
     await publish("slow", ["a", "b", "c"]);
     const iterator = subscription[Symbol.asyncIterator]();
@@ -58,7 +52,7 @@ describe("iterPubSub", () => {
   });
 
   it("parses JSON payloads into typed columns, with patterns", async () => {
-    const subscription = iterPubSub(server.url, {
+    const subscription = iterPubSub(redis.server.url, {
       patterns: ["orders.*"],
       format: "json",
       schema: { id: pl.Int64, amount: pl.Float64, paid: pl.Bool },
@@ -85,7 +79,12 @@ describe("iterPubSub", () => {
   });
 
   it("counts malformed JSON (onError null) or raises a SchemaMismatchError naming the channel", async () => {
-    const tolerant = iterPubSub(conn, { channels: ["json"], format: "json", onError: "null", batchSize: 2 });
+    const tolerant = iterPubSub(redis.conn, {
+      channels: ["json"],
+      format: "json",
+      onError: "null",
+      batchSize: 2,
+    });
     await tolerant.subscribed();
     await publish("json", ['{"a":"1"}', "not json"]);
     for await (const batch of tolerant) {
@@ -94,7 +93,7 @@ describe("iterPubSub", () => {
     }
     expect(tolerant.stats.malformed).toBe(1);
 
-    const strict = iterPubSub(conn, { channels: ["json2"], format: "json", batchSize: 1 });
+    const strict = iterPubSub(redis.conn, { channels: ["json2"], format: "json", batchSize: 1 });
     await strict.subscribed();
     await publish("json2", ["[1,2]"]);
     const error = await (async () => {
@@ -110,7 +109,7 @@ describe("iterPubSub", () => {
   ] as const)(
     "bounds its buffer (%s) and counts every dropped message",
     async (overflow, firstKept, lastKept) => {
-      const subscription = iterPubSub(conn, {
+      const subscription = iterPubSub(redis.conn, {
         channels: [`flood-${overflow}`],
         maxBuffer: 10,
         batchSize: 10,
@@ -121,7 +120,10 @@ describe("iterPubSub", () => {
         `flood-${overflow}`,
         Array.from({ length: 50 }, (_, i) => String(i)),
       );
-      await waitFor(() => subscription.stats.received === 50, "all 50 received");
+      await waitFor(() => subscription.stats.received === 50, {
+        description: "all 50 received",
+        timeoutMs: 30_000,
+      });
       for await (const batch of subscription) {
         const values = batch.frame.getColumn("message").toArray();
         expect(values[0]).toBe(String(firstKept));
@@ -137,7 +139,7 @@ describe("iterPubSub", () => {
 describe("collectPubSub", () => {
   it("collects up to a count", async () => {
     let stats: PubSubStats | undefined;
-    const frame = await collectPubSub(server.url, {
+    const frame = await collectPubSub(redis.server.url, {
       channels: ["c1", "c2"],
       count: 5,
       onSubscribed: () => {
@@ -153,7 +155,7 @@ describe("collectPubSub", () => {
   });
 
   it("collects for a time window, and gives a typed empty frame when nothing came", async () => {
-    const frame = await collectPubSub(conn, {
+    const frame = await collectPubSub(redis.conn, {
       channels: ["quiet"],
       timeoutMs: 100,
       format: "json",
@@ -162,7 +164,7 @@ describe("collectPubSub", () => {
     expect(frame.height).toBe(0);
     expect(frame.columns).toEqual(["_channel", "_received_at", "n"]);
 
-    const some = await collectPubSub(conn, {
+    const some = await collectPubSub(redis.conn, {
       channels: ["some"],
       timeoutMs: 1000,
       onSubscribed: () => void publish("some", ["x", "y"]),
@@ -180,7 +182,7 @@ describe("collectPubSub", () => {
       [{ channels: ["a"], count: 1, timeout: 100 }, "timeout"],
     ];
     for (const [options, argument] of cases) {
-      const error = await collectPubSub(conn, options as never).catch((e: unknown) => e);
+      const error = await collectPubSub(redis.conn, options as never).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
       expect((error as InvalidArgumentError).argument).toBe(argument);
     }

@@ -3,7 +3,7 @@ import { type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStream, readStreamRange, scanStream, scanStreamRange } from "../src/index.js";
-import { fillStream } from "./helpers.js";
+import { fillStream } from "./fixtures/streams.js";
 
 let server: RedisServer;
 let conn: RedisConnection;

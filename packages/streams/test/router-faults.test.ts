@@ -1,10 +1,15 @@
 import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import { createFaultProxy, generateChangeEvents, type RedisServer, startRedis } from "@polars-redis/testkit";
+import {
+  createFaultProxy,
+  generateChangeEvents,
+  type RedisServer,
+  startRedis,
+  waitFor,
+} from "@polars-redis/testkit";
 import { redisHashSink } from "@polars-redis/writer";
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRouter, type RouterEvent, readStreamRange } from "../src/index.js";
-import { waitFor } from "./helpers.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -119,9 +124,15 @@ describe("router under faults", () => {
     const run = router.run();
 
     // The outage: B goes silent (requests and answers held) once routing is under way.
-    await waitFor(() => router.stats.routes.a!.written >= 1000, "routing under way");
+    await waitFor(() => router.stats.routes.a!.written >= 1000, {
+      description: "routing under way",
+      timeoutMs: 30_000,
+    });
     const outage = proxyB.blackhole({ direction: "both" });
-    await waitFor(() => router.stats.routes.b!.state === "retrying", "B noticed as failing");
+    await waitFor(() => router.stats.routes.b!.state === "retrying", {
+      description: "B noticed as failing",
+      timeoutMs: 30_000,
+    });
     const bWrittenAtOutage = router.stats.routes.b!.written;
     const aWrittenAtOutage = router.stats.routes.a!.written;
     // The source keeps changing while B is down.
@@ -145,7 +156,7 @@ describe("router under faults", () => {
       () =>
         router.stats.routes.a!.written === expected.a.size &&
         router.stats.routes.analytics!.written === expected.analytics.size,
-      "A and analytics finished while B is down",
+      { description: "A and analytics finished while B is down", timeoutMs: 30_000 },
     );
     expect(router.stats.routes.a!.written).toBeGreaterThan(aWrittenAtOutage);
     expect(router.stats.routes.b!.written).toBe(bWrittenAtOutage);
@@ -173,11 +184,10 @@ describe("router under faults", () => {
     for (const id of pending) expect(expected.b.has(`evt:${id}`)).toBe(true);
 
     await outage.remove();
-    await waitFor(
-      () => router.stats.source.acked === 30_000,
-      "B caught up and everything was acknowledged",
-      60_000,
-    );
+    await waitFor(() => router.stats.source.acked === 30_000, {
+      description: "B caught up and everything was acknowledged",
+      timeoutMs: 60_000,
+    });
     router.stop();
     const stats = await run;
     expect(stats.routes.b!.failedAttempts).toBeGreaterThan(0);
@@ -229,10 +239,10 @@ describe("router under faults", () => {
       }),
     );
     const runs = routers.map((router) => router.run());
-    await waitFor(
-      () => routers.reduce((sum, router) => sum + router.stats.source.acked, 0) === total,
-      "all shards routed by the two routers together",
-    );
+    await waitFor(() => routers.reduce((sum, router) => sum + router.stats.source.acked, 0) === total, {
+      description: "all shards routed by the two routers together",
+      timeoutMs: 30_000,
+    });
     for (const router of routers) router.stop();
     const stats = await Promise.all(runs);
     const frames = await Promise.all(shards.map((stream) => readStreamRange(conn, { stream })));

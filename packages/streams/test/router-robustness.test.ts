@@ -4,7 +4,7 @@ import { useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter, type RouterEvent } from "../src/index.js";
-import { fillStream } from "./helpers.js";
+import { fillStream } from "./fixtures/streams.js";
 
 const redis = useRedis();
 let conn: RedisConnection;

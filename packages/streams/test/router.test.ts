@@ -1,26 +1,17 @@
-import { connect, type RedisConnection, type Sink } from "@polars-redis/core";
-import { MockKeyError, MockSink, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { connect, type Sink } from "@polars-redis/core";
+import { MockKeyError, MockSink, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRouter, type RouterEvent } from "../src/index.js";
-import { fillStream, waitFor } from "./helpers.js";
+import { fillStream } from "./fixtures/streams.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
+const redis = useRedisConnection({ connect });
 
 const asSink = (sink: MockSink): Sink => sink as unknown as Sink;
 
 async function pendingIds(stream: string, group: string): Promise<Set<string>> {
-  const rows = (await conn.call("XPENDING", stream, group, "-", "+", 100_000)) as [string][];
+  const rows = (await redis.conn.call("XPENDING", stream, group, "-", "+", 100_000)) as [string][];
   return new Set(rows.map(([id]) => id));
 }
 
@@ -29,13 +20,13 @@ const event = (i: number) => ({ order: `o${i}`, region: ["EU", "US", "APAC"][i %
 
 describe("createRouter", () => {
   it("writes each route exactly the rows its filter selects, without metadata columns, and acks everything", async () => {
-    const ids = await fillStream(conn, "changes", 1000, event);
+    const ids = await fillStream(redis.conn, "changes", 1000, event);
     const eu = new MockSink({ name: "eu", keyColumn: "order" });
     const us = new MockSink({ name: "us", keyColumn: "order" });
     const big = new MockSink({ name: "big", keyColumn: "order" });
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "changes",
         group: "router",
         consumer: "r1",
@@ -55,7 +46,10 @@ describe("createRouter", () => {
       ],
     });
     const run = router.run();
-    await waitFor(() => router.stats.source.acked === 1000, "every entry acknowledged");
+    await waitFor(() => router.stats.source.acked === 1000, {
+      description: "every entry acknowledged",
+      timeoutMs: 30_000,
+    });
     router.stop();
     const stats = await run;
     const expected = (keep: (i: number) => boolean) =>
@@ -83,7 +77,7 @@ describe("createRouter", () => {
   });
 
   it("keeps a failing route's entries pending while the other routes carry on, then catches up", async () => {
-    const ids = await fillStream(conn, "outage", 600, event);
+    const ids = await fillStream(redis.conn, "outage", 600, event);
     let down = true;
     const flaky = new MockSink({
       name: "flaky",
@@ -94,7 +88,7 @@ describe("createRouter", () => {
     const events: RouterEvent[] = [];
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "outage",
         group: "router",
         consumer: "r1",
@@ -109,7 +103,10 @@ describe("createRouter", () => {
       onEvent: (e) => events.push(e),
     });
     const run = router.run();
-    await waitFor(() => steady.rows().length === 400, "the healthy route wrote all its rows");
+    await waitFor(() => steady.rows().length === 400, {
+      description: "the healthy route wrote all its rows",
+      timeoutMs: 30_000,
+    });
     // Nothing acknowledged early: exactly the failing route's entries are still pending.
     const pending = await pendingIds("outage", "router");
     const euIds = new Set(ids.filter((_, i) => i % 3 === 0));
@@ -117,7 +114,10 @@ describe("createRouter", () => {
     expect(router.stats.routes.flaky!.state).toBe("retrying");
     expect(router.stats.routes.flaky!.failedAttempts).toBeGreaterThan(0);
     down = false;
-    await waitFor(() => router.stats.source.acked === 600, "the failing route caught up");
+    await waitFor(() => router.stats.source.acked === 600, {
+      description: "the failing route caught up",
+      timeoutMs: 30_000,
+    });
     router.stop();
     const stats = await run;
     expect(
@@ -132,7 +132,7 @@ describe("createRouter", () => {
   });
 
   it("keeps only ids of a long outage's backlog in memory and re-reads them when the route recovers", async () => {
-    await fillStream(conn, "spill", 500, event);
+    await fillStream(redis.conn, "spill", 500, event);
     let down = true;
     const slow = new MockSink({
       name: "slow",
@@ -141,7 +141,7 @@ describe("createRouter", () => {
     });
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "spill",
         group: "router",
         consumer: "r1",
@@ -154,11 +154,14 @@ describe("createRouter", () => {
       retry: { initialMs: 10, maxMs: 20 },
     });
     const run = router.run();
-    await waitFor(() => router.stats.routes.slow!.queued === 500, "everything queued for the failing route");
+    await waitFor(() => router.stats.routes.slow!.queued === 500, {
+      description: "everything queued for the failing route",
+      timeoutMs: 30_000,
+    });
     expect(router.stats.routes.slow!.spilled).toBe(400);
-    await conn.call("XDEL", "spill", "1-499", "1-500"); // two of the spilled entries vanish meanwhile
+    await redis.conn.call("XDEL", "spill", "1-499", "1-500"); // two of the spilled entries vanish meanwhile
     down = false;
-    await waitFor(() => router.stats.source.acked === 500, "caught up");
+    await waitFor(() => router.stats.source.acked === 500, { description: "caught up", timeoutMs: 30_000 });
     router.stop();
     const stats = await run;
     expect(slow.rows()).toHaveLength(498);
@@ -166,7 +169,7 @@ describe("createRouter", () => {
   });
 
   it("dead-letters only the rows a sink rejects for good, naming the route", async () => {
-    await fillStream(conn, "poison", 64, event);
+    await fillStream(redis.conn, "poison", 64, event);
     const picky = new MockSink({
       name: "picky",
       keyColumn: "order",
@@ -187,7 +190,7 @@ describe("createRouter", () => {
     const events: RouterEvent[] = [];
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "poison",
         group: "router",
         consumer: "r1",
@@ -200,12 +203,15 @@ describe("createRouter", () => {
       onEvent: (e) => events.push(e),
     });
     const run = router.run();
-    await waitFor(() => router.stats.source.acked === 64, "all acknowledged");
+    await waitFor(() => router.stats.source.acked === 64, {
+      description: "all acknowledged",
+      timeoutMs: 30_000,
+    });
     router.stop();
     const stats = await run;
     expect(picky.rows()).toHaveLength(62);
     expect(stats.routes.picky!.deadLettered).toBe(2);
-    const dead = (await conn.call("XRANGE", "poison:dead-letter", "-", "+")) as [string, string[]][];
+    const dead = (await redis.conn.call("XRANGE", "poison:dead-letter", "-", "+")) as [string, string[]][];
     const records = dead.map(([, fields]) => {
       const record: Record<string, string> = {};
       for (let i = 0; i < fields.length; i += 2) record[fields[i]!] ??= fields[i + 1]!;
