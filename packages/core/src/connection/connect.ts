@@ -6,18 +6,19 @@ import { describeValue, isPromiseLike } from "../validation/describe-value.js";
 import { closestName } from "../validation/did-you-mean.js";
 import { optionNames } from "../validation/option-names.js";
 import { adoptConnection, openConnection } from "./ioredis-connection.js";
+import { withLegacyReplies } from "./legacy-replies.js";
 import { parseRedisUrl } from "./parse-redis-url.js";
 import type { RedisConnection } from "./redis-connection.js";
 
 export interface ConnectOptions {
   /** Give up opening the connection after this long. [10000] */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** A command without a reply after this long fails with a RedisTimeoutError. 0 disables. [30000] */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /** Sent as CLIENT SETNAME, so the connection is easy to find in CLIENT LIST. */
-  clientName?: string;
+  clientName?: string | undefined;
   /** Any other ioredis option; it wins over the defaults above and over the URL. */
-  ioredis?: RedisOptions;
+  ioredis?: RedisOptions | undefined;
 }
 
 /**
@@ -102,7 +103,7 @@ export async function connect(
   };
   if (redisOptions.commandTimeout === 0) delete redisOptions.commandTimeout;
   checkRetriesPerRequest(redisOptions.maxRetriesPerRequest);
-  const client = new Redis(redisOptions);
+  const client = new Redis(withLegacyReplies(redisOptions));
   return openConnection(client, { host: redisOptions.host ?? "localhost", port: redisOptions.port ?? 6379 });
 }
 

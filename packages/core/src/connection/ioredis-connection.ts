@@ -47,7 +47,7 @@ export class IoredisConnection implements RedisConnection {
       client.options.path == null &&
       (client.options.sentinels == null || client.options.sentinels.length === 0) &&
       client.options.natMap == null;
-    this.openRawChannel = direct ? () => this.openRawSocket() : undefined;
+    if (direct) this.openRawChannel = () => this.openRawSocket();
   }
 
   private async openRawSocket(): Promise<RawChannel> {
@@ -192,7 +192,7 @@ export class IoredisConnection implements RedisConnection {
    * A raw RESP2 socket with this client's endpoint, credentials, database and TLS settings. Only for TCP
    * clients: an ioredis client on a Unix socket (`path`) leaves it undefined and readers use `batch`.
    */
-  readonly openRawChannel: (() => Promise<RawChannel>) | undefined;
+  readonly openRawChannel?: () => Promise<RawChannel>;
 
   pubSubClient(): Redis {
     this.assertOpen();

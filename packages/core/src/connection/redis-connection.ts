@@ -33,27 +33,27 @@ export type RedisKeyType = "string" | "list" | "set" | "zset" | "hash" | "stream
 
 export interface BatchOptions {
   /** Commands sent per pipeline round trip. Large batches are cut into chunks of this size. [1000] */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Return bulk strings as Buffers instead of UTF-8 strings (binary-safe values). [false] */
-  buffers?: boolean;
+  buffers?: boolean | undefined;
   /** Stop sending further chunks once aborted; commands not sent are not marked, the batch rejects. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ScanKeysOptions {
   /** A glob-style pattern as SCAN MATCH understands it. ["*"] */
-  pattern?: string;
+  pattern?: string | undefined;
   /** Only keys of this type (SCAN ... TYPE), so other types under the same pattern never trouble a scan. */
-  type?: RedisKeyType;
+  type?: RedisKeyType | undefined;
   /** The COUNT hint of each SCAN call. [1000] */
-  count?: number;
-  signal?: AbortSignal;
+  count?: number | undefined;
+  signal?: AbortSignal | undefined;
   /**
    * Called for each key whose name is not valid UTF-8. Such keys are never yielded: decoding them would name a
    * different key, and every per-key command would then miss it. Without this callback the scan emits one
    * process warning with the count.
    */
-  onNonUtf8Key?: (key: Buffer) => void;
+  onNonUtf8Key?: ((key: Buffer) => void) | undefined;
 }
 
 /**

@@ -4,8 +4,8 @@ import { RedisTimeoutError } from "../errors/redis-timeout-error.js";
 import type { CommandError } from "./redis-connection.js";
 
 export interface Endpoint {
-  host?: string;
-  port?: number;
+  host?: string | undefined;
+  port?: number | undefined;
 }
 
 /**

@@ -16,7 +16,9 @@ export class ConnectionClosedError extends PolarsRedisError {
   /** The command this error stands for, when it marks one command of a batch. */
   readonly command: string | undefined;
 
-  constructor(options: { command?: string; outcome?: CommandOutcome; cause?: unknown } = {}) {
+  constructor(
+    options: { command?: string | undefined; outcome?: CommandOutcome | undefined; cause?: unknown } = {},
+  ) {
     const what = options.command ? `${options.command.toUpperCase()}: ` : "";
     super({
       code: "CONNECTION_CLOSED",

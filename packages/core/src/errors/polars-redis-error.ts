@@ -23,7 +23,7 @@ export type ErrorCode =
 export interface PolarsRedisErrorOptions {
   code: ErrorCode;
   message: string;
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   cause?: unknown;
 }
 

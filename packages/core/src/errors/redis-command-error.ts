@@ -40,7 +40,12 @@ export class RedisCommandError extends PolarsRedisError {
   readonly command: string;
   readonly outcome: CommandOutcome = "rejected";
 
-  constructor(options: { message: string; command: string; redisCode?: string; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    command: string;
+    redisCode?: string | undefined;
+    cause?: unknown;
+  }) {
     const redisCode = options.redisCode ?? redisCodeOf(options.message);
     super({
       code: "COMMAND",

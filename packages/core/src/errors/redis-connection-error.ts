@@ -18,10 +18,10 @@ export class RedisConnectionError extends PolarsRedisError {
 
   constructor(options: {
     message: string;
-    host?: string;
-    port?: number;
-    outcome?: CommandOutcome;
-    command?: string;
+    host?: string | undefined;
+    port?: number | undefined;
+    outcome?: CommandOutcome | undefined;
+    command?: string | undefined;
     cause?: unknown;
   }) {
     super({ code: "CONNECTION", message: options.message, retryable: true, cause: options.cause });

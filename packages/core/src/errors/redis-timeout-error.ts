@@ -11,7 +11,12 @@ export class RedisTimeoutError extends PolarsRedisError {
   readonly outcome: CommandOutcome = "unknown";
   readonly command: string | undefined;
 
-  constructor(options: { message: string; timeoutMs: number; command?: string; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    timeoutMs: number;
+    command?: string | undefined;
+    cause?: unknown;
+  }) {
     super({ code: "TIMEOUT", message: options.message, retryable: true, cause: options.cause });
     this.name = "RedisTimeoutError";
     this.timeoutMs = options.timeoutMs;

@@ -10,7 +10,12 @@ export class StreamGapError extends PolarsRedisError {
   readonly lastSeenId: string;
   readonly firstAvailableId: string;
 
-  constructor(options: { stream: string; lastSeenId: string; firstAvailableId: string; message?: string }) {
+  constructor(options: {
+    stream: string;
+    lastSeenId: string;
+    firstAvailableId: string;
+    message?: string | undefined;
+  }) {
     super({
       code: "STREAM_GAP",
       message:

@@ -7,18 +7,18 @@ import type { SamplingMethod } from "./sample-keys.js";
 /** The options of inferHashSchema and inferJsonSchema. */
 export interface InferSchemaOptions {
   /** SCAN pattern of the keys to sample (only keys of the right type are considered). ["*"] */
-  pattern?: string;
+  pattern?: string | undefined;
   /** Sample exactly these keys instead of scanning. */
-  keys?: KeySource;
+  keys?: KeySource | undefined;
   /** Keys to sample. [100] */
-  sampleSize?: number;
+  sampleSize?: number | undefined;
   /** "first": the first keys SCAN finds (fast); "reservoir": a uniform sample over all matching keys. ["first"] */
-  sampling?: SamplingMethod;
+  sampling?: SamplingMethod | undefined;
   /** Fields whose dtype you already know: they replace the inferred type, and are added if never seen. */
-  overwrite?: SchemaInput;
+  overwrite?: SchemaInput | undefined;
   /** Keys per pipelined round trip while reading the sample. [100] */
-  batchSize?: number;
-  signal?: AbortSignal;
+  batchSize?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** Validates the options shared by both inferences, before anything is sent. */

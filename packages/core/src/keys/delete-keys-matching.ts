@@ -8,19 +8,19 @@ import { checkBatchSize, checkInteger, checkKeyCall, type KeyCommandOptions } fr
 
 export interface DeleteKeysMatchingOptions extends KeyCommandOptions {
   /** Only keys of this type (SCAN ... TYPE): `deleteKeysMatching(conn, "user:*", { type: "hash" })`. */
-  type?: RedisKeyType;
+  type?: RedisKeyType | undefined;
   /** Count the matching keys and list the first `sampleSize` of them, deleting nothing. [false] */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** How many matching keys a dry run lists in `sampleKeys`. [100] */
-  sampleSize?: number;
+  sampleSize?: number | undefined;
   /** The COUNT hint of each SCAN call. [batchSize] */
-  countHint?: number;
+  countHint?: number | undefined;
   /** See deleteKeys. ["unlink"] */
-  method?: DeleteKeysOptions["method"];
+  method?: DeleteKeysOptions["method"] | undefined;
   /** At most this many per-key errors are kept in `errors` (all are counted in `failed`). [1000] */
-  maxErrors?: number;
+  maxErrors?: number | undefined;
   /** Called after each deleted batch with the running totals. */
-  onProgress?: (progress: { matched: number; deleted: number }) => void;
+  onProgress?: ((progress: { matched: number; deleted: number }) => void) | undefined;
 }
 
 export interface DeleteMatchingResult extends DeleteResult {

@@ -10,7 +10,7 @@ export interface DeleteKeysOptions extends KeySourceOptions {
    * "unlink" frees the values' memory in a background thread, so deleting big keys never blocks the server;
    * "del" frees it inline. ["unlink"]
    */
-  method?: "unlink" | "del";
+  method?: "unlink" | "del" | undefined;
 }
 
 /**

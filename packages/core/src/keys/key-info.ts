@@ -10,17 +10,17 @@ import { replyOrThrow } from "./reply-or-throw.js";
 
 export interface KeyInfoOptions extends KeyCommandOptions {
   /** SCAN pattern of the keys to describe. ["*" unless `keys` is given] */
-  pattern?: string;
+  pattern?: string | undefined;
   /** Describe exactly these keys instead of scanning (a missing key gets a row with key_type "none"). */
-  keys?: KeySource;
+  keys?: KeySource | undefined;
   /** The key column when `keys` is a DataFrame. ["_key"] */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
   /** With `pattern`: only keys of this type (SCAN ... TYPE). */
-  type?: RedisKeyType;
+  type?: RedisKeyType | undefined;
   /** Add `memory_usage` (MEMORY USAGE, bytes) and `encoding` (OBJECT ENCODING). [true] */
-  includeMemory?: boolean;
+  includeMemory?: boolean | undefined;
   /** The COUNT hint of each SCAN call. [batchSize] */
-  countHint?: number;
+  countHint?: number | undefined;
 }
 
 /**

@@ -12,15 +12,15 @@ import type { TtlKeysOptions } from "./ttl-keys.js";
 /** Options every key utility takes. */
 export interface KeyCommandOptions {
   /** Keys handed to the connection per `batch` call; bounds the commands and replies held at once. [1000] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Stops before the next round trip once aborted (the function rejects with an AbortedError). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of the utilities that take their keys from a KeySource. */
 export interface KeySourceOptions extends KeyCommandOptions {
   /** The key column when the keys come from a DataFrame. ["_key"] */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
 }
 
 export const DEFAULT_KEY_BATCH_SIZE = 1000;

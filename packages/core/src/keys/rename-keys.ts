@@ -18,11 +18,11 @@ export interface RenameKeysOptions extends KeyCommandOptions {
    * Replace a key that already has the new name (RENAME). By default such a rename is skipped (RENAMENX), so
    * no data is destroyed by accident. [false]
    */
-  overwrite?: boolean;
+  overwrite?: boolean | undefined;
   /** With a DataFrame mapping: the column of old names. Required then. */
-  fromColumn?: string;
+  fromColumn?: string | undefined;
   /** With a DataFrame mapping: the column of new names. Required then. */
-  toColumn?: string;
+  toColumn?: string | undefined;
 }
 
 /** Errors and skipped keys are listed by their old name. */

@@ -14,12 +14,12 @@ export type TtlSpec = number | readonly number[] | { column: string };
 
 export interface SetTtlOptions extends KeySourceOptions {
   /** The TTL's unit: "s" sends EXPIRE, "ms" sends PEXPIRE. ["s"] */
-  unit?: "s" | "ms";
+  unit?: "s" | "ms" | undefined;
   /**
    * Redis 7's EXPIRE condition: "NX" only keys without a TTL, "XX" only keys with one, "GT"/"LT" only when the
    * new TTL is greater/less than the current one. Keys the condition excludes count as skipped.
    */
-  condition?: "NX" | "XX" | "GT" | "LT";
+  condition?: "NX" | "XX" | "GT" | "LT" | undefined;
 }
 
 const CONDITIONS: ReadonlySet<string> = new Set(["NX", "XX", "GT", "LT"]);

@@ -9,7 +9,7 @@ import { sendPerKey } from "./send-per-key.js";
 
 export interface TtlKeysOptions extends KeySourceOptions {
   /** "s" reads TTL (seconds), "ms" reads PTTL (milliseconds). ["s"] */
-  unit?: "s" | "ms";
+  unit?: "s" | "ms" | undefined;
 }
 
 /**

@@ -10,18 +10,18 @@ export interface RetryPolicy {
    * Attempts in total, the first one included; 1 disables retries, `Infinity` retries until stopped. Where an
    * operation is bounded by a time window instead (cluster failover waits), attempts are not counted. [3]
    */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Delay before the first retry, before jitter. [100] */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Upper bound of any delay. [5000] */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Growth of the delay per retry. [2] */
-  multiplier?: number;
+  multiplier?: number | undefined;
   /**
    * "full": a uniform delay in [0, backoff] (spreads retries the most); "equal": [backoff/2, backoff];
    * "none": exactly the backoff. ["full"]
    */
-  jitter?: RetryJitter;
+  jitter?: RetryJitter | undefined;
 }
 
 export type RetryJitter = "full" | "equal" | "none";

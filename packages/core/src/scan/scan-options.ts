@@ -10,39 +10,39 @@ import type { ScanProgress, ScanReport } from "./scan-report.js";
 /** Options every `scanT` / `readT` takes. Defaults in brackets. */
 export interface ScanOptions {
   /** SCAN MATCH pattern. ["*"] Only keys of the scanned type are read (SCAN ... TYPE). */
-  pattern?: string;
+  pattern?: string | undefined;
   /** Read exactly these keys instead of scanning (in this order). Keys that are gone are skipped. */
-  keys?: readonly string[];
+  keys?: readonly string[] | undefined;
   /** A nodejs-polars expression each frame is filtered with, e.g. `pl.col("age").gt(30)`. */
-  filter?: Expr;
+  filter?: Expr | undefined;
   /** Stop once this many rows (counted after `filter`) have been yielded. */
-  limit?: number;
+  limit?: number | undefined;
   /** Add the key as a Utf8 column. [true] */
-  includeKey?: boolean;
+  includeKey?: boolean | undefined;
   /** ["_key"] */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
   /** Add the remaining time to live, Int64 milliseconds (PTTL), null for keys without expiry. [false] */
-  includeTtl?: boolean;
+  includeTtl?: boolean | undefined;
   /** ["_ttl"] */
-  ttlColumn?: string;
+  ttlColumn?: string | undefined;
   /** Add a 0-based row number, contiguous across frames and counted after `filter`. [false] */
-  includeRowIndex?: boolean;
+  includeRowIndex?: boolean | undefined;
   /** ["_index"] */
-  rowIndexColumn?: string;
+  rowIndexColumn?: string | undefined;
   /** Keys per batch: one pipelined round trip, and at most one frame's worth of keys. [1000] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** COUNT hint for each SCAN call. [batchSize] */
-  countHint?: number;
+  countHint?: number | undefined;
   /** Batches in flight at once; frames still come out in order. [1] */
-  parallel?: number;
+  parallel?: number | undefined;
   /** A value that does not convert to its dtype: throw SchemaMismatchError, or null it and count it. ["raise"] */
-  onError?: OnError;
+  onError?: OnError | undefined;
   /** Abort the scan: the iteration rejects with AbortedError promptly; the connection stays usable. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called after each frame. */
-  onProgress?: (progress: ScanProgress) => void;
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
   /** Called once when the iteration ends without error (how `readT` callers get the report). */
-  onReport?: (report: ScanReport) => void;
+  onReport?: ((report: ScanReport) => void) | undefined;
 }
 
 /** The keys of ScanOptions: with a scan type's own options, the only keys a scan accepts. */

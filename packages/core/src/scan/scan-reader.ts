@@ -21,7 +21,7 @@ export interface RowChunk {
   /** One column per `ScanReader.columns` entry, in that order, each `rowCount` long. */
   readonly columns: readonly ColumnData[];
   /** Columns found in the data itself (readers with `dynamicColumns`), placed after the declared ones. */
-  readonly extraColumns?: readonly NamedColumn[];
+  readonly extraColumns?: readonly NamedColumn[] | undefined;
 }
 
 /** What a reader may use while it reads a batch. */

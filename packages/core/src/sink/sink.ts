@@ -11,7 +11,7 @@ export interface SinkWriteContext {
    * A stable identity per row, when the source has one (e.g. stream entry ids). Sinks use it to make replays
    * harmless: writing the same batch twice must leave the destination as after one write.
    */
-  rowIds?: readonly string[];
+  rowIds?: readonly string[] | undefined;
 }
 
 /**

@@ -14,9 +14,9 @@ const HASHES_OPTIONS = optionNames<Omit<HashScanOptions, keyof ScanOptions>>()([
 
 export interface HashScanOptions extends ScanOptions {
   /** Field → dtype. Required unless `columns` is given (then those fields are read as Utf8). */
-  schema?: SchemaInput;
+  schema?: SchemaInput | undefined;
   /** Read only these fields (HMGET instead of HGETALL); they must be schema fields when a schema is given. */
-  columns?: readonly string[];
+  columns?: readonly string[] | undefined;
 }
 
 /**

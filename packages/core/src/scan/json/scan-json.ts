@@ -19,15 +19,15 @@ export interface JsonScanOptions extends ScanOptions {
    * Column → dtype. Besides the flat dtypes, JSON columns may be `pl.List(...)` and `pl.Struct({...})`.
    * Required unless `columns` is given (then those top-level fields are read as Utf8).
    */
-  schema?: SchemaInput;
+  schema?: SchemaInput | undefined;
   /**
    * Column → JSONPath, for columns that are not top-level fields of the same name: nested fields
    * (`{ city: "$.address.city" }`), array elements (`"$.tags[0]"`), or several matches at once
    * (`{ prices: "$.items[*].price" }` with a List dtype). Other columns read `$.<column>`.
    */
-  paths?: Readonly<Record<string, string>>;
+  paths?: Readonly<Record<string, string>> | undefined;
   /** Read only these columns: JSON.GET fetches just their paths. */
-  columns?: readonly string[];
+  columns?: readonly string[] | undefined;
 }
 
 /**

@@ -21,15 +21,15 @@ const LISTS_OPTIONS = optionNames<Omit<ListScanOptions, keyof ScanOptions>>()([
 
 export interface ListScanOptions extends ScanOptions {
   /** ["element"] */
-  elementColumn?: string;
+  elementColumn?: string | undefined;
   /** The dtype elements are read as. [Utf8] */
-  elementType?: DtypeInput;
+  elementType?: DtypeInput | undefined;
   /** Add each element's 0-based position in its list, Int64. [false] */
-  includePosition?: boolean;
+  includePosition?: boolean | undefined;
   /** ["position"] */
-  positionColumn?: string;
+  positionColumn?: string | undefined;
   /** Elements per LRANGE call: a long list is read in ranges of this size. [1000] */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /**

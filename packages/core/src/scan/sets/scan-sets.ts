@@ -20,11 +20,11 @@ const SETS_OPTIONS = optionNames<Omit<SetScanOptions, keyof ScanOptions>>()([
 
 export interface SetScanOptions extends ScanOptions {
   /** ["member"] */
-  memberColumn?: string;
+  memberColumn?: string | undefined;
   /** The dtype members are read as. [Utf8] */
-  memberType?: DtypeInput;
+  memberType?: DtypeInput | undefined;
   /** Members per SSCAN call (its COUNT hint): a big set is read in pages of about this size. [1000] */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /**

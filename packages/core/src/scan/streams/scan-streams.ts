@@ -26,13 +26,13 @@ const STREAMS_OPTIONS: readonly string[] = [
 
 export interface StreamScanOptions extends ScanOptions, StreamLayoutOptions {
   /** First id to read: "-" (oldest), an id "1700000000000-0" or "1700000000000", or "(id" to exclude it. ["-"] */
-  start?: string;
+  start?: string | undefined;
   /** Last id to read: "+" (newest) or an id. ["+"] */
-  end?: string;
+  end?: string | undefined;
   /** At most this many entries from each stream. [all] */
-  countPerStream?: number;
+  countPerStream?: number | undefined;
   /** Entries per XRANGE call. [1000] */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 const STREAM_ID = /^(?:[-+]|\(?\d+(?:-\d+)?)$/;

@@ -7,21 +7,21 @@ import type { ColumnSpec } from "../scan-reader.js";
 /** The options that say which columns stream entries become (`scanStreams` and `streamEntriesToFrame`). */
 export interface StreamLayoutOptions {
   /** Field → dtype. Without a schema (and without `columns`), every field found becomes a Utf8 column. */
-  schema?: SchemaInput;
+  schema?: SchemaInput | undefined;
   /** Read only these fields (schema fields when a schema is given, else Utf8). */
-  columns?: readonly string[];
+  columns?: readonly string[] | undefined;
   /** Add the entry id, Utf8. [true] */
-  includeId?: boolean;
+  includeId?: boolean | undefined;
   /** ["_id"] */
-  idColumn?: string;
+  idColumn?: string | undefined;
   /** Add the id's time part, Datetime("ms"). [true] */
-  includeTimestamp?: boolean;
+  includeTimestamp?: boolean | undefined;
   /** ["_ts"] */
-  timestampColumn?: string;
+  timestampColumn?: string | undefined;
   /** Add the id's sequence part, Int64. [false] */
-  includeSequence?: boolean;
+  includeSequence?: boolean | undefined;
   /** ["_seq"] */
-  sequenceColumn?: string;
+  sequenceColumn?: string | undefined;
 }
 
 /** The names of StreamLayoutOptions, for checkOptions (shared by core's scanStreams and the streams package). */

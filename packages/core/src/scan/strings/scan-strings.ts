@@ -16,9 +16,9 @@ const STRINGS_OPTIONS = optionNames<Omit<StringScanOptions, keyof ScanOptions>>(
 
 export interface StringScanOptions extends ScanOptions {
   /** The dtype values are read as. [Utf8] */
-  valueType?: DtypeInput;
+  valueType?: DtypeInput | undefined;
   /** ["value"] */
-  valueColumn?: string;
+  valueColumn?: string | undefined;
 }
 
 /** Scans string keys, one row per key: `[_index] [_key] [_ttl] value`, values read with MGET. */

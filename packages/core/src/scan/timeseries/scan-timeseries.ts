@@ -24,24 +24,24 @@ const TIMESERIES_OPTIONS = optionNames<Omit<TimeseriesScanOptions, keyof ScanOpt
 
 export interface TimeseriesScanOptions extends ScanOptions {
   /** First timestamp: epoch milliseconds, a Date, or "-" for the series' first sample. ["-"] */
-  start?: RangeBound;
+  start?: RangeBound | undefined;
   /** Last timestamp (inclusive): epoch milliseconds, a Date, or "+" for the series' last sample. ["+"] */
-  end?: RangeBound;
+  end?: RangeBound | undefined;
   /** At most this many samples (or buckets, with aggregation) per series, from `start` on. */
-  countPerSeries?: number;
+  countPerSeries?: number | undefined;
   /** Aggregate each series into buckets of `bucketMs` (give both or neither). */
-  aggregation?: TimeseriesAggregation;
-  bucketMs?: number;
+  aggregation?: TimeseriesAggregation | undefined;
+  bucketMs?: number | undefined;
   /** Label names to add as Utf8 columns (read with TS.INFO), e.g. ["sensor", "room"]. */
-  labels?: readonly string[];
+  labels?: readonly string[] | undefined;
   /** The timestamp column, Datetime("ms"). ["_ts"] */
-  timestampColumn?: string;
+  timestampColumn?: string | undefined;
   /** The value column, Float64. ["value"] */
-  valueColumn?: string;
+  valueColumn?: string | undefined;
   /** Output only these of the timestamp, value and label columns. */
-  columns?: readonly string[];
+  columns?: readonly string[] | undefined;
   /** Samples per series per TS.RANGE call. [about 100,000 spread over the batch's series, at least 100] */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /**

@@ -83,7 +83,7 @@ export class TimeseriesReader implements ScanReader {
       const page = this.pageSize ?? Math.max(MIN_PAGE, Math.floor(SAMPLES_PER_ROUND / active.length));
       const counts = active.map((k) => Math.min(page, remaining[k]!));
       const replies = await context.batch(
-        active.map((k, i) => this.rangeCommand(keys[k]!, next[k]!, counts[i])),
+        active.map((k, i) => this.rangeCommand(keys[k]!, next[k]!, counts[i]!)),
       );
 
       const timestamps: number[] = [];
@@ -109,9 +109,10 @@ export class TimeseriesReader implements ScanReader {
           }
         }
         context.addBytes(bytes);
-        rowsSoFar[k] += samples.length;
-        remaining[k] -= samples.length;
-        if (samples.length < counts[i]! || remaining[k]! <= 0 || samples.length === 0) continue;
+        rowsSoFar[k] = rowsSoFar[k]! + samples.length;
+        const left = remaining[k]! - samples.length;
+        remaining[k] = left;
+        if (samples.length < counts[i]! || left <= 0 || samples.length === 0) continue;
         const last = Number((samples[samples.length - 1] as RedisReply[])[0]);
         const from = last + (this.query.aggregation?.bucketMs ?? 1);
         if (typeof this.query.to === "number" && from > this.query.to) continue;

@@ -22,17 +22,17 @@ const ZSETS_OPTIONS = optionNames<Omit<ZsetScanOptions, keyof ScanOptions>>()([
 
 export interface ZsetScanOptions extends ScanOptions {
   /** ["member"] */
-  memberColumn?: string;
+  memberColumn?: string | undefined;
   /** The dtype members are read as. [Utf8] */
-  memberType?: DtypeInput;
+  memberType?: DtypeInput | undefined;
   /** Float64 score column. ["score"] */
-  scoreColumn?: string;
+  scoreColumn?: string | undefined;
   /** Add each member's 0-based rank (ascending score), Int64. [false] */
-  includeRank?: boolean;
+  includeRank?: boolean | undefined;
   /** ["rank"] */
-  rankColumn?: string;
+  rankColumn?: string | undefined;
   /** Members per ZRANGE call: a big sorted set is read in rank ranges of this size. [1000] */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface FastHashReadOptions {
   /** Read exactly these fields with HMGET (a projection) instead of every field with HGETALL. */
   readonly projected: boolean;
   /** Name of the key column (first column); no key column when undefined. */
-  readonly keyColumn?: string;
+  readonly keyColumn?: string | undefined;
   /**
    * A frame is handed to Polars once this many rows are decoded; it may hold up to `pagesInFlight` pages more.
    * Larger frames mean fewer native calls. [50000]
