@@ -4,6 +4,7 @@ import {
   optionNames,
   type ResolvedRetryPolicy,
   resolveRetryPolicy,
+  withLegacyReplies,
 } from "@polars-redis/core/internal";
 import { Cluster, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { RedirectPolicy } from "./batch/redirect-policy.js";
@@ -73,7 +74,7 @@ export async function connectCluster(
     seeds = parseSeeds(target as ClusterSeed | readonly ClusterSeed[]);
   }
   const ioredis: ClusterOptions = { ...clusterOptions, ...options.ioredis };
-  const redisOptions: RedisOptions = {
+  const merged: RedisOptions = {
     ...NODE_DEFAULTS,
     ...seeds.fromUrls,
     ...ioredis.redisOptions,
@@ -83,6 +84,7 @@ export async function connectCluster(
     autoResendUnfulfilledCommands: false,
     db: 0,
   };
+  const redisOptions = withLegacyReplies(merged, "redisOptions.replyMapping");
   const policy: RedirectPolicy = {
     maxRedirections: options.maxRedirections ?? ioredis.maxRedirections ?? 16,
     retryWindowMs: options.retryWindowMs ?? 30_000,
