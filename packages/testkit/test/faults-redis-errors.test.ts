@@ -16,7 +16,7 @@ import {
 let server: RedisServer;
 const clients: Redis[] = [];
 
-function client(options: RedisOptions = {}): Redis {
+function client(options: Omit<RedisOptions, "replyMapping"> = {}): Redis {
   const redis = new Redis(server.url, { retryStrategy: () => 50, ...options });
   redis.on("error", () => {});
   clients.push(redis);

@@ -9,7 +9,7 @@ let proxy: FaultProxy;
 const clients: Redis[] = [];
 
 /** An ioredis client through the proxy; reconnects quickly so recovery tests stay short. */
-async function connectViaProxy(options: RedisOptions = {}): Promise<Redis> {
+async function connectViaProxy(options: Omit<RedisOptions, "replyMapping"> = {}): Promise<Redis> {
   const client = new Redis(proxy.url, {
     lazyConnect: true,
     retryStrategy: () => 50,

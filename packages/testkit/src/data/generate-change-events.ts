@@ -28,13 +28,13 @@ export interface GeneratedChangeEvents {
 
 export interface GenerateChangeEventsOptions {
   count: number;
-  seed?: Seed;
+  seed?: Seed | undefined;
   /** Time of the first event, epoch ms [2024-01-01T00:00:00Z]. */
-  startMs?: number;
+  startMs?: number | undefined;
   /** Mean gap between events in ms [5]; several events may share a millisecond. */
-  meanGapMs?: number;
-  tables?: readonly string[];
-  regions?: readonly string[];
+  meanGapMs?: number | undefined;
+  tables?: readonly string[] | undefined;
+  regions?: readonly string[] | undefined;
 }
 
 /**

@@ -4,10 +4,10 @@ import { WORDS } from "./vocabulary.js";
 
 export interface CollectionOptions {
   count: number;
-  seed?: Seed;
-  keyPrefix?: string;
+  seed?: Seed | undefined;
+  keyPrefix?: string | undefined;
   /** Members per key: a fixed number, or `[min, max]` drawn per key [[1, 20]]. */
-  membersPerKey?: number | readonly [number, number];
+  membersPerKey?: number | readonly [number, number] | undefined;
 }
 
 export interface GeneratedSets {

@@ -43,10 +43,10 @@ export interface GeneratedHashes {
 
 export interface GenerateHashesOptions {
   count: number;
-  seed?: Seed;
-  keyPrefix?: string;
+  seed?: Seed | undefined;
+  keyPrefix?: string | undefined;
   /** Probability that an optional field (all but `id`) is absent [0.05]. */
-  nullRate?: number;
+  nullRate?: number | undefined;
 }
 
 const DAY_MS = 86_400_000;

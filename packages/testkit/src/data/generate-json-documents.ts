@@ -23,10 +23,10 @@ export interface GeneratedJsonDocuments {
 
 export interface GenerateJsonDocumentsOptions {
   count: number;
-  seed?: Seed;
-  keyPrefix?: string;
+  seed?: Seed | undefined;
+  keyPrefix?: string | undefined;
   /** Most orders a document carries [4]; some documents have none (an empty array). */
-  maxOrders?: number;
+  maxOrders?: number | undefined;
 }
 
 const START_2020 = Date.UTC(2020, 0, 1);

@@ -15,12 +15,12 @@ export interface GeneratedTimeSeries {
 export interface GenerateTimeSeriesOptions {
   series: number;
   pointsPerSeries: number;
-  seed?: Seed;
-  keyPrefix?: string;
+  seed?: Seed | undefined;
+  keyPrefix?: string | undefined;
   /** First timestamp, epoch ms [2024-01-01T00:00:00Z]. */
-  startMs?: number;
+  startMs?: number | undefined;
   /** Step between points, ms [1000]. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
 }
 
 const SENSORS = ["temperature", "humidity", "pressure", "cpu", "latency"] as const;

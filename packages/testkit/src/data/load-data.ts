@@ -11,7 +11,7 @@ export type LoadTarget = Redis | Cluster;
 
 export interface LoadOptions {
   /** Keys per pipeline [1000]. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /**

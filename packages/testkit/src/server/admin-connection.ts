@@ -17,9 +17,9 @@ export function endpointUrl(endpoint: RedisEndpoint): string {
 
 export interface AdminConnectionOptions {
   /** How long connecting may take, TCP connect and handshake together [5000 ms]. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** How long each command may wait for its reply [5000 ms]; raise it for commands that block on purpose. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;

@@ -2,7 +2,7 @@
 export class RedisServerError extends Error {
   readonly logTail: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; logTail?: string } = {}) {
+  constructor(message: string, options: { cause?: unknown; logTail?: string | undefined } = {}) {
     const withLog = options.logTail
       ? `${message}\n--- last lines of the redis-server log ---\n${options.logTail}`
       : message;

@@ -11,13 +11,13 @@ export const CLUSTER_SLOTS = 16_384;
 
 export interface StartClusterOptions extends StartRedisOptions {
   /** Number of masters; the 16384 slots are split evenly between them. Default 3. */
-  readonly masters?: number;
+  readonly masters?: number | undefined;
   /** Replicas attached to each master. Default 1. */
-  readonly replicasPerMaster?: number;
+  readonly replicasPerMaster?: number | undefined;
   /** `cluster-node-timeout`: how long a node may be unreachable before failover starts. Default 2000 ms. */
-  readonly nodeTimeoutMs?: number;
+  readonly nodeTimeoutMs?: number | undefined;
   /** How long startCluster() and waitForHealthy() wait for the cluster to be healthy. Default 60 s. */
-  readonly readyTimeoutMs?: number;
+  readonly readyTimeoutMs?: number | undefined;
 }
 
 /** One node of a started cluster: a RedisServer plus its cluster identity. */

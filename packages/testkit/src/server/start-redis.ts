@@ -15,21 +15,21 @@ export interface StartRedisOptions {
    * Keep data across kill() + restart(): the server runs with an append-only file fsynced on every write
    * (`appendonly yes`, `appendfsync always`). Without it nothing is ever saved. Default false.
    */
-  readonly persistence?: boolean;
+  readonly persistence?: boolean | undefined;
   /** Extra redis-server arguments, appended last so they win, e.g. `["--maxmemory", "10mb"]`. */
-  readonly args?: readonly string[];
+  readonly args?: readonly string[] | undefined;
   /** Path of the redis-server binary; default env REDIS_SERVER_BIN, else `redis-server` on PATH. */
-  readonly binary?: string;
+  readonly binary?: string | undefined;
   /** How long start() and restart() wait for the server to answer PING. Default 30 s. */
-  readonly startTimeoutMs?: number;
+  readonly startTimeoutMs?: number | undefined;
   /**
    * Redis modules to load (`--loadmodule`): "search" (RediSearch), "timeseries" (RedisTimeSeries), "json"
    * (RedisJSON / ReJSON). Their libraries are looked up in `modulesDir`; a missing one throws
    * RedisModuleNotFoundError before any process starts.
    */
-  readonly modules?: readonly RedisModuleName[];
+  readonly modules?: readonly RedisModuleName[] | undefined;
   /** Folder holding the module libraries; default env REDIS_MODULES_DIR, else shared/redis-modules beside the checkout. */
-  readonly modulesDir?: string;
+  readonly modulesDir?: string | undefined;
 }
 
 /** A redis-server process owned by the caller, on a free loopback port in its own temp dir. */

@@ -2,15 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export interface WaitForOptions {
   /** Give up after this long [10 000 ms]. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Pause between probes [25 ms]. */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** Says what was awaited, for the timeout error. */
-  description?: string;
+  description?: string | undefined;
   /** Give up before the deadline once this returns true (e.g. the process being waited for has exited). */
-  stopWhen?: () => boolean;
+  stopWhen?: (() => boolean) | undefined;
   /** The error to throw when giving up; gets the probe's last error. [a "timed out ... waiting for" Error] */
-  onTimeout?: (lastError: unknown) => Error;
+  onTimeout?: ((lastError: unknown) => Error) | undefined;
 }
 
 /**

@@ -11,8 +11,8 @@ export interface MockSinkCall {
   /** The keys of the frame's rows, as this sink identifies them. */
   readonly keys: readonly string[];
   /** Set once the call finished: what it returned, or what it threw. */
-  result?: WriteResultLike;
-  error?: unknown;
+  result?: WriteResultLike | undefined;
+  error?: unknown | undefined;
 }
 
 /**
@@ -35,19 +35,19 @@ export type MockWriteStep =
   | ((call: MockSinkCall) => MockWriteOutcome | Promise<MockWriteOutcome>);
 
 export interface MockSinkOptions {
-  name?: string;
+  name?: string | undefined;
   /**
    * The outcome of each call: one step for every call, or an array where the n-th call gets the n-th entry and
    * later calls repeat the last one (so `[{ throw }, { throw }, "ok"]` fails twice, then succeeds). ["ok"]
    */
-  write?: MockWriteStep | readonly MockWriteStep[];
+  write?: MockWriteStep | readonly MockWriteStep[] | undefined;
   /** The column that names each row's key ["_key"]; without it, `context.rowIds`, then `row:<index>`. */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
   /**
    * Store a replayed row again instead of replacing it: a deliberately broken sink, to prove that a
    * conformance check catches duplicates. [false]
    */
-  duplicateOnReplay?: boolean;
+  duplicateOnReplay?: boolean | undefined;
 }
 
 /**

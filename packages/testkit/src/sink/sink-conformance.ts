@@ -12,23 +12,25 @@ export interface SinkConformanceOptions<S extends SinkLike = SinkLike> {
    * each record (see `ignoreColumns`); values are compared as strings (`String(value)`, null and undefined
    * alike), so a Redis hash that stores "42" matches the frame's 42.
    */
-  readBack?: (sink: S, keys: readonly string[]) => Promise<ReadonlyArray<Record<string, unknown>>>;
+  readBack?:
+    | ((sink: S, keys: readonly string[]) => Promise<ReadonlyArray<Record<string, unknown>>>)
+    | undefined;
   /**
    * Columns of the frame the sink does not store by design (a sink that projects, e.g. one that writes a
    * single value column): not looked for in `readBack`'s records. Any other missing column is a failure.
    */
-  ignoreColumns?: readonly string[];
+  ignoreColumns?: readonly string[] | undefined;
   /** The batch to write; it must have the key column. Default: 25 rows of utf8/int/float/bool columns. */
-  makeFrame?: (keyPrefix: string) => DataFrame;
+  makeFrame?: ((keyPrefix: string) => DataFrame) | undefined;
   /** The frame's key column ["_key"]. */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
   /**
    * Arranges for some keys of `frame` to fail (e.g. createWrongTypeConflict on them) and returns those keys.
    * Enables the "reports per-key failures" check: the write must report exactly them, and not throw.
    */
-  provokeFailure?: (sink: S, frame: DataFrame) => Promise<readonly string[]>;
+  provokeFailure?: ((sink: S, frame: DataFrame) => Promise<readonly string[]>) | undefined;
   /** Called after each check with its sink (e.g. to delete the keys it wrote). */
-  cleanup?: (sink: S) => Promise<void>;
+  cleanup?: ((sink: S) => Promise<void>) | undefined;
 }
 
 export type SinkConformanceCheckName =

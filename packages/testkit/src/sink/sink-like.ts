@@ -8,7 +8,7 @@ import type { DataFrame } from "nodejs-polars";
  */
 
 /** Why one key failed. Core's errors carry `retryable` (and a `code`). */
-export type KeyErrorLike = Error & { readonly retryable?: boolean };
+export type KeyErrorLike = Error & { readonly retryable?: boolean | undefined };
 
 /** What a write reports, key by key (core's `WriteResult`). */
 export interface WriteResultLike {
@@ -26,7 +26,7 @@ export interface SinkWriteContextLike {
   /** 1 for the first attempt at this batch, 2 for the first retry, ... */
   attempt: number;
   /** A stable identity per row, so a replay can be recognised. */
-  rowIds?: readonly string[];
+  rowIds?: readonly string[] | undefined;
 }
 
 /** A destination for frames (core's `Sink`). */

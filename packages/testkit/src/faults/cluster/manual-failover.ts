@@ -13,15 +13,15 @@ export interface ManualFailover {
 
 export interface ManualFailoverOptions {
   /** The replica to promote; by default the first running replica of the selected master. */
-  replica?: ClusterNode;
+  replica?: ClusterNode | undefined;
   /** The master to replace when no replica is named [the master of slot 0]. */
-  master?: MasterSelector;
+  master?: MasterSelector | undefined;
   /**
    * "default": coordinated with the master, no write is lost. "force": without the master's agreement (it may
    * be unreachable). "takeover": without the other masters' vote either.
    */
-  mode?: "default" | "force" | "takeover";
-  timeoutMs?: number;
+  mode?: "default" | "force" | "takeover" | undefined;
+  timeoutMs?: number | undefined;
 }
 
 /**

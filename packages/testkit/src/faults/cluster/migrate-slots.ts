@@ -8,16 +8,16 @@ export interface MigrateSlotsOptions {
   /** One slot, or an inclusive range `[first, last]`; every slot must be served by the same master. */
   slots: number | readonly [number, number];
   /** The master that receives the slots [the first other running master]. */
-  to?: ClusterNode;
+  to?: ClusterNode | undefined;
   /**
    * Stop mid-migration: the source says MIGRATING and the target IMPORTING, the keys moved so far live on the
    * target, and the source answers `-ASK` for them (and for any key it does not hold). `finish()` or
    * `restore()` later. Default false: the slots are reassigned before this resolves.
    */
-  leaveMigrating?: boolean;
+  leaveMigrating?: boolean | undefined;
   /** With `leaveMigrating`: how many keys per slot to move before stopping [all of them]. */
-  keysToMove?: number;
-  timeoutMs?: number;
+  keysToMove?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 export interface SlotMigration {

@@ -10,9 +10,9 @@ export interface FaultProxyOptions {
   /** The server to forward to: `{ host, port }` or a redis:// URL (e.g. a startRedis() handle's `url`). */
   target: ProxyTarget;
   /** Port to listen on; by default a free loopback port below the ephemeral range. */
-  listenPort?: number;
+  listenPort?: number | undefined;
   /** Address to listen on ["127.0.0.1"]. */
-  listenHost?: string;
+  listenHost?: string | undefined;
 }
 
 export interface FaultProxyStats {

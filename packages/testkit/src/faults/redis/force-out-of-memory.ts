@@ -17,7 +17,7 @@ export interface ForceOutOfMemoryOptions {
    * Bytes of room left above the memory used right now [0]. With 0 (the limit is set to 1 byte) every write is
    * refused; with some room, writes succeed until the data grows past it, e.g. half of a batch.
    */
-  headroomBytes?: number;
+  headroomBytes?: number | undefined;
 }
 
 /**

@@ -4,9 +4,9 @@ export type ClientType = "normal" | "master" | "replica" | "pubsub";
 
 export interface KillClientsOptions {
   /** Kill the connections whose CLIENT SETNAME name is this (ioredis: the `connectionName` option). */
-  name?: string;
+  name?: string | undefined;
   /** Kill every connection of this type (`CLIENT KILL TYPE ...`). */
-  type?: ClientType;
+  type?: ClientType | undefined;
 }
 
 /**
