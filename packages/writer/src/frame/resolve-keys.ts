@@ -5,9 +5,9 @@ import { columnDtypes, textExpression } from "./format-column.js";
 import { assertColumn } from "./require-column.js";
 
 export interface KeyOptions {
-  keyColumn?: string;
-  keyPrefix?: string;
-  keyTemplate?: string;
+  keyColumn?: string | undefined;
+  keyPrefix?: string | undefined;
+  keyTemplate?: string | undefined;
 }
 
 export interface ResolvedKeys {

@@ -13,7 +13,10 @@ const NO_TTL: RowTtls = () => 0;
  * milliseconds. The column is in milliseconds because that is what a scan's `_ttl` column holds (PTTL), so
  * read → write round-trips expiries. Bad values fail before anything is written.
  */
-export function resolveTtls(frame: DataFrame, options: { ttl?: number; ttlColumn?: string }): RowTtls {
+export function resolveTtls(
+  frame: DataFrame,
+  options: { ttl?: number | undefined; ttlColumn?: string | undefined },
+): RowTtls {
   if (options.ttl !== undefined && options.ttlColumn !== undefined) {
     throw new InvalidArgumentError("ttl", "give either ttl or ttlColumn, not both");
   }

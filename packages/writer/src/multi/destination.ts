@@ -14,16 +14,16 @@ export interface Destination {
   name: string;
   connection: RedisConnection;
   /** Only rows matching this expression go here. [all rows] */
-  filter?: Expr;
+  filter?: Expr | undefined;
   /** Reshapes the (filtered) rows for this destination: rename, derive keys, drop columns. */
-  transform?: (frame: DataFrame) => DataFrame | Promise<DataFrame>;
+  transform?: ((frame: DataFrame) => DataFrame | Promise<DataFrame>) | undefined;
   /**
    * How the rows are written. [writeHashes with its defaults and `keepWrittenKeys`]
    * e.g. `(conn, frame, { signal }) => writeJson(conn, frame, { keyColumn: "id", signal })`.
    */
-  write?: DestinationWriter;
+  write?: DestinationWriter | undefined;
   /** Give up on this destination after this long; its unconfirmed keys are reported for retry. [30000] */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ const SETTLE_GRACE_MS = 250;
 
 export interface WriteToManyOptions {
   /** Stops every destination; each reports what it had confirmed. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 const defaultWriter: DestinationWriter = (connection, frame, { signal }) =>

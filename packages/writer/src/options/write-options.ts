@@ -26,36 +26,36 @@ export interface WriteProgress {
 /** Options shared by every writer. */
 export interface WriteOptions {
   /** Column holding each row's key. ["_key"] Ignored when `keyTemplate` is given. */
-  keyColumn?: string;
+  keyColumn?: string | undefined;
   /** Prepended to every key (also to keys built from `keyTemplate`). [""] */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /**
    * Builds keys from columns: `"user:{id}:{region}"`. Write `{{` and `}}` for literal braces (cluster hash tags:
    * `"{{tenant}}:{id}"` gives `{tenant}:42`).
    */
-  keyTemplate?: string;
+  keyTemplate?: string | undefined;
   /** Expire every written key after this many seconds (a positive integer). */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * Per-key expiry in **milliseconds** from a numeric (or Duration) column: the unit of a scan's `_ttl` column
    * (PTTL), so a frame read with `includeTtl` writes back with the same expiries. Null (or -1) means no expiry.
    * The column is not written as data.
    */
-  ttlColumn?: string;
+  ttlColumn?: string | undefined;
   /** ["replace"; "append" for streams and time series] */
-  ifExists?: IfExists;
+  ifExists?: IfExists | undefined;
   /** Keys per pipelined round trip. [1000] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Batches in flight at once. [2; 8 for writeHashes over the raw pipe (see docs/writing.md)] */
-  parallel?: number;
+  parallel?: number | undefined;
   /**
    * Retry keys that failed with a retryable error (OOM, LOADING, BUSY, TRYAGAIN, connection loss). Keys
    * already written are never re-sent. `true` = defaults, a number = attempts in total, or a policy. [3 attempts]
    */
-  retry?: RetryOption;
+  retry?: RetryOption | undefined;
   /** Stops sending further batches; the write then rejects with a WriteAbortedError carrying the partial result. */
-  signal?: AbortSignal;
-  onProgress?: (progress: WriteProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: WriteProgress) => void) | undefined;
   /** Keep the list of written keys in `WriteResult.writtenKeys`. [false] */
-  keepWrittenKeys?: boolean;
+  keepWrittenKeys?: boolean | undefined;
 }

@@ -26,14 +26,16 @@ export interface RetryContext {
 
 export interface RetryHooks {
   /** Stops waiting between attempts; the call then rejects (a WriteAbortedError with the result so far). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called before each retry, after the delay is chosen. */
-  onRetry?: (info: {
-    attempt: number;
-    delayMs: number;
-    keys: readonly string[] | undefined;
-    error?: unknown;
-  }) => void;
+  onRetry?:
+    | ((info: {
+        attempt: number;
+        delayMs: number;
+        keys: readonly string[] | undefined;
+        error?: unknown;
+      }) => void)
+    | undefined;
 }
 
 /**

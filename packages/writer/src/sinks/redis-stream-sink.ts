@@ -27,7 +27,7 @@ export interface RedisStreamSinkOptions
    *   `dedupeWindowMs`): right when several sources feed one stream, whatever their ids.
    * - "auto": the server assigns ids and nothing is remembered: a replay adds duplicates.
    */
-  ids?: "source" | "dedupe" | "auto";
+  ids?: "source" | "dedupe" | "auto" | undefined;
 }
 
 /**

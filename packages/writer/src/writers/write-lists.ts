@@ -8,9 +8,9 @@ import { writeCollection } from "./write-collections.js";
 
 export interface WriteListsOptions extends WriteOptions {
   /** The column holding one element per row. ["element"] */
-  elementColumn?: string;
+  elementColumn?: string | undefined;
   /** A numeric column giving each element's position within its list; without it, frame order is kept. */
-  indexColumn?: string;
+  indexColumn?: string | undefined;
 }
 
 /**

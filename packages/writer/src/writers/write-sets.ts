@@ -8,7 +8,7 @@ import { writeCollection } from "./write-collections.js";
 
 export interface WriteSetsOptions extends WriteOptions {
   /** The column holding one member per row. ["member"] */
-  memberColumn?: string;
+  memberColumn?: string | undefined;
 }
 
 /**

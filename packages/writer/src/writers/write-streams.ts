@@ -26,31 +26,31 @@ const MAX_FIELDS_PER_ENTRY = 3900;
 
 export interface WriteStreamsOptions extends WriteOptions {
   /** Every row goes to this stream (instead of `keyColumn` / `keyTemplate`). */
-  stream?: string;
+  stream?: string | undefined;
   /**
    * Column of explicit entry ids: "<ms>-<seq>" text, or integers (n becomes "n-0"). Makes the write
    * idempotent: an entry already in the stream (a replay) is detected by its id and counted as written, not
    * added twice. Without ids the server assigns them ("*"), and an entry whose reply was lost is reported as
    * an AmbiguousWriteError, never re-sent.
    */
-  idColumn?: string;
+  idColumn?: string | undefined;
   /** Explicit entry ids per row, like `idColumn` (e.g. the source stream's ids in a sink). */
-  ids?: readonly string[];
+  ids?: readonly string[] | undefined;
   /** Trim to about (or, with `exactTrim`, exactly) this many entries as entries are added (XADD MAXLEN). */
-  maxLen?: number;
+  maxLen?: number | undefined;
   /** Evict entries with ids below this one as entries are added (XADD MINID). */
-  minId?: string;
+  minId?: string | undefined;
   /** Trim exactly ("=") instead of approximately ("~", much cheaper). [false] */
-  exactTrim?: boolean;
+  exactTrim?: boolean | undefined;
   /**
    * Row identities (any text, e.g. the ids of several source streams): entries get server-assigned ids, and
    * each stream remembers the row ids it has added for `dedupeWindowMs`, so a replayed row is recognised and
    * not added twice, whatever the order or the number of sources. "append" mode only. The memory lives in a
    * sorted set next to the stream (same slot): `{<stream or its hash tag>}:polars-redis:seen:<stream>`.
    */
-  rowIds?: readonly string[];
+  rowIds?: readonly string[] | undefined;
   /** How long a stream remembers row ids given in `rowIds`, in ms. [86,400,000: one day] */
-  dedupeWindowMs?: number;
+  dedupeWindowMs?: number | undefined;
 }
 
 const DEFAULT_DEDUPE_WINDOW_MS = 86_400_000;

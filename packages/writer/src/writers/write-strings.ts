@@ -13,7 +13,7 @@ import { STRING_SCRIPT } from "../scripts/string-script.js";
 
 export interface WriteStringsOptions extends WriteOptions {
   /** The column holding each key's value. ["value"] */
-  valueColumn?: string;
+  valueColumn?: string | undefined;
 }
 
 /**

@@ -29,21 +29,21 @@ export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
 
 export interface WriteTimeseriesOptions extends WriteOptions {
   /** Sample times: a Datetime or Date column, or integer epoch milliseconds. ["_ts"] */
-  timestampColumn?: string;
+  timestampColumn?: string | undefined;
   /** Sample values (numeric). ["value"] */
-  valueColumn?: string;
+  valueColumn?: string | undefined;
   /** Labels given to every series this write creates. */
-  labels?: Readonly<Record<string, string>>;
+  labels?: Readonly<Record<string, string>> | undefined;
   /** Columns whose values (per key) become labels of the series this write creates. */
-  labelColumns?: readonly string[];
+  labelColumns?: readonly string[] | undefined;
   /** RETENTION of created series, in ms. [the server's default] */
-  retentionMs?: number;
+  retentionMs?: number | undefined;
   /**
    * DUPLICATE_POLICY of created series. ["LAST"]: re-adding a sample at the same time stores the same value,
    * so a replay is harmless. (A series created elsewhere keeps its own policy; with BLOCK a replayed sample is
    * reported as an error.)
    */
-  duplicatePolicy?: DuplicatePolicy;
+  duplicatePolicy?: DuplicatePolicy | undefined;
 }
 
 /** A series to write: its TS.CREATE options and samples (for plain commands) and its script payload parts. */

@@ -8,9 +8,9 @@ import { writeCollection } from "./write-collections.js";
 
 export interface WriteZsetsOptions extends WriteOptions {
   /** The column holding one member per row. ["member"] */
-  memberColumn?: string;
+  memberColumn?: string | undefined;
   /** The numeric column holding the member's score. ["score"] */
-  scoreColumn?: string;
+  scoreColumn?: string | undefined;
 }
 
 /**
