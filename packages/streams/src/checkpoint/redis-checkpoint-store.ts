@@ -5,7 +5,7 @@ import { requireKey } from "../internal/validate.js";
 
 export interface RedisCheckpointStoreOptions {
   /** Prefix of the string keys holding positions. ["checkpoint:"] */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /**

@@ -16,70 +16,70 @@ import type { ConsumerEventListener } from "./consumer-events.js";
 
 export interface DeadLetterOptions {
   /** The dead-letter stream for a source stream. [`${stream}:dead-letter`, which keeps a hash tag's slot] */
-  stream?: string | ((sourceStream: string) => string);
+  stream?: string | ((sourceStream: string) => string) | undefined;
   /** Cap the dead-letter stream (XADD MAXLEN ~). [no cap] */
-  maxLength?: number;
+  maxLength?: number | undefined;
 }
 
 export interface ConsumerOptions extends StreamFrameOptions {
   /** The stream key to consume, or `streams` for several. */
-  stream?: string;
-  streams?: readonly string[];
+  stream?: string | undefined;
+  streams?: readonly string[] | undefined;
   group: string;
   /** This consumer's name in the group; must be unique among live consumers. */
   consumer: string;
   /** Create the group when it is missing (XGROUP CREATE ... MKSTREAM). [true] */
-  createGroup?: boolean;
+  createGroup?: boolean | undefined;
   /** Where a created group starts: "0" (everything in the stream), "$" (only new entries) or an id. ["0"] */
-  startId?: string;
+  startId?: string | undefined;
   /** Entries read per stream and call. [100] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** How long a read waits for new entries (XREADGROUP BLOCK). Keep it well below the command timeout. [2000] */
-  blockMs?: number;
+  blockMs?: number | undefined;
   /** A blocking read still unanswered blockMs + watchdogMs later is abandoned and its connection replaced. [5000] */
-  watchdogMs?: number;
+  watchdogMs?: number | undefined;
   /** Entries of other consumers idle this long are claimed (XAUTOCLAIM); 0 disables claiming. [30000] */
-  claimIdleMs?: number;
+  claimIdleMs?: number | undefined;
   /** How often to look for idle entries to claim. [min(claimIdleMs / 2, 10000)] */
-  claimIntervalMs?: number;
+  claimIntervalMs?: number | undefined;
   /**
    * An entry delivered this many times without an ack goes to the dead-letter stream instead of an
    * (n+1)th delivery. `Infinity` keeps redelivering forever. [5]
    */
-  maxDeliveries?: number;
-  deadLetter?: DeadLetterOptions;
+  maxDeliveries?: number | undefined;
+  deadLetter?: DeadLetterOptions | undefined;
   /** Wait before delivering a handed-back entry again, by its delivery count. [100 ms doubling, up to 10 s] */
-  redeliveryDelay?: RetryDelayOption | ((deliveries: number) => number);
+  redeliveryDelay?: RetryDelayOption | ((deliveries: number) => number) | undefined;
   /**
    * Backoff between retries of transient Redis failures: core's RetryPolicy (retried until stopped, so
    * `attempts` is not used). [100 ms doubling, up to 5 s, full jitter]
    */
-  retryBackoff?: RetryDelayOption;
+  retryBackoff?: RetryDelayOption | undefined;
   /**
    * When the stream was trimmed past the group's position: "error" throws a StreamGapError from the
    * iteration (once: the gap is then recorded as seen), "event" only reports a `stream-gap` event. ["error"]
    */
-  onGap?: "error" | "event";
+  onGap?: "error" | "event" | undefined;
   /** How often the group's position, lag and pending count are checked (gap detection). [1000] */
-  checkIntervalMs?: number;
+  checkIntervalMs?: number | undefined;
   /** Refresh the idle time of entries being processed this often, so nobody claims them. [claimIdleMs / 3] */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /**
    * A handler (run) that has not settled after this long fails its batch: the entries are handed back, no longer
    * kept alive by the heartbeat, so another consumer can claim them (and this one redelivers them after the
    * redelivery delay). The handler's later outcome is ignored. `Infinity` waits forever. [300000]
    */
-  handlerTimeoutMs?: number;
+  handlerTimeoutMs?: number | undefined;
   /**
    * After stop, run() waits this long for batches in progress, then resolves anyway; their entries stay pending
    * (claimable by other consumers after claimIdleMs, re-read by this consumer on restart). [30000]
    */
-  stopTimeoutMs?: number;
+  stopTimeoutMs?: number | undefined;
   /** Stop (after in-flight work) when this signal fires. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Stop (after in-flight work) on these process signals, e.g. ["SIGTERM", "SIGINT"]. [none] */
-  stopSignals?: readonly NodeJS.Signals[];
-  onEvent?: ConsumerEventListener;
+  stopSignals?: readonly NodeJS.Signals[] | undefined;
+  onEvent?: ConsumerEventListener | undefined;
 }
 
 export interface ResolvedConsumerOptions {

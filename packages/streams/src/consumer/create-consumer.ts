@@ -18,7 +18,7 @@ export type BatchHandler = (batch: ConsumerBatch) => Promise<void> | void;
 
 export interface RunOptions {
   /** Batches processed at the same time. [1] */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 /**

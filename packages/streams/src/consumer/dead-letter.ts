@@ -1,4 +1,5 @@
 import { type Command, isCommandError, type RedisConnection } from "@polars-redis/core";
+import { replyAt } from "@polars-redis/core/internal";
 import type { StreamEntry } from "../frame/stream-entry.js";
 
 export interface DeadLetterRequest {
@@ -37,7 +38,7 @@ export async function writeDeadLetters(
     ...entry.fields,
   ]);
   const added = await conn.batch(adds);
-  return requests.filter((_, index) => !isCommandError(added[index]));
+  return requests.filter((_, index) => !isCommandError(replyAt(added, index)));
 }
 
 /**
@@ -60,6 +61,8 @@ export async function moveToDeadLetter(
   }
   const acks: Command[] = [...byStream].map(([stream, ids]) => ["XACK", stream, target.group, ...ids]);
   const acked = await conn.batch(acks);
-  const failedStreams = new Set([...byStream.keys()].filter((_, index) => isCommandError(acked[index])));
+  const failedStreams = new Set(
+    [...byStream.keys()].filter((_, index) => isCommandError(replyAt(acked, index))),
+  );
   return moved.filter(({ entry }) => !failedStreams.has(entry.stream));
 }

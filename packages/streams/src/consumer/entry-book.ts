@@ -1,4 +1,5 @@
 import { isCommandError, type RedisConnection } from "@polars-redis/core";
+import { replyAt } from "@polars-redis/core/internal";
 import type { DataFrame } from "nodejs-polars";
 import type { StreamEntry } from "../frame/stream-entry.js";
 import { missingIds } from "./commands/xclaim.js";
@@ -106,7 +107,7 @@ export class EntryBook {
     if (missing.length === 0) return;
     const exists = await this.conn.batch(missing.map((id) => ["XRANGE", stream, id, id]));
     const lost = missing.filter((_, index) => {
-      const reply = exists[index];
+      const reply = replyAt(exists, index);
       if (isCommandError(reply)) throw reply;
       return Array.isArray(reply) && reply.length === 0;
     });

@@ -12,11 +12,11 @@ import { streamEntriesToFrame } from "@polars-redis/core/internal";
  */
 export interface StreamFrameOptions extends StreamLayoutOptions {
   /** A field text that does not fit its dtype: throw a SchemaMismatchError, or write null and count it. ["raise"] */
-  onError?: OnError;
+  onError?: OnError | undefined;
   /** Add the stream key as a Utf8 first column. [only when several streams are read] */
-  includeStream?: boolean;
+  includeStream?: boolean | undefined;
   /** ["_stream"] */
-  streamColumn?: string;
+  streamColumn?: string | undefined;
 }
 
 export interface ResolvedFrameOptions {

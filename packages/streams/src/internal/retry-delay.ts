@@ -6,9 +6,9 @@ import { backoffDelay, type ResolvedRetryPolicy, resolveRetryPolicy } from "@pol
  * Still accepted and translated: `initialDelayMs`, `maxDelayMs`, and jitter 0 → "none", else "equal".
  */
 export interface BackoffOptions {
-  initialMs?: number;
-  maxMs?: number;
-  jitter?: number;
+  initialMs?: number | undefined;
+  maxMs?: number | undefined;
+  jitter?: number | undefined;
 }
 
 /**

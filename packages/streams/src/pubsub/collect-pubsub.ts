@@ -11,13 +11,13 @@ import { type PubSubTarget, Subscriber } from "./subscriber.js";
 
 export interface CollectPubSubOptions extends PubSubOptions {
   /** Stop after this many messages. */
-  count?: number;
+  count?: number | undefined;
   /** Stop this long after the subscription is confirmed. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Called once with the counters (received, dropped, ...) before the frame is returned. */
-  onStats?: (stats: PubSubStats) => void;
+  onStats?: ((stats: PubSubStats) => void) | undefined;
   /** Called once subscribed: publish test messages from here on. */
-  onSubscribed?: () => void;
+  onSubscribed?: (() => void) | undefined;
 }
 
 /**

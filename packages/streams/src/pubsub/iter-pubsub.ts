@@ -11,9 +11,9 @@ import { type PubSubTarget, Subscriber } from "./subscriber.js";
 
 export interface IterPubSubOptions extends PubSubOptions {
   /** Count window: a batch is handed out as soon as this many messages are waiting. [100] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Time window: a batch is handed out this long after its first message arrived, however few. [1000] */
-  windowMs?: number;
+  windowMs?: number | undefined;
 }
 
 export interface PubSubBatch {

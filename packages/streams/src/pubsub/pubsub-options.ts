@@ -5,38 +5,38 @@ import type { OverflowPolicy } from "./message-buffer.js";
 
 export interface PubSubOptions {
   /** Channels to SUBSCRIBE to. */
-  channels?: readonly string[];
+  channels?: readonly string[] | undefined;
   /** Patterns to PSUBSCRIBE to. */
-  patterns?: readonly string[];
+  patterns?: readonly string[] | undefined;
   /**
    * Shard channels to SSUBSCRIBE to (Redis 7 sharded Pub/Sub: SPUBLISH reaches only the node serving the
    * channel's slot, so a cluster does not broadcast it). Works on one server and on a cluster.
    */
-  shardChannels?: readonly string[];
+  shardChannels?: readonly string[] | undefined;
   /** "raw": the payload as text in `messageColumn`; "json": a JSON object's fields become columns. ["raw"] */
-  format?: "raw" | "json";
+  format?: "raw" | "json" | undefined;
   /** Your own decoding, from channel and payload bytes to one row; overrides `format`. */
-  parse?: (channel: string, payload: Buffer) => Record<string, unknown>;
+  parse?: ((channel: string, payload: Buffer) => Record<string, unknown>) | undefined;
   /** Field → dtype for json/parse rows (with a schema only its fields are kept). */
-  schema?: SchemaInput;
+  schema?: SchemaInput | undefined;
   /** A value that does not fit its dtype, or a payload that is not JSON: throw, or null it and count it. ["raise"] */
-  onError?: OnError;
+  onError?: OnError | undefined;
   /** ["message"] */
-  messageColumn?: string;
+  messageColumn?: string | undefined;
   /** [true] / ["_channel"] */
-  includeChannel?: boolean;
-  channelColumn?: string;
+  includeChannel?: boolean | undefined;
+  channelColumn?: string | undefined;
   /** The matching pattern, for messages received through PSUBSCRIBE. [true when patterns are given] / ["_pattern"] */
-  includePattern?: boolean;
-  patternColumn?: string;
+  includePattern?: boolean | undefined;
+  patternColumn?: string | undefined;
   /** Arrival time, Datetime("ms"). [true] / ["_received_at"] */
-  includeTimestamp?: boolean;
-  timestampColumn?: string;
+  includeTimestamp?: boolean | undefined;
+  timestampColumn?: string | undefined;
   /** Messages held while the application is busy. [10000] */
-  maxBuffer?: number;
+  maxBuffer?: number | undefined;
   /** Which message goes when the buffer is full; every drop is counted. ["drop-oldest"] */
-  overflow?: OverflowPolicy;
-  signal?: AbortSignal;
+  overflow?: OverflowPolicy | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ResolvedPubSubOptions {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
-import { parseRedisUrl } from "@polars-redis/core/internal";
+import { parseRedisUrl, withLegacyReplies } from "@polars-redis/core/internal";
 import { type Cluster, Redis, type RedisOptions } from "ioredis";
 import type { MessageBuffer } from "./message-buffer.js";
 
@@ -91,7 +91,11 @@ export class Subscriber {
 }
 
 function subscriberClient(target: PubSubTarget): Redis | Cluster {
-  const defaults: RedisOptions = { lazyConnect: true, protocol: 2, maxRetriesPerRequest: null };
+  const defaults: Omit<RedisOptions, "replyMapping"> = {
+    lazyConnect: true,
+    protocol: 2,
+    maxRetriesPerRequest: null,
+  };
   if (typeof target === "string") {
     const url = parseRedisUrl(target);
     return new Redis({
@@ -117,7 +121,7 @@ function subscriberClient(target: PubSubTarget): Redis | Cluster {
     );
   }
   if (target !== null && typeof target === "object")
-    return new Redis({ ...defaults, ...(target as RedisOptions) });
+    return new Redis({ ...defaults, ...withLegacyReplies(target as RedisOptions, "target.replyMapping") });
   throw new InvalidArgumentError(
     "target",
     "expected a connection from connect() or connectCluster(), a redis:// URL or ioredis options",

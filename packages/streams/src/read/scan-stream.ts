@@ -13,7 +13,7 @@ export interface ScanStreamOptions
   /** The stream key. */
   stream: string;
   /** Entries per XRANGE page, and so per yielded frame at most. [1000] */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /**

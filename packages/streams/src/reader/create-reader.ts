@@ -33,24 +33,24 @@ import type { ReaderEvent, ReaderEventListener } from "./reader-events.js";
 import { formatPosition, parsePosition, type ReaderPosition } from "./reader-position.js";
 
 export interface ReaderOptions extends StreamFrameOptions {
-  stream?: string;
-  streams?: readonly string[];
+  stream?: string | undefined;
+  streams?: readonly string[] | undefined;
   /** Where positions are kept: `store` and the checkpoint `name` (one entry per stream: `<name>:<stream>`). */
-  checkpoint?: { store: CheckpointStore; name: string };
+  checkpoint?: { store: CheckpointStore; name: string } | undefined;
   /** Where to start when no position is stored: "0" (oldest entry), "$" (only new entries) or an id. ["0"] */
-  startId?: string;
+  startId?: string | undefined;
   /** Entries read per stream and call. [100] */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** How long to wait for new entries (XREAD BLOCK). [2000] */
-  blockMs?: number;
+  blockMs?: number | undefined;
   /** A blocking read unanswered after blockMs + watchdogMs is abandoned and its connection replaced. [5000] */
-  watchdogMs?: number;
-  retryBackoff?: RetryDelayOption;
+  watchdogMs?: number | undefined;
+  retryBackoff?: RetryDelayOption | undefined;
   /** Entries trimmed before the reader got to them: throw a StreamGapError (once), or only report. ["error"] */
-  onGap?: "error" | "event";
-  signal?: AbortSignal;
-  stopSignals?: readonly NodeJS.Signals[];
-  onEvent?: ReaderEventListener;
+  onGap?: "error" | "event" | undefined;
+  signal?: AbortSignal | undefined;
+  stopSignals?: readonly NodeJS.Signals[] | undefined;
+  onEvent?: ReaderEventListener | undefined;
 }
 
 export interface ReaderBatch {

@@ -31,22 +31,22 @@ export interface RouterOptions {
    * Backoff between attempts of a failing route: core's RetryPolicy (a route retries until it succeeds or the
    * router stops, so `attempts` is not used). [100 ms doubling, up to 5 s, full jitter]
    */
-  retry?: RetryDelayOption;
+  retry?: RetryDelayOption | undefined;
   /** Attempts before rows a sink rejects for good (not retryable) are dead-lettered. [5] */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Entries a route keeps in memory while it is behind; beyond, only their ids (re-read later). [50000] */
-  maxBufferedEntries?: number;
+  maxBufferedEntries?: number | undefined;
   /** Source entries read but not yet acknowledged, at most: reading pauses beyond this. [500000] */
-  maxUnackedEntries?: number;
+  maxUnackedEntries?: number | undefined;
   /**
    * When the source is behind, batches already waiting are read back to back and routed as one frame of up
    * to this many entries: Polars' per-call cost is paid per frame, not per read. Caught up, each read is
    * routed on its own, so latency stays that of one read. [10 × source.batchSize, at least 10000]
    */
-  maxFrameEntries?: number;
-  signal?: AbortSignal;
-  stopSignals?: readonly NodeJS.Signals[];
-  onEvent?: RouterEventListener;
+  maxFrameEntries?: number | undefined;
+  signal?: AbortSignal | undefined;
+  stopSignals?: readonly NodeJS.Signals[] | undefined;
+  onEvent?: RouterEventListener | undefined;
 }
 
 export interface StreamRouter {
