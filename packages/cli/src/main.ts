@@ -10,11 +10,11 @@ import { Progress } from "./output/progress.js";
 import { parseInteger } from "./values.js";
 
 export interface MainOptions {
-  readonly stdout?: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr?: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly env?: NodeJS.ProcessEnv;
+  readonly stdout?: (NodeJS.WritableStream & { isTTY?: boolean | undefined }) | undefined;
+  readonly stderr?: (NodeJS.WritableStream & { isTTY?: boolean | undefined }) | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
   /** Aborts the running command (the binary wires SIGINT and SIGTERM to it). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Runs one command line (without "node" and the script) and returns the exit code. */

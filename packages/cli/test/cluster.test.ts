@@ -13,8 +13,12 @@ describe("on a Redis Cluster (--cluster)", () => {
   const fixture = useCluster();
   let conn: RedisConnection;
   let dir: string;
-  /** Any one node's URL is enough for --cluster; the CLI finds the others. */
-  const run = (args: string[]) => runCli([...args, "--cluster"], { url: fixture.cluster.urls[1], cwd: dir });
+  /** Any one node's URL is enough for --cluster (not the first one here); the CLI finds the others. */
+  const run = (args: string[]) => {
+    const url = fixture.cluster.urls[1];
+    if (url === undefined) throw new Error("the cluster fixture has fewer than two nodes");
+    return runCli([...args, "--cluster"], { url, cwd: dir });
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "polars-redis-cli-cluster-"));

@@ -425,11 +425,12 @@ async function replayPage(
   failed: { deadLetterId: string; sourceId: string; error: string }[],
 ): Promise<void> {
   const { isCommandError } = await import("@polars-redis/core");
+  const { replyAt } = await import("@polars-redis/core/internal");
   const adds: Command[] = batch.map((entry) => ["XADD", stream, "*", ...entry.fields.flat()]);
   const added = await connection.batch(adds);
   const done: DeadLetter[] = [];
   batch.forEach((entry, index) => {
-    const reply = added[index];
+    const reply = replyAt(added, index);
     if (isCommandError(reply)) {
       failed.push({ deadLetterId: entry.id, sourceId: entry.sourceId, error: reply.message });
     } else {
@@ -438,15 +439,18 @@ async function replayPage(
     }
   });
   if (keep || done.length === 0) return;
-  const removed = await connection.batch([["XDEL", deadLetter, ...done.map((entry) => entry.id)]]);
-  if (isCommandError(removed[0])) {
+  const removed = replyAt(
+    await connection.batch([["XDEL", deadLetter, ...done.map((entry) => entry.id)]]),
+    0,
+  );
+  if (isCommandError(removed)) {
     // The entries are back on the stream; their records stay in the dead-letter stream (a later replay would
     // add them again), so say so instead of hiding it.
     for (const entry of done) {
       failed.push({
         deadLetterId: entry.id,
         sourceId: entry.sourceId,
-        error: `replayed, but not removed: ${removed[0].message}`,
+        error: `replayed, but not removed: ${removed.message}`,
       });
     }
   }
@@ -459,10 +463,13 @@ async function deadLetterLength(
   deadLetter: string,
 ): Promise<number> {
   const { isCommandError } = await import("@polars-redis/core");
-  const [exists, length] = await connection.batch([
+  const { replyAt } = await import("@polars-redis/core/internal");
+  const replies = await connection.batch([
     ["EXISTS", stream],
     ["XLEN", deadLetter],
   ]);
+  const exists = replyAt(replies, 0);
+  const length = replyAt(replies, 1);
   if (isCommandError(length)) throw length;
   if (exists === 0 && length === 0) {
     throw notFound(
