@@ -40,46 +40,46 @@ export type ReducerName =
 /** One REDUCE: `{ fn: "sum", field: "amount", as: "total" }`; `args` are extra arguments (QUANTILE's 0.5). */
 export interface Reducer {
   readonly fn: ReducerName;
-  readonly field?: string;
-  readonly args?: readonly (string | number)[];
+  readonly field?: string | undefined;
+  readonly args?: readonly (string | number)[] | undefined;
   readonly as: string;
 }
 
 /** One step of an FT.AGGREGATE pipeline, in the order given. */
 export type AggregateStep =
-  | { readonly groupBy: readonly string[]; readonly reduce?: readonly Reducer[] }
+  | { readonly groupBy: readonly string[]; readonly reduce?: readonly Reducer[] | undefined }
   | { readonly apply: string; readonly as: string }
   | { readonly filter: string }
-  | { readonly sortBy: readonly SortSpec[]; readonly max?: number }
-  | { readonly limit: number; readonly offset?: number };
+  | { readonly sortBy: readonly SortSpec[]; readonly max?: number | undefined }
+  | { readonly limit: number; readonly offset?: number | undefined };
 
 export interface AggregateOptions {
   readonly index: string;
-  readonly query?: Query | string;
-  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly query?: Query | string | undefined;
+  readonly params?: Readonly<Record<string, ParamValue>> | undefined;
   /** Fields to LOAD from the documents (non-SORTABLE fields an APPLY or GROUPBY needs). */
-  readonly load?: readonly string[];
+  readonly load?: readonly string[] | undefined;
   /** Shorthand for the pipeline, run in this order: apply, groupBy + reduce, filter, sortBy, limit. */
-  readonly apply?: ReadonlyArray<{ readonly expr: string; readonly as: string }>;
-  readonly groupBy?: readonly string[];
-  readonly reduce?: readonly Reducer[];
-  readonly filter?: string;
-  readonly sortBy?: readonly SortSpec[] | SortSpec;
-  readonly limit?: number;
-  readonly offset?: number;
+  readonly apply?: ReadonlyArray<{ readonly expr: string; readonly as: string }> | undefined;
+  readonly groupBy?: readonly string[] | undefined;
+  readonly reduce?: readonly Reducer[] | undefined;
+  readonly filter?: string | undefined;
+  readonly sortBy?: readonly SortSpec[] | SortSpec | undefined;
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
   /** The pipeline, step by step (instead of the shorthand above). */
-  readonly steps?: readonly AggregateStep[];
+  readonly steps?: readonly AggregateStep[] | undefined;
   /**
    * Column → dtype. Columns not named are typed from their values: Int64 when every value is an integer,
    * Float64 when every value is a number, Utf8 otherwise (TOLIST results as JSON text).
    */
-  readonly schema?: SchemaInput;
+  readonly schema?: SchemaInput | undefined;
   /** Rows per cursor read (WITHCURSOR COUNT). [1000] */
-  readonly batchSize?: number;
-  readonly onError?: OnError;
+  readonly batchSize?: number | undefined;
+  readonly onError?: OnError | undefined;
   /** Server-side time limit, ms [0: none; see SearchOptions.timeoutMs for why]. */
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 function invalid(argument: string, message: string): never {

@@ -4,22 +4,22 @@ interface BaseField {
   /** The hash field (or, on JSON, the JSONPath) the index reads. */
   readonly name: string;
   /** The name queries use (`AS`), when it differs from `name`. */
-  readonly as?: string;
+  readonly as?: string | undefined;
   /** Keep a sortable copy (SORTBY and fast aggregate loads). */
-  readonly sortable?: boolean;
+  readonly sortable?: boolean | undefined;
   /** Stored for SORTBY only, not searchable. */
-  readonly noindex?: boolean;
+  readonly noindex?: boolean | undefined;
 }
 
 export interface TextField extends BaseField {
   readonly type: "text";
   /** No stemming: "running" does not match "run". */
-  readonly nostem?: boolean;
+  readonly nostem?: boolean | undefined;
   /** Score weight [1]. */
-  readonly weight?: number;
+  readonly weight?: number | undefined;
   /** Phonetic matcher, e.g. "dm:en". */
-  readonly phonetic?: string;
-  readonly withSuffixTrie?: boolean;
+  readonly phonetic?: string | undefined;
+  readonly withSuffixTrie?: boolean | undefined;
 }
 
 export interface NumericField extends BaseField {
@@ -29,10 +29,10 @@ export interface NumericField extends BaseField {
 export interface TagField extends BaseField {
   readonly type: "tag";
   /** Splits a stored value into tags [","]. One character. */
-  readonly separator?: string;
+  readonly separator?: string | undefined;
   /** Match tags with case [false: "London" = "london"]. */
-  readonly caseSensitive?: boolean;
-  readonly withSuffixTrie?: boolean;
+  readonly caseSensitive?: boolean | undefined;
+  readonly withSuffixTrie?: boolean | undefined;
 }
 
 export interface GeoField extends BaseField {
@@ -45,12 +45,12 @@ export interface VectorField extends BaseField {
   readonly dim: number;
   readonly distance: "COSINE" | "L2" | "IP";
   /** Element type ["FLOAT32"]. */
-  readonly dtype?: "FLOAT32" | "FLOAT64";
-  readonly initialCap?: number;
-  readonly blockSize?: number;
-  readonly m?: number;
-  readonly efConstruction?: number;
-  readonly efRuntime?: number;
+  readonly dtype?: "FLOAT32" | "FLOAT64" | undefined;
+  readonly initialCap?: number | undefined;
+  readonly blockSize?: number | undefined;
+  readonly m?: number | undefined;
+  readonly efConstruction?: number | undefined;
+  readonly efRuntime?: number | undefined;
 }
 
 /** One field of an index definition. Build them with `field.text(...)`, `field.numeric(...)`, ... */

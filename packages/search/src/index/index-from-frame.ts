@@ -7,13 +7,13 @@ import { defineIndex, type IndexDefinition } from "./manage-index.js";
 
 export interface IndexFromFrameOptions {
   readonly name: string;
-  readonly prefixes?: readonly string[];
+  readonly prefixes?: readonly string[] | undefined;
   /** String columns to index as TEXT (full-text) instead of TAG. */
-  readonly textFields?: readonly string[];
+  readonly textFields?: readonly string[] | undefined;
   /** Columns to make SORTABLE. */
-  readonly sortable?: readonly string[];
+  readonly sortable?: readonly string[] | undefined;
   /** Columns to leave out [the key column "_key"]. */
-  readonly exclude?: readonly string[];
+  readonly exclude?: readonly string[] | undefined;
 }
 
 const STRING = new Set(["Utf8", "String", "Categorical", "Enum"]);

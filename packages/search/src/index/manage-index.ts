@@ -9,22 +9,22 @@ import { indexInfo, infoFieldToDefinition, isUnknownIndex } from "./index-info.j
 export interface IndexDefinition {
   readonly name: string;
   /** ["hash"]. "json" needs RedisJSON 2 (Redis Stack / Redis 8); field names are then JSONPaths with `as`. */
-  readonly on?: "hash" | "json";
+  readonly on?: "hash" | "json" | undefined;
   /** Key prefixes the index covers [every key]. */
-  readonly prefixes?: readonly string[];
+  readonly prefixes?: readonly string[] | undefined;
   readonly fields: readonly IndexField[];
   /** An aggregation expression documents must satisfy to be indexed (FILTER). */
-  readonly filter?: string;
-  readonly language?: string;
+  readonly filter?: string | undefined;
+  readonly language?: string | undefined;
   /** Default document score (SCORE) [1]. */
-  readonly score?: number;
+  readonly score?: number | undefined;
   /** Stop words; `[]` disables them [RediSearch's English list]. */
-  readonly stopwords?: readonly string[];
+  readonly stopwords?: readonly string[] | undefined;
   /** Index only documents written after FT.CREATE (SKIPINITIALSCAN). */
-  readonly skipInitialScan?: boolean;
-  readonly noOffsets?: boolean;
-  readonly noHighlight?: boolean;
-  readonly noFreqs?: boolean;
+  readonly skipInitialScan?: boolean | undefined;
+  readonly noOffsets?: boolean | undefined;
+  readonly noHighlight?: boolean | undefined;
+  readonly noFreqs?: boolean | undefined;
 }
 
 function invalid(argument: string, message: string): never {
@@ -257,7 +257,7 @@ export function describeDiff(diff: IndexDiff): string {
 export async function waitForIndex(
   conn: RedisConnection,
   name: string,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
+  options: { timeoutMs?: number | undefined; intervalMs?: number | undefined } = {},
 ): Promise<void> {
   checkConnection(conn, { function: "waitForIndex" });
   checkOptions(options, ["timeoutMs", "intervalMs"], { function: "waitForIndex" });

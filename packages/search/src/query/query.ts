@@ -73,9 +73,9 @@ export interface RenderedQuery {
 /** Options of `toPolars()`: how the index stores tags (RediSearch's defaults: "," and case-insensitive). */
 export interface ToPolarsOptions {
   /** Tag separator per field ["," for every field]. */
-  readonly tagSeparators?: Readonly<Record<string, string>>;
+  readonly tagSeparators?: Readonly<Record<string, string>> | undefined;
   /** Tag fields declared CASESENSITIVE [none]. */
-  readonly caseSensitiveTags?: readonly string[];
+  readonly caseSensitiveTags?: readonly string[] | undefined;
 }
 
 function invalid(argument: string, message: string): never {

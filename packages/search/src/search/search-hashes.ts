@@ -21,49 +21,49 @@ import type { ParamValue, Query } from "../query/query.js";
 import { Query as QueryClass } from "../query/query.js";
 
 /** A sort key: a SORTABLE field, ascending unless `descending`. */
-export type SortSpec = string | { readonly field: string; readonly descending?: boolean };
+export type SortSpec = string | { readonly field: string; readonly descending?: boolean | undefined };
 
 export interface SearchOptions {
   /** The index (or alias) to search. */
   readonly index: string;
   /** A builder query, or a query string sent as is (with `params`). ["*"] */
-  readonly query?: Query | string;
+  readonly query?: Query | string | undefined;
   /** PARAMS for a query string (a builder query carries its own). */
-  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly params?: Readonly<Record<string, ParamValue>> | undefined;
   /** Field → dtype: the columns come back typed by core's schema rules (Int64, Float64, Boolean, Date, ...). */
-  readonly schema?: SchemaInput;
+  readonly schema?: SchemaInput | undefined;
   /** Return only these fields (RETURN). [the schema's fields; without a schema, every field as Utf8] */
-  readonly columns?: readonly string[];
-  readonly sortBy?: SortSpec;
+  readonly columns?: readonly string[] | undefined;
+  readonly sortBy?: SortSpec | undefined;
   /** Documents to return at most [all that match]. */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Documents to skip first [0]. */
-  readonly offset?: number;
+  readonly offset?: number | undefined;
   /** Documents per server read (FT.SEARCH page or cursor read), and per frame of `scanSearch`. [1000] */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Add the document key. [true] */
-  readonly includeKey?: boolean;
+  readonly includeKey?: boolean | undefined;
   /** ["_key"] */
-  readonly keyColumn?: string;
+  readonly keyColumn?: string | undefined;
   /** Add the relevance score, Float64 (WITHSCORES). [false] */
-  readonly includeScore?: boolean;
+  readonly includeScore?: boolean | undefined;
   /** ["_score"] */
-  readonly scoreColumn?: string;
+  readonly scoreColumn?: string | undefined;
   /** A value that does not convert to its dtype: throw SchemaMismatchError, or null it. ["raise"] */
-  readonly onError?: OnError;
+  readonly onError?: OnError | undefined;
   /** Search terms as written, without stemming (VERBATIM). */
-  readonly verbatim?: boolean;
+  readonly verbatim?: boolean | undefined;
   /** Do not drop stop words from the query (NOSTOPWORDS). */
-  readonly noStopwords?: boolean;
+  readonly noStopwords?: boolean | undefined;
   /** Stemming language of the query (LANGUAGE). */
-  readonly language?: string;
+  readonly language?: string | undefined;
   /**
    * Server-side time limit per page, ms (TIMEOUT) [0: none]. Without it every command is sent with TIMEOUT 0:
    * RediSearch's default (500 ms, ON_TIMEOUT RETURN) silently returns partial results from a slow query. With
    * a limit, a server left on ON_TIMEOUT RETURN may do exactly that; set ON_TIMEOUT FAIL to get an error.
    */
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What every search resolves its options to. */

@@ -26,11 +26,11 @@ export interface JsonSearchOptions extends Omit<SearchOptions, "schema" | "colum
    * Column → dtype, as in core's `readJson` (flat dtypes, `pl.List(...)`, `pl.Struct({...})`). Required unless
    * `columns` is given.
    */
-  readonly schema?: SchemaInput;
+  readonly schema?: SchemaInput | undefined;
   /** Column → JSONPath for columns that are not top-level fields of that name (`{ city: "$.address.city" }`). */
-  readonly paths?: Readonly<Record<string, string>>;
+  readonly paths?: Readonly<Record<string, string>> | undefined;
   /** Read only these columns (top-level fields of that name, or `paths` entries). */
-  readonly columns?: readonly string[];
+  readonly columns?: readonly string[] | undefined;
 }
 
 /**
@@ -71,7 +71,7 @@ export async function searchJson(conn: RedisConnection, options: JsonSearchOptio
     const documents = new Map<string, string>();
     if (s.returnFields === undefined)
       page.keys.forEach((key, i) => {
-        const text = documentText(page.fields[i]);
+        const text = documentText(page.fields[i] ?? null);
         if (text !== undefined) documents.set(key, text);
       });
     let frame = await readJson(new PageDocuments(conn, documents), {

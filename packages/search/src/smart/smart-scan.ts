@@ -23,23 +23,23 @@ import { scanSearch, searchHashes } from "../search/search-hashes.js";
 
 export interface SmartScanOptions {
   /** SCAN MATCH pattern of the hashes to read. ["*"] */
-  readonly pattern?: string;
+  readonly pattern?: string | undefined;
   /** A builder query (pushed to RediSearch where an index can answer it) or a Polars expression (never pushed). */
-  readonly filter?: Query | Expr;
+  readonly filter?: Query | Expr | undefined;
   /** Field → dtype (required unless `columns` is given, as for readHashes). */
-  readonly schema?: SchemaInput;
-  readonly columns?: readonly string[];
+  readonly schema?: SchemaInput | undefined;
+  readonly columns?: readonly string[] | undefined;
   /** Use this index (or alias) instead of looking for one; it must cover the pattern. */
-  readonly index?: string;
+  readonly index?: string | undefined;
   /** Never use an index (plain SCAN + filter). [false] */
-  readonly noIndex?: boolean;
-  readonly includeKey?: boolean;
-  readonly keyColumn?: string;
+  readonly noIndex?: boolean | undefined;
+  readonly includeKey?: boolean | undefined;
+  readonly keyColumn?: string | undefined;
   /** Rows kept at most (after the filter). */
-  readonly limit?: number;
-  readonly batchSize?: number;
-  readonly onError?: OnError;
-  readonly signal?: AbortSignal;
+  readonly limit?: number | undefined;
+  readonly batchSize?: number | undefined;
+  readonly onError?: OnError | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** How smartScan will read: with an index (all of the filter in Redis, or part), or SCAN + Polars filter. */
