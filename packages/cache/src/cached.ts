@@ -5,7 +5,7 @@ import {
   type RedisConnection,
   RedisTimeoutError,
 } from "@polars-redis/core";
-import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
+import { checkConnection, checkOptions, optionNames, replyAt } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import type { CacheCompression, CacheFormat } from "./codec.js";
 import { checkCompression, checkFormat, decodeFrame } from "./codec.js";
@@ -20,36 +20,36 @@ type Computed = pl.DataFrame | pl.LazyDataFrame;
 export interface CachedOptions<A extends unknown[]> {
   connection: RedisConnection;
   /** The function's identity in the key. [fn.name; required for anonymous functions] */
-  name?: string;
+  name?: string | undefined;
   /**
    * Part of the key that changes when the function does. [a hash of the function's source text, so an edited
    * function never reads results of its old code]
    */
-  version?: string;
+  version?: string | undefined;
   /** ["polars-redis:cached"] */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** Builds the argument part of the key yourself, instead of the content hash of the arguments. */
-  key?: (...args: A) => string;
+  key?: ((...args: A) => string) | undefined;
   /** Seconds a result stays fresh. [no expiry] */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * Seconds after `ttl` during which the old result is still returned at once while one process recomputes it
    * in the background. Needs `ttl`. [0]
    */
-  staleWhileRevalidate?: number;
+  staleWhileRevalidate?: number | undefined;
   /**
    * Seconds the computing process holds its lock without renewing it. It renews every third of this while it
    * computes; if it dies, another caller takes over once the lock expires. Must exceed the longest stretch the
    * function blocks the event loop (synchronous polars work). [30]
    */
-  lockTtl?: number;
+  lockTtl?: number | undefined;
   /** Seconds a caller waits for another process's computation before failing with RedisTimeoutError. [300] */
-  waitTimeout?: number;
-  format?: CacheFormat;
-  compression?: CacheCompression;
-  chunkBytes?: number;
+  waitTimeout?: number | undefined;
+  format?: CacheFormat | undefined;
+  compression?: CacheCompression | undefined;
+  chunkBytes?: number | undefined;
   /** Called with the error of a background (stale-while-revalidate) refresh. [process warning] */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 const CACHED_OPTION_NAMES = optionNames<CachedOptions<unknown[]>>()([
@@ -240,10 +240,12 @@ export function cached<A extends unknown[]>(
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(MAX_POLL_MS, Math.ceil(pause * 1.5));
-      const [pttl, locked] = await conn.batch([
+      const replies = await conn.batch([
         ["PTTL", keys.head],
         ["EXISTS", keys.lock],
       ]);
+      const pttl = replyAt(replies, 0);
+      const locked = replyAt(replies, 1);
       if (isCommandError(pttl)) throw pttl;
       if (isCommandError(locked)) throw locked;
       const exists = Number(pttl) !== -2;

@@ -6,7 +6,7 @@ import {
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
-import { checkConnection, checkOptions, optionNames } from "@polars-redis/core/internal";
+import { checkConnection, checkOptions, optionNames, replyAt } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import {
   byteLength,
@@ -32,20 +32,20 @@ import { DELETE, LAYOUT, PUBLISH } from "./scripts.js";
 
 export interface CacheWriteOptions {
   /** "ipc" (Arrow IPC file, fastest) or "parquet" (smallest). ["ipc"] */
-  format?: CacheFormat;
+  format?: CacheFormat | undefined;
   /**
    * polars' own codec. IPC: "uncompressed" | "lz4" | "zstd" ["uncompressed"]. Parquet: "uncompressed" |
    * "snappy" | "gzip" | "brotli" | "lz4" | "zstd" ["zstd"].
    */
-  compression?: CacheCompression;
+  compression?: CacheCompression | undefined;
   /** Time to live of the entry, in seconds (fractions allowed). None by default. */
-  ttl?: number;
+  ttl?: number | undefined;
   /** Largest chunk stored under one key, 1 KiB to 512 MiB. [16 MiB] */
-  chunkBytes?: number;
+  chunkBytes?: number | undefined;
   /** Seconds the replaced version's chunks stay readable for readers already fetching them (0: delete at once). [10] */
-  reclaimDelay?: number;
+  reclaimDelay?: number | undefined;
   /** Seconds a staged chunk lives if the write never publishes it (a crash, a lost connection). [600] */
-  stagingTtl?: number;
+  stagingTtl?: number | undefined;
 }
 
 const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
@@ -59,9 +59,9 @@ const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
 
 export interface CacheReadOptions {
   /** Read only these columns (checked against the cached schema before anything is fetched). */
-  columns?: readonly string[];
+  columns?: readonly string[] | undefined;
   /** Read only the first n rows. */
-  nRows?: number;
+  nRows?: number | undefined;
 }
 
 const READ_OPTION_NAMES = optionNames<CacheReadOptions>()(["columns", "nRows"]);
@@ -357,10 +357,12 @@ export async function readHead(
   conn: RedisConnection,
   keys: EntryKeys,
 ): Promise<{ head: HeadFields; pttl: number } | undefined> {
-  const [headReply, pttl] = await conn.batch([
+  const replies = await conn.batch([
     ["HGETALL", keys.head],
     ["PTTL", keys.head],
   ]);
+  const headReply = replyAt(replies, 0);
+  const pttl = replyAt(replies, 1);
   if (isCommandError(headReply)) throw withContext(headReply, `cache entry ${JSON.stringify(keys.head)}`);
   const head = parseHead(keys.head, headReply as RedisReply);
   if (head === undefined) return undefined;
@@ -442,12 +444,12 @@ export async function deleteCached(conn: RedisConnection, key: string): Promise<
 
 export interface ListCachedOptions {
   /** Entries whose key starts with this text (glob characters in it are matched literally). */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Or a SCAN MATCH pattern. ["*"] */
-  pattern?: string;
+  pattern?: string | undefined;
   /** SCAN's COUNT hint. [1000] */
-  count?: number;
-  signal?: AbortSignal;
+  count?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 const LIST_OPTION_NAMES = optionNames<ListCachedOptions>()(["prefix", "pattern", "count", "signal"]);
@@ -485,7 +487,7 @@ export async function* listCached(
       page.flatMap((key) => [["HGETALL", key] as const, ["PTTL", key] as const]),
     );
     for (let index = 0; index < page.length; index++) {
-      const headReply = replies[index * 2];
+      const headReply = replyAt(replies, index * 2);
       if (isCommandError(headReply)) continue; // replaced by another type since the scan saw it
       let head: HeadFields | undefined;
       try {
@@ -494,7 +496,7 @@ export async function* listCached(
         continue; // a hash that is not a cache entry
       }
       if (head === undefined) continue;
-      const pttl = replies[index * 2 + 1];
+      const pttl = replyAt(replies, index * 2 + 1);
       yield toInfo(page[index]!, head, isCommandError(pttl) ? -1 : Number(pttl));
     }
   }
