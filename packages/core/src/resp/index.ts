@@ -7,12 +7,14 @@ export {
 } from "./raw-channel.js";
 export { commandPipeFor, type RawPathUse, takesRawPath } from "./raw-path.js";
 export {
+  findLineEnd,
   type ReplyDecoder,
   RespErrorReply,
   RespFrameDecoder,
   RespReader,
   type RespValue,
   RespValueDecoder,
+  readInteger,
   respValueLength,
   respValueReader,
 } from "./reply-reader.js";

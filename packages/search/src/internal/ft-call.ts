@@ -52,8 +52,19 @@ async function rawCall(conn: RedisConnection, command: string, args: string[]): 
 /** A raw reply as `conn.call` gives it: an error reply thrown as RedisCommandError (RediSearch's RESP2 replies
  * carry errors at the top level only). */
 function toRedisReply(reply: RespValue, command: string): RedisReply {
-  if (reply instanceof RespErrorReply) throw new RedisCommandError({ message: reply.message, command });
+  if (reply instanceof RespErrorReply) throw ftReplyError(reply.message, command);
   return reply as RedisReply;
+}
+
+/**
+ * The error for an error reply read off a raw channel, as `ftCall` throws it: ModuleNotLoadedError when the
+ * server does not know the command, RedisCommandError otherwise.
+ */
+export function ftReplyError(message: string, command: string): Error {
+  const error = new RedisCommandError({ message, command });
+  return isUnknownCommand(error)
+    ? new ModuleNotLoadedError({ module: "search", command, cause: error })
+    : error;
 }
 
 /** The `{tag}` of a key prefix, when it holds a complete non-empty one (what Redis Cluster hashes). */

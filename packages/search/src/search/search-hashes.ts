@@ -19,6 +19,7 @@ import { assertClusterLayout, ftCall } from "../internal/ft-call.js";
 import { COUNT_SEARCH_OPTION_NAMES, checkCall, SEARCH_OPTION_NAMES } from "../internal/option-names.js";
 import type { ParamValue, Query } from "../query/query.js";
 import { Query as QueryClass } from "../query/query.js";
+import { rawSearchFrames, type SearchPaging, takesRawSearch } from "./raw-search.js";
 
 /** A sort key: a SORTABLE field, ascending unless `descending`. */
 export type SortSpec = string | { readonly field: string; readonly descending?: boolean | undefined };
@@ -273,17 +274,42 @@ export async function checkCluster(conn: RedisConnection, index: string): Promis
 export async function* scanSearch(conn: RedisConnection, options: SearchOptions): AsyncGenerator<DataFrame> {
   checkCall("scanSearch", conn, options, SEARCH_OPTION_NAMES);
   const s = resolveSearch(options);
-  for await (const page of searchPages(conn, s)) yield pageToFrame(s, page);
+  yield* searchFrames(conn, s, 1);
 }
 
-/** The pages of a search, as parsed replies (frames are built by the caller). */
-async function* searchPages(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
+/**
+ * The frames of a search, each of `frameRows` rows or more (the last one smaller; 1: one per page). Over core's
+ * raw RESP path, decoded straight into typed columns, when the connection and the fields allow it
+ * (takesRawSearch); otherwise from pages parsed into JS values, through core's stream-entry columns.
+ */
+async function* searchFrames(
+  conn: RedisConnection,
+  s: ResolvedSearch,
+  frameRows: number,
+): AsyncGenerator<DataFrame> {
   await checkCluster(conn, s.index);
-  if (readsWithCursor(s)) {
-    yield* cursorPagesOf(conn, s);
+  const withContent = s.returnFields === undefined || s.returnFields.length > 0;
+  if (takesRawSearch(conn, s)) {
+    const paging: SearchPaging = readsWithCursor(s)
+      ? { kind: "cursor", first: cursorArgs(s), count: cursorCount(s) }
+      : { kind: "limit", withContent, args: (offset, count) => pageArgs(s, offset, count) };
+    yield* rawSearchFrames(conn, s, paging, frameRows);
     return;
   }
-  yield* limitPages(conn, s, s.returnFields === undefined || s.returnFields.length > 0);
+  const pages = readsWithCursor(s) ? cursorPagesOf(conn, s) : limitPages(conn, s, withContent);
+  // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
+  let pending: Page[] = [];
+  let pendingRows = 0;
+  for await (const page of pages) {
+    pending.push(page);
+    pendingRows += page.keys.length;
+    if (pendingRows >= frameRows) {
+      yield pageToFrame(s, joinPages(pending));
+      pending = [];
+      pendingRows = 0;
+    }
+  }
+  if (pending.length > 0) yield pageToFrame(s, joinPages(pending));
 }
 
 /** FT.SEARCH pages by LIMIT offset, `batchSize` at a time, until `limit` or the last match. */
@@ -337,22 +363,32 @@ function loadArgs(fields: readonly string[]): RedisArgument[] {
   return ["LOAD", String(fields.length + 1), "@__key", ...fields.map((f) => `@${f}`)];
 }
 
-async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
-  const fields = s.returnFields ?? [];
-  const count = Number.isFinite(s.limit) ? Math.min(s.batchSize, Math.max(1, s.limit)) : s.batchSize;
-  const args: RedisArgument[] = [
+/** Documents per cursor read: `batchSize`, or the limit when it is smaller. */
+function cursorCount(s: ResolvedSearch): number {
+  return Number.isFinite(s.limit) ? Math.min(s.batchSize, Math.max(1, s.limit)) : s.batchSize;
+}
+
+/** The FT.AGGREGATE arguments that open the cursor. */
+function cursorArgs(s: ResolvedSearch): RedisArgument[] {
+  return [
     s.index,
     s.query,
-    ...loadArgs(fields),
+    ...loadArgs(s.returnFields ?? []),
     "WITHCURSOR",
     "COUNT",
-    String(count),
+    String(cursorCount(s)),
     "TIMEOUT",
     String(s.timeoutMs),
     ...paramsArgs(s.params),
     "DIALECT",
     "2",
   ];
+}
+
+async function* cursorPagesOf(conn: RedisConnection, s: ResolvedSearch): AsyncGenerator<Page> {
+  const fields = s.returnFields ?? [];
+  const count = cursorCount(s);
+  const args = cursorArgs(s);
   // LOAD * brings every field of the hash: keep the ones asked for (a schema drops the others anyway, but
   // `columns` without a schema would not).
   const wanted = fields.length >= LOAD_ALL_FROM ? new Set(fields) : undefined;
@@ -396,22 +432,8 @@ export async function countSearch(
 export async function searchHashes(conn: RedisConnection, options: SearchOptions): Promise<DataFrame> {
   checkCall("searchHashes", conn, options, SEARCH_OPTION_NAMES);
   const s = resolveSearch(options);
-  // Pages are joined before columns are built: each Series costs a fixed amount, so fewer, larger frames.
   const frames: DataFrame[] = [];
-  let pending: Page[] = [];
-  let pendingRows = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    frames.push(pageToFrame(s, joinPages(pending)));
-    pending = [];
-    pendingRows = 0;
-  };
-  for await (const page of searchPages(conn, s)) {
-    pending.push(page);
-    pendingRows += page.keys.length;
-    if (pendingRows >= ROWS_PER_FRAME) flush();
-  }
-  flush();
+  for await (const frame of searchFrames(conn, s, ROWS_PER_FRAME)) frames.push(frame);
   if (frames.length === 0) return emptyFrame(s);
   if (frames.length === 1) return frames[0]!;
   return pl.concat(frames, { how: s.fields === undefined ? "diagonal" : "vertical" });

@@ -20,14 +20,14 @@ import { HASH_SCHEMA } from "../hashes-read/library-schema.js";
 const CITY = "Paris";
 const AGE_MIN = 18;
 const AGE_MAX = 35;
-const INDEX = "bench-hashes";
+export const INDEX = "bench-hashes";
 /**
  * Documents per FT.SEARCH page of the hand-written loop: a page size a user picks (RediSearch's default is 10).
  * The library cases use their defaults (1000 documents per cursor read).
  */
 const PAGE = 1000;
 
-const BUILDER_QUERY = col("city").eq(CITY).and(col("age").between(AGE_MIN, AGE_MAX));
+export const BUILDER_QUERY = col("city").eq(CITY).and(col("age").between(AGE_MIN, AGE_MAX));
 const POLARS_FILTER = pl
   .col("city")
   .eq(pl.lit(CITY))
@@ -52,7 +52,7 @@ function matchingRows(size: number): number {
 }
 
 /** The hashes plus a RediSearch index on city (TAG) and age (NUMERIC), fully indexed before any case runs. */
-const SEARCH_DATASET: BenchDataset = {
+export const SEARCH_DATASET: BenchDataset = {
   id: "hashes-10-fields+search-index",
   async load(server, size) {
     await loadHashes(server, size);
@@ -74,7 +74,7 @@ const SEARCH_DATASET: BenchDataset = {
  * What a user writes without the library: FT.SEARCH through ioredis page by page (PARAMS, DIALECT 2), one row
  * object per document, `pl.readRecords`, then the same casts the other hand-written loops apply.
  */
-async function searchByHand(host: string, port: number): Promise<pl.DataFrame> {
+export async function searchByHand(host: string, port: number): Promise<pl.DataFrame> {
   const redis = new Redis({ host, port, lazyConnect: true });
   await redis.connect();
   try {

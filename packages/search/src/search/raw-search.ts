@@ -1,0 +1,184 @@
+import {
+  type RedisArgument,
+  type RedisConnection,
+  type ScalarDtype,
+  SchemaMismatchError,
+} from "@polars-redis/core";
+import {
+  type ArrowColumn,
+  arrowColumnsToFrame,
+  type ByteColumn,
+  byteColumnToArrow,
+  dtypeLabel,
+  type RawChannel,
+  RequestPipe,
+  RespEncoder,
+  RespReader,
+  raceAbort,
+  takesRawPath,
+  throwIfAborted,
+} from "@polars-redis/core/internal";
+import type { DataFrame } from "nodejs-polars";
+import { ftReplyError } from "../internal/ft-call.js";
+import { SearchReplyDecoder, type SearchReplyInfo } from "../internal/search-reply-decoder.js";
+import type { ResolvedSearch } from "./search-hashes.js";
+
+/** How the pages of a search are read. */
+export type SearchPaging =
+  /** FT.AGGREGATE `first` (ending in WITHCURSOR COUNT `count`), then FT.CURSOR READ to the cursor's end. */
+  | { readonly kind: "cursor"; readonly first: readonly RedisArgument[]; readonly count: number }
+  /** FT.SEARCH pages by LIMIT offset; `args` gives a page's arguments. */
+  | {
+      readonly kind: "limit";
+      readonly withContent: boolean;
+      readonly args: (offset: number, count: number) => RedisArgument[];
+    };
+
+/** A search whose fields are all known and scalar (schema or `columns`): what the byte columns can hold. */
+type TypedSearch = Omit<ResolvedSearch, "fields"> & {
+  readonly fields: { readonly name: string; readonly dtype: ScalarDtype }[];
+};
+
+/**
+ * Whether a search reads over core's raw RESP path: the connection must take it for any command (core's
+ * takesRawPath: a single server with raw channels; a cluster keeps its cluster client, which follows MOVED),
+ * and the fields must be known and scalar (without a schema or `columns`, the fields are discovered per
+ * document: the JS-value path does that).
+ */
+export function takesRawSearch(conn: RedisConnection, s: ResolvedSearch): s is TypedSearch {
+  return (
+    takesRawPath(conn, "any") &&
+    s.fields?.every((field) => field.dtype.kind !== "list" && field.dtype.kind !== "struct") === true
+  );
+}
+
+/**
+ * A search's pages over a raw channel of its own, decoded straight into byte columns (SearchReplyDecoder) and
+ * handed to Polars as typed Arrow columns, one frame per `frameRows` rows or more (the last one smaller): the
+ * path of core's readHashes, for FT.SEARCH and FT.AGGREGATE cursor pages. Same rows, columns and dtypes as the
+ * JS-value path. Every request has the channel's deadline (the connection's command timeout): a silent server
+ * fails the search with a RedisTimeoutError, a lost one with a RedisConnectionError; error replies are thrown
+ * as `ftCall` throws them. The channel is closed when the iteration ends, however it ends; a cursor left
+ * unfinished is deleted first (without waiting for the answer).
+ */
+export async function* rawSearchFrames(
+  conn: RedisConnection,
+  s: TypedSearch,
+  paging: SearchPaging,
+  frameRows: number,
+): AsyncGenerator<DataFrame> {
+  if (s.limit <= 0) return;
+  const names = s.fields.map((field) => field.name);
+  const shape =
+    paging.kind === "cursor"
+      ? ({ kind: "cursor" } as const)
+      : ({
+          kind: "search",
+          withScores: s.scoreColumn !== undefined,
+          withContent: paging.withContent,
+        } as const);
+  const decoder = new SearchReplyDecoder(names, shape, Math.min(frameRows, 64 * 1024) + s.batchSize);
+  const channel = await openChannel(conn, s.signal);
+  const pipe = new RequestPipe(channel, new RespReader(decoder));
+  const encoder = new RespEncoder(4096);
+  const send = (command: string, args: readonly RedisArgument[]): Promise<SearchReplyInfo> => {
+    encoder.command(args.length + 1);
+    encoder.text(command);
+    for (const arg of args) {
+      if (typeof arg === "string") encoder.text(arg);
+      else if (typeof arg === "number") encoder.text(String(arg));
+      else encoder.bytes(arg);
+    }
+    return pipe.send(encoder.take(), 1, command, () => decoder.takeInfo());
+  };
+  const ask = async (command: string, args: readonly RedisArgument[]): Promise<SearchReplyInfo> => {
+    throwIfAborted(s.signal);
+    const request = send(command, args);
+    const info = await (s.signal === undefined ? request : raceAbort(request, s.signal));
+    if (info.error !== undefined) throw ftReplyError(info.error, command);
+    return info;
+  };
+  let cursor = 0;
+  try {
+    let remaining = s.limit;
+    if (paging.kind === "cursor") {
+      let info = await ask("FT.AGGREGATE", paging.first);
+      for (;;) {
+        cursor = info.cursor;
+        // The last page may bring more than the limit: keep what it allows.
+        if (info.documents > remaining) decoder.truncate(decoder.rows - (info.documents - remaining));
+        remaining -= Math.min(info.documents, remaining);
+        if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
+        if (cursor === 0 || remaining <= 0) break;
+        info = await ask("FT.CURSOR", ["READ", s.index, String(cursor), "COUNT", String(paging.count)]);
+      }
+    } else {
+      let offset = s.offset;
+      while (remaining > 0) {
+        const count = Math.min(s.batchSize, remaining);
+        const info = await ask("FT.SEARCH", paging.args(offset, count));
+        remaining -= info.documents;
+        offset += info.documents;
+        if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
+        if (info.documents < count || offset >= info.total) break;
+      }
+    }
+    if (decoder.rows > 0) yield takeFrame(decoder, s);
+  } finally {
+    if (cursor !== 0 && !pipe.closed) {
+      // Left before the cursor's end (a limit, an error, the caller stopped): free it on the server.
+      send("FT.CURSOR", ["DEL", s.index, String(cursor)])
+        .catch(() => undefined)
+        .finally(() => pipe.close("the search ended"));
+    } else pipe.close("the search ended");
+  }
+}
+
+async function openChannel(conn: RedisConnection, signal: AbortSignal | undefined): Promise<RawChannel> {
+  const opening = conn.openRawChannel!();
+  if (signal === undefined) return opening;
+  return raceAbort(opening, signal).catch((error: unknown) => {
+    opening.then(
+      (channel) => channel.close(),
+      () => undefined,
+    );
+    throw error;
+  });
+}
+
+const UTF8: ScalarDtype = { kind: "utf8" };
+const FLOAT64: ScalarDtype = { kind: "float64" };
+
+/** The decoded rows as one typed frame (key, fields, score); the decoder's columns are emptied. */
+function takeFrame(decoder: SearchReplyDecoder, s: TypedSearch): DataFrame {
+  const columns: ArrowColumn[] = [];
+  const ignore = () => {};
+  if (s.keyColumn !== undefined)
+    columns.push({ name: s.keyColumn, data: byteColumnToArrow(decoder.keyColumn, UTF8, ignore) });
+  s.fields.forEach((field, index) => {
+    const column = decoder.fieldColumns[index]!;
+    const data = byteColumnToArrow(column, field.dtype, (row) => {
+      if (s.onError === "null") return;
+      throw new SchemaMismatchError({
+        key: textOf(decoder.keyColumn, row),
+        field: field.name,
+        rawValue: textOf(column, row),
+        expected: dtypeLabel(field.dtype),
+      });
+    });
+    columns.push({ name: field.name, data, categorical: field.dtype.kind === "categorical" });
+  });
+  if (s.scoreColumn !== undefined)
+    columns.push({ name: s.scoreColumn, data: byteColumnToArrow(decoder.scoreColumn, FLOAT64, ignore) });
+  const frame = arrowColumnsToFrame(columns, decoder.rows);
+  decoder.resetColumns();
+  return frame;
+}
+
+function textOf(column: ByteColumn, row: number): string {
+  return Buffer.from(column.data.buffer, column.data.byteOffset, column.byteLength).toString(
+    "utf8",
+    column.offsets[row],
+    column.offsets[row + 1],
+  );
+}
