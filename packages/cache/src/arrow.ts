@@ -2,7 +2,7 @@ import { InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
 import { checkConnection } from "@polars-redis/core/internal";
 import type { Table } from "apache-arrow";
 import pl from "nodejs-polars";
-import { decodeFrame } from "./codec.js";
+import { decodeFrame, segmentRanges } from "./codec.js";
 import { describe } from "./entry-keys.js";
 import {
   type CacheInfo,
@@ -52,10 +52,16 @@ export async function getCachedTable(
   }
   const payload = await readPayload(conn, key);
   if (payload === null) return null;
-  if (payload.head.format === "ipc" && payload.head.compression === "uncompressed") {
-    return arrow.tableFromIPC(payload.bytes);
+  const { head, bytes } = payload;
+  if (head.format === "ipc" && head.compression === "uncompressed") {
+    if (head.segments === undefined || head.segments.length <= 1) return arrow.tableFromIPC(bytes);
+    // Each segment is a complete IPC file: their record batches make one table.
+    const tables = segmentRanges(head.segments).map(([start, end]) =>
+      arrow.tableFromIPC(bytes.subarray(start, end)),
+    );
+    return new arrow.Table(tables.flatMap((table) => table.batches));
   }
-  return arrow.tableFromIPC(decodeFrame(payload.bytes).writeIPC({ compression: "uncompressed" }));
+  return arrow.tableFromIPC(decodeFrame(bytes, {}, head.segments).writeIPC({ compression: "uncompressed" }));
 }
 
 function looksLikeTable(value: unknown): boolean {

@@ -10,7 +10,7 @@ import type pl from "nodejs-polars";
 import type { CacheCompression, CacheFormat } from "./codec.js";
 import { checkCompression, checkFormat, decodeFrame } from "./codec.js";
 import { checkKey, describe, entryKeys } from "./entry-keys.js";
-import { cacheDataFrame, deleteCached, readHead, readPayload } from "./frame-cache.js";
+import { cacheDataFrame, deleteCached, readHeadInfo, readPayload } from "./frame-cache.js";
 import { hashArguments } from "./hash-arguments.js";
 import { checkChunkBytes, secondsToMs } from "./options.js";
 import { EXTEND_LOCK, RELEASE_LOCK } from "./scripts.js";
@@ -211,7 +211,7 @@ export function cached<A extends unknown[]>(
   const lookup = async (key: string): Promise<{ frame: pl.DataFrame; fresh: boolean } | undefined> => {
     const payload = await readPayload(conn, key);
     if (payload === null) return undefined;
-    return { frame: decodeFrame(payload.bytes), fresh: isFresh(payload.pttl) };
+    return { frame: decodeFrame(payload.bytes, {}, payload.head.segments), fresh: isFresh(payload.pttl) };
   };
 
   const refreshInBackground = (key: string, args: A): void => {
@@ -267,7 +267,7 @@ export function cached<A extends unknown[]>(
       const token = await tryLock(key);
       if (token !== undefined) {
         // Another caller may have published between our lookup and our lock.
-        const again = await readHead(conn, entryKeys(key)).catch(() => undefined);
+        const again = await readHeadInfo(conn, entryKeys(key)).catch(() => undefined);
         if (again !== undefined && isFresh(again.pttl)) {
           await RELEASE_LOCK.run(conn, [entryKeys(key).lock], [token]).catch(() => undefined);
           continue;
@@ -291,7 +291,7 @@ export function cached<A extends unknown[]>(
   wrapped.skip = (...args: A) => compute(args);
   wrapped.invalidate = async (...args: A) => deleteCached(conn, await keyFor(args));
   wrapped.isCached = async (...args: A) =>
-    (await readHead(conn, entryKeys(await keyFor(args)))) !== undefined;
+    (await readHeadInfo(conn, entryKeys(await keyFor(args)))) !== undefined;
   wrapped.keyFor = (...args: A) => keyFor(args);
   wrapped.idle = async () => {
     while (background.size > 0) await Promise.allSettled([...background]);

@@ -41,16 +41,58 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
   return compression as CacheCompression;
 }
 
+/** Rows of a frame serialised as one segment hold about this many bytes (as uncompressed IPC). */
+export const SEGMENT_BYTES = 32 * 1024 * 1024;
+/** Rows serialised to estimate a frame's bytes per row. */
+const SAMPLE_ROWS = 1024;
+
+/** A serialised frame: the buffers polars handed out, and the byte length of each segment they hold. */
+export interface EncodedFrame {
+  readonly parts: Buffer[];
+  /** One entry per segment (a complete IPC or Parquet file of consecutive rows), in row order. */
+  readonly segments: number[];
+}
+
 /**
  * Serialises a frame into the buffers polars hands out, without the final `Buffer.concat` that
- * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from these parts, copying only where a
- * chunk straddles two parts. (polars writes synchronously into the stream, in a few large writes.)
+ * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from views of these parts.
+ *
+ * A large frame is written as several **segments**, each a complete IPC or Parquet file of about
+ * SEGMENT_BYTES of consecutive rows, one after the other: polars builds each record batch in memory of its own
+ * before handing it over as a copy, so one file of the whole frame would hold the frame, that memory and the
+ * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
  */
 export function encodeFrame(
   frame: pl.DataFrame,
   format: CacheFormat,
   compression: CacheCompression,
-): Buffer[] {
+  segmentBytes = SEGMENT_BYTES,
+): EncodedFrame {
+  const rows = segmentRows(frame, segmentBytes);
+  if (rows >= frame.height) {
+    const parts = encodeSegment(frame, format, compression);
+    return { parts, segments: [byteLength(parts)] };
+  }
+  const parts: Buffer[] = [];
+  const segments: number[] = [];
+  for (let offset = 0; offset < frame.height; offset += rows) {
+    const segment = encodeSegment(frame.slice(offset, rows), format, compression);
+    parts.push(...segment);
+    segments.push(byteLength(segment));
+  }
+  return { parts, segments };
+}
+
+/** Rows per segment: all of them for a frame below 2 segments' worth, estimated from a sample's IPC size. */
+function segmentRows(frame: pl.DataFrame, segmentBytes: number): number {
+  if (frame.height <= 2 * SAMPLE_ROWS) return frame.height;
+  const empty = frame.head(0).writeIPC().length;
+  const perRow = Math.max(1, (frame.head(SAMPLE_ROWS).writeIPC().length - empty) / SAMPLE_ROWS);
+  if (perRow * frame.height < 2 * segmentBytes) return frame.height;
+  return Math.max(SAMPLE_ROWS, Math.floor(segmentBytes / perRow));
+}
+
+function encodeSegment(frame: pl.DataFrame, format: CacheFormat, compression: CacheCompression): Buffer[] {
   const parts: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -71,30 +113,28 @@ export function byteLength(parts: readonly Buffer[]): number {
   return total;
 }
 
-/** Cuts `parts` into slices of `chunkBytes` (the last one shorter): views where possible, copies where not. */
-export function* sliceParts(parts: readonly Buffer[], chunkBytes: number): Generator<Buffer> {
+/**
+ * Cuts `parts` into slices of `chunkBytes` (the last one shorter), each as the views of `parts` it spans: no
+ * bytes are copied (a raw channel writes the views as they are; a client's SET concatenates them).
+ */
+export function* sliceParts(parts: readonly Buffer[], chunkBytes: number): Generator<Buffer[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for (const part of parts) {
     let offset = 0;
     while (offset < part.length) {
       const take = Math.min(chunkBytes - pendingBytes, part.length - offset);
-      const piece = part.subarray(offset, offset + take);
+      pending.push(part.subarray(offset, offset + take));
       offset += take;
-      if (pendingBytes === 0 && take === chunkBytes) {
-        yield piece;
-        continue;
-      }
-      pending.push(piece);
       pendingBytes += take;
       if (pendingBytes === chunkBytes) {
-        yield Buffer.concat(pending, pendingBytes);
+        yield pending;
         pending = [];
         pendingBytes = 0;
       }
     }
   }
-  if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+  if (pendingBytes > 0) yield pending;
 }
 
 const IPC_MAGIC = Buffer.from("ARROW1", "latin1");
@@ -112,8 +152,45 @@ export interface DecodeOptions {
   readonly nRows?: number | undefined;
 }
 
-/** Reads a payload back into a frame; the format comes from the bytes themselves. */
-export function decodeFrame(payload: Buffer, options: DecodeOptions = {}): pl.DataFrame {
+/**
+ * Reads a payload back into a frame; the format comes from the bytes themselves. A payload of several segments
+ * (`segments`: their byte lengths) is read segment by segment from views of it, and the frames are stacked
+ * without a copy (the result has one chunk per segment); `nRows` stops at the segment that completes it.
+ */
+export function decodeFrame(
+  payload: Buffer,
+  options: DecodeOptions = {},
+  segments?: readonly number[],
+): pl.DataFrame {
+  if (segments === undefined || segments.length <= 1) return decodeSegment(payload, options);
+  const frames: pl.DataFrame[] = [];
+  let offset = 0;
+  let rowsLeft = options.nRows;
+  for (const length of segments) {
+    if (rowsLeft === 0 && frames.length > 0) break;
+    const frame = decodeSegment(payload.subarray(offset, offset + length), {
+      columns: options.columns,
+      nRows: rowsLeft,
+    });
+    frames.push(frame);
+    offset += length;
+    if (rowsLeft !== undefined) rowsLeft -= frame.height;
+  }
+  return frames.length === 1 ? frames[0]! : pl.concat(frames, { how: "vertical", rechunk: false });
+}
+
+/** The byte ranges [start, end) of a payload's segments. */
+export function segmentRanges(segments: readonly number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  let offset = 0;
+  for (const length of segments) {
+    ranges.push([offset, offset + length]);
+    offset += length;
+  }
+  return ranges;
+}
+
+function decodeSegment(payload: Buffer, options: DecodeOptions): pl.DataFrame {
   const format = detectFormat(payload);
   const read: { columns?: string[]; nRows?: number } = {};
   if (options.columns !== undefined) read.columns = [...options.columns];

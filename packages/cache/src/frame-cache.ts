@@ -6,7 +6,14 @@ import {
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
-import { checkConnection, checkOptions, optionNames, replyAt } from "@polars-redis/core/internal";
+import {
+  checkConnection,
+  checkOptions,
+  optionNames,
+  RespErrorReply,
+  type RespValue,
+  replyAt,
+} from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import {
   byteLength,
@@ -23,11 +30,13 @@ import { checkKey, describe, type EntryKeys, entryKeys } from "./entry-keys.js";
 import { outcomeUnknown, withContext } from "./errors.js";
 import {
   checkChunkBytes,
+  checkInlineBytes,
   checkNonNegativeInteger,
   DEFAULT_RECLAIM_DELAY_SECONDS,
   DEFAULT_STAGING_TTL_SECONDS,
   secondsToMs,
 } from "./options.js";
+import { RawChunks } from "./raw-chunks.js";
 import { DELETE, LAYOUT, PUBLISH } from "./scripts.js";
 
 export interface CacheWriteOptions {
@@ -42,6 +51,11 @@ export interface CacheWriteOptions {
   ttl?: number | undefined;
   /** Largest chunk stored under one key, 1 KiB to 512 MiB. [16 MiB] */
   chunkBytes?: number | undefined;
+  /**
+   * A payload of at most this many bytes (and at most `chunkBytes`) is stored in the head itself, not in a
+   * chunk: one round trip to write it and one to read it. 0 keeps every payload in chunks. [1 MiB]
+   */
+  inlineBytes?: number | undefined;
   /** Seconds the replaced version's chunks stay readable for readers already fetching them (0: delete at once). [10] */
   reclaimDelay?: number | undefined;
   /** Seconds a staged chunk lives if the write never publishes it (a crash, a lost connection). [600] */
@@ -53,6 +67,7 @@ const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
   "compression",
   "ttl",
   "chunkBytes",
+  "inlineBytes",
   "reclaimDelay",
   "stagingTtl",
 ]);
@@ -73,6 +88,7 @@ export interface CacheInfo {
   readonly compression: CacheCompression;
   /** Payload size in bytes (the serialised frame, after compression). */
   readonly bytes: number;
+  /** Chunks holding the payload; 0 when it is stored in the head itself (see `inlineBytes`). */
   readonly chunks: number;
   readonly chunkBytes: number;
   readonly rows: number;
@@ -84,9 +100,13 @@ export interface CacheInfo {
   readonly generation: string;
 }
 
-/** Chunk SETs/GETs in flight at once: enough to keep the socket busy, few enough to bound memory. */
+/**
+ * Chunk SETs/GETs in flight at once: enough to keep the socket busy, few enough to bound memory (the client's
+ * copies of chunks in flight, the server's output buffers). Over a raw channel a chunk costs the client no copy.
+ */
 const WRITE_WINDOW = 2;
 const READ_WINDOW = 2;
+const RAW_WINDOW = 3;
 /** Reads retried when a writer replaced the version between reading the head and its chunks. */
 const READ_ATTEMPTS = 20;
 
@@ -129,21 +149,23 @@ export async function cacheFrame(
   const compression = checkCompression(format, options.compression);
   const ttlMs = secondsToMs(options.ttl, "ttl");
   const chunkBytes = checkChunkBytes(options.chunkBytes);
+  const inlineBytes = Math.min(checkInlineBytes(options.inlineBytes), chunkBytes);
   const reclaimMs = secondsToMs(options.reclaimDelay ?? DEFAULT_RECLAIM_DELAY_SECONDS, "reclaimDelay", {
     allowZero: true,
   })!;
   const stagingMs = secondsToMs(options.stagingTtl ?? DEFAULT_STAGING_TTL_SECONDS, "stagingTtl")!;
 
   const keys = entryKeys(key);
-  const parts = encodeFrame(frame, format, compression);
+  const { parts, segments } = encodeFrame(frame, format, compression);
   const bytes = byteLength(parts);
-  const chunks = Math.max(1, Math.ceil(bytes / chunkBytes));
+  const inline = bytes <= inlineBytes;
+  const chunks = inline ? 0 : Math.max(1, Math.ceil(bytes / chunkBytes));
   const generation = newGeneration();
   const chunkKeys = Array.from({ length: chunks }, (_, index) => keys.chunk(generation, index));
 
   const created = Date.now();
   const schema = schemaOf(frame);
-  const fields: Record<string, string | number> = {
+  const fields: Record<string, string | number | Buffer> = {
     layout: LAYOUT,
     format,
     compression,
@@ -156,22 +178,81 @@ export async function cacheFrame(
     gen: generation,
     base: keys.base,
   };
-  const publish = () =>
-    PUBLISH.run(
-      conn,
-      [keys.head, ...chunkKeys],
-      [ttlMs ?? 0, reclaimMs, LAYOUT, ...Object.entries(fields).flat()],
-    );
+  if (segments.length > 1) fields.segments = segments.join(",");
+  // An inline payload is the head's `data` field: the publish script alone writes the whole version.
+  if (inline) fields.data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes);
+  const publishArgs = [ttlMs ?? 0, reclaimMs, LAYOUT, ...Object.entries(fields).flat()];
+  const raw = inline ? undefined : await RawChunks.for(conn, "write").catch(() => undefined);
+  const publish = (): Promise<unknown> =>
+    raw === undefined || raw.closed
+      ? PUBLISH.run(conn, [keys.head, ...chunkKeys], publishArgs)
+      : raw
+          .command([
+            "EVAL",
+            PUBLISH.source,
+            String(1 + chunkKeys.length),
+            keys.head,
+            ...chunkKeys,
+            ...publishArgs.map(String),
+          ])
+          .then(throwErrorReply("EVAL"));
+  const info: CacheInfo = {
+    key,
+    format,
+    compression,
+    bytes,
+    chunks,
+    chunkBytes,
+    rows: frame.height,
+    schema,
+    created: new Date(created),
+    ttl: ttlMs === undefined ? null : ttlMs / 1000,
+    generation,
+  };
+  if (inline) {
+    parts.length = 0;
+    try {
+      await publish();
+    } catch (error) {
+      throw withContext(
+        error,
+        outcomeUnknown(error)
+          ? `cacheDataFrame(${JSON.stringify(key)}): the connection failed while publishing, so the new version may or ` +
+              "may not be live (either way every read sees one whole version)"
+          : `cacheDataFrame(${JSON.stringify(key)}): publishing was refused, nothing changed`,
+      );
+    }
+    return info;
+  }
+  const sendChunk: SendChunk =
+    raw === undefined
+      ? (chunkKey, pieces) =>
+          conn.call(
+            "SET",
+            chunkKey,
+            pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces),
+            "PX",
+            stagingMs,
+          )
+      : (chunkKey, pieces, pieceBytes) =>
+          raw.set(chunkKey, pieces, pieceBytes, ["PX", String(stagingMs)]).then(throwErrorReply("SET"));
 
-  // The publish script is sent right behind the last chunk, without waiting for the chunks' replies: it checks
-  // that every chunk exists, so a chunk that failed makes it refuse, and a round trip is saved.
+  // The publish script is sent right behind the last chunk (on the same socket), without waiting for the
+  // chunks' replies: it checks that every chunk exists, so a chunk that failed makes it refuse, and a round trip
+  // is saved.
   let published: Promise<unknown> | undefined;
-  const staged = await stageChunks(conn, chunkKeys, sliceParts(parts, chunkBytes), stagingMs, () => {
-    published = publish().then(
-      () => undefined,
-      (error: unknown) => error ?? new Error("publish failed"),
-    );
-  });
+  const staged = await stageChunks(
+    sendChunk,
+    chunkKeys,
+    sliceParts(parts, chunkBytes),
+    raw === undefined ? WRITE_WINDOW : RAW_WINDOW,
+    () => {
+      published = publish().then(
+        () => undefined,
+        (error: unknown) => error ?? new Error("publish failed"),
+      );
+    },
+  );
   parts.length = 0;
   let publishError = published === undefined ? new Error("not published") : await published;
   if (staged.error !== undefined) {
@@ -219,18 +300,14 @@ export async function cacheFrame(
       `cacheDataFrame(${JSON.stringify(key)}): publishing was refused, nothing changed (staged chunks deleted)`,
     );
   }
-  return {
-    key,
-    format,
-    compression,
-    bytes,
-    chunks,
-    chunkBytes,
-    rows: frame.height,
-    schema,
-    created: new Date(created),
-    ttl: ttlMs === undefined ? null : ttlMs / 1000,
-    generation,
+  return info;
+}
+
+/** Turns an error reply of the raw channel into the RedisCommandError the connection's client would throw. */
+function throwErrorReply(command: string): (reply: RespValue) => RespValue {
+  return (reply) => {
+    if (reply instanceof RespErrorReply) throw new RedisCommandError({ message: reply.message, command });
+    return reply;
   };
 }
 
@@ -248,7 +325,7 @@ export async function getCachedDataFrame(
     if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
   });
   if (payload === null) return null;
-  return decodeFrame(payload.bytes, { columns: options.columns, nRows });
+  return decodeFrame(payload.bytes, { columns: options.columns, nRows }, payload.head.segments);
 }
 
 /** The checks of a read (getCachedDataFrame, getCachedTable): connection, key and options; the nRows option. */
@@ -302,6 +379,17 @@ async function readChunks(
   keys: EntryKeys,
   head: HeadFields,
 ): Promise<Buffer | undefined> {
+  if (head.chunks === 0) {
+    if (head.data?.length !== head.bytes) {
+      throw new Error(
+        `getCachedDataFrame(${JSON.stringify(keys.head)}): the head's inline payload has ${head.data?.length ?? "no"} ` +
+          `bytes, expected ${head.bytes}: the entry is damaged`,
+      );
+    }
+    return head.data;
+  }
+  const raw = await RawChunks.for(conn, "read").catch(() => undefined);
+  if (raw !== undefined) return readChunksRaw(raw, keys, head);
   const fetch = async (index: number): Promise<Buffer | undefined> => {
     let reply: RedisReply;
     try {
@@ -313,12 +401,13 @@ async function readChunks(
       );
     }
     if (reply === null) return undefined;
-    const expected =
-      index < head.chunks - 1 ? head.chunkBytes : head.bytes - head.chunkBytes * (head.chunks - 1);
+    const expected = chunkLength(head, index);
     if (!Buffer.isBuffer(reply) || reply.length !== expected) {
-      throw new Error(
-        `getCachedDataFrame(${JSON.stringify(keys.head)}): chunk ${index + 1} of ${head.chunks} has ` +
-          `${Buffer.isBuffer(reply) ? reply.length : "no"} bytes, expected ${expected}: the entry is damaged`,
+      throw damaged(
+        keys,
+        head,
+        index,
+        `${Buffer.isBuffer(reply) ? reply.length : "no"} bytes, expected ${expected}`,
       );
     }
     return reply;
@@ -339,6 +428,56 @@ async function readChunks(
   return missing ? undefined : out;
 }
 
+/**
+ * The chunks over the raw channel: every GET's reply is copied from the socket straight into its place in one
+ * buffer (no Buffer per chunk, no copy afterwards), a few GETs in flight.
+ */
+async function readChunksRaw(raw: RawChunks, keys: EntryKeys, head: HeadFields): Promise<Buffer | undefined> {
+  const out = Buffer.allocUnsafe(head.bytes);
+  let missing = false;
+  await forEachInWindow(head.chunks, RAW_WINDOW, async (index) => {
+    if (missing) return false;
+    const start = index * head.chunkBytes;
+    let result: Awaited<ReturnType<RawChunks["get"]>>;
+    try {
+      result = await raw.get(
+        keys.chunk(head.gen, index),
+        out.subarray(start, start + chunkLength(head, index)),
+      );
+    } catch (error) {
+      throw withContext(
+        error,
+        `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`,
+      );
+    }
+    if (result === "ok") return true;
+    if (result === "missing") {
+      missing = true;
+      return false;
+    }
+    if (RedisCommandError.isInstance(result)) {
+      throw withContext(
+        result,
+        `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`,
+      );
+    }
+    throw damaged(keys, head, index, result.message);
+  });
+  return missing ? undefined : out;
+}
+
+/** The byte length of chunk `index` of a chunked payload. */
+function chunkLength(head: HeadFields, index: number): number {
+  return index < head.chunks - 1 ? head.chunkBytes : head.bytes - head.chunkBytes * (head.chunks - 1);
+}
+
+function damaged(keys: EntryKeys, head: HeadFields, index: number, what: string): Error {
+  return new Error(
+    `getCachedDataFrame(${JSON.stringify(keys.head)}): chunk ${index + 1} of ${head.chunks} has ${what}: ` +
+      "the entry is damaged",
+  );
+}
+
 /** The head's fields, parsed. */
 export interface HeadFields {
   readonly format: CacheFormat;
@@ -350,6 +489,10 @@ export interface HeadFields {
   readonly schema: Record<string, string>;
   readonly created: number;
   readonly gen: string;
+  /** The byte lengths of the payload's segments, when it has several (see encodeFrame). */
+  readonly segments?: number[] | undefined;
+  /** The payload itself, when it is stored in the head (`chunks` 0). */
+  readonly data?: Buffer | undefined;
 }
 
 /** HGETALL + PTTL of the head: undefined when there is no entry; WRONGTYPE when the key holds other data. */
@@ -357,10 +500,14 @@ export async function readHead(
   conn: RedisConnection,
   keys: EntryKeys,
 ): Promise<{ head: HeadFields; pttl: number } | undefined> {
-  const replies = await conn.batch([
-    ["HGETALL", keys.head],
-    ["PTTL", keys.head],
-  ]);
+  // Buffers: an inline payload is binary (the other fields are read as UTF-8 text).
+  const replies = await conn.batch(
+    [
+      ["HGETALL", keys.head],
+      ["PTTL", keys.head],
+    ],
+    { buffers: true },
+  );
   const headReply = replyAt(replies, 0);
   const pttl = replyAt(replies, 1);
   if (isCommandError(headReply)) throw withContext(headReply, `cache entry ${JSON.stringify(keys.head)}`);
@@ -369,27 +516,76 @@ export async function readHead(
   return { head, pttl: isCommandError(pttl) ? -1 : Number(pttl) };
 }
 
+/** The head's fields but its inline payload: what cacheInfo, listCached and `cached()`'s checks read. */
+const INFO_FIELDS = [
+  "layout",
+  "format",
+  "compression",
+  "bytes",
+  "chunks",
+  "chunkBytes",
+  "rows",
+  "schema",
+  "created",
+  "gen",
+] as const;
+
+/**
+ * HMGET of the head's fields but `data` (an inline payload is not fetched) + PTTL: undefined when there is no
+ * entry; WRONGTYPE when the key holds other data, InvalidArgumentError for a hash that is not an entry.
+ */
+export async function readHeadInfo(
+  conn: RedisConnection,
+  keys: EntryKeys,
+): Promise<{ head: HeadFields; pttl: number } | undefined> {
+  const replies = await conn.batch([
+    ["HMGET", keys.head, ...INFO_FIELDS],
+    ["PTTL", keys.head],
+  ]);
+  const reply = replyAt(replies, 0);
+  const pttl = replyAt(replies, 1);
+  if (isCommandError(reply)) throw withContext(reply, `cache entry ${JSON.stringify(keys.head)}`);
+  const left = isCommandError(pttl) ? -1 : Number(pttl);
+  if (left === -2) return undefined; // no such key
+  const head = parseHead(keys.head, infoPairs(reply as RedisReply));
+  return head === undefined ? undefined : { head, pttl: left };
+}
+
+/** An HMGET reply of INFO_FIELDS as the field/value pairs HGETALL gives (absent fields as ""). */
+function infoPairs(reply: RedisReply): RedisReply[] {
+  const values = Array.isArray(reply) ? reply : [];
+  return INFO_FIELDS.flatMap((field, index) => [field, values[index] ?? ""]);
+}
+
 export function parseHead(key: string, reply: RedisReply): HeadFields | undefined {
   if (!Array.isArray(reply) || reply.length === 0) return undefined;
   const fields = new Map<string, string>();
-  for (let index = 0; index + 1 < reply.length; index += 2)
-    fields.set(String(reply[index]), String(reply[index + 1]));
+  let data: Buffer | undefined;
+  for (let index = 0; index + 1 < reply.length; index += 2) {
+    const name = String(reply[index]);
+    const value = reply[index + 1];
+    if (name === "data") data = Buffer.isBuffer(value) ? value : Buffer.from(String(value), "utf8");
+    else fields.set(name, String(value));
+  }
   if (fields.get("layout") !== LAYOUT) {
     throw new InvalidArgumentError(
       "key",
       `${JSON.stringify(key)} is a hash that is not a polars-redis cache entry (layout ${JSON.stringify(fields.get("layout") ?? null)})`,
     );
   }
+  const chunks = Number(fields.get("chunks"));
   return {
     format: fields.get("format") as CacheFormat,
     compression: fields.get("compression") as CacheCompression,
     bytes: Number(fields.get("bytes")),
-    chunks: Number(fields.get("chunks")),
+    chunks,
     chunkBytes: Number(fields.get("chunkBytes")),
     rows: Number(fields.get("rows")),
     schema: JSON.parse(fields.get("schema") ?? "{}") as Record<string, string>,
     created: Number(fields.get("created")),
     gen: fields.get("gen") ?? "",
+    segments: fields.has("segments") ? fields.get("segments")!.split(",").map(Number) : undefined,
+    data,
   };
 }
 
@@ -404,7 +600,7 @@ export async function cacheExists(conn: RedisConnection, key: string): Promise<b
 export async function cacheInfo(conn: RedisConnection, key: string): Promise<CacheInfo | null> {
   checkConnection(conn, { function: "cacheInfo" });
   checkKey(key);
-  const found = await readHead(conn, entryKeys(key));
+  const found = await readHeadInfo(conn, entryKeys(key));
   return found === undefined ? null : toInfo(key, found.head, found.pttl);
 }
 
@@ -484,20 +680,22 @@ export async function* listCached(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })) {
     const replies = await conn.batch(
-      page.flatMap((key) => [["HGETALL", key] as const, ["PTTL", key] as const]),
+      page.flatMap((key) => [["HMGET", key, ...INFO_FIELDS] as const, ["PTTL", key] as const]),
     );
     for (let index = 0; index < page.length; index++) {
       const headReply = replyAt(replies, index * 2);
       if (isCommandError(headReply)) continue; // replaced by another type since the scan saw it
+      const pttl = replyAt(replies, index * 2 + 1);
+      const left = isCommandError(pttl) ? -1 : Number(pttl);
+      if (left === -2) continue; // deleted since the scan saw it
       let head: HeadFields | undefined;
       try {
-        head = parseHead(page[index]!, headReply as RedisReply);
+        head = parseHead(page[index]!, infoPairs(headReply as RedisReply));
       } catch {
         continue; // a hash that is not a cache entry
       }
       if (head === undefined) continue;
-      const pttl = replyAt(replies, index * 2 + 1);
-      yield toInfo(page[index]!, head, isCommandError(pttl) ? -1 : Number(pttl));
+      yield toInfo(page[index]!, head, left);
     }
   }
 }
@@ -554,23 +752,26 @@ interface StageResult {
   readonly failedAt: number;
 }
 
+/** Sends one chunk's SET with the staging TTL: the chunk's bytes are `pieces` (views), `bytes` long in all. */
+type SendChunk = (chunkKey: string, pieces: readonly Buffer[], bytes: number) => Promise<unknown>;
+
 /** SET each chunk with the staging TTL, a few in flight; stops sending at the first failure. */
 async function stageChunks(
-  conn: RedisConnection,
+  sendChunk: SendChunk,
   chunkKeys: readonly string[],
-  slices: Iterator<Buffer>,
-  stagingMs: number,
+  slices: Iterator<readonly Buffer[]>,
+  window: number,
   onLastSent: () => void,
 ): Promise<StageResult> {
   let sent = 0;
   let error: unknown;
   let failedAt = -1;
-  await forEachInWindow(chunkKeys.length, WRITE_WINDOW, async (index) => {
+  await forEachInWindow(chunkKeys.length, window, async (index) => {
     if (error !== undefined) return false;
-    const slice = slices.next().value as Buffer;
+    const pieces = slices.next().value as readonly Buffer[];
     sent = Math.max(sent, index + 1);
     try {
-      const reply = conn.call("SET", chunkKeys[index]!, slice, "PX", stagingMs);
+      const reply = sendChunk(chunkKeys[index]!, pieces, byteLength(pieces));
       if (index === chunkKeys.length - 1) onLastSent();
       await reply;
       return true;

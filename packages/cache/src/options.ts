@@ -6,6 +6,8 @@ export const MIN_CHUNK_BYTES = 1024;
 /** Chunks of 16 MiB, two in flight: the socket stays busy (a chunk takes far longer to move than a round trip) while the
  * client holds little besides the frame (ioredis copies each chunk it sends and concatenates each one it reads). */
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Payloads up to this size are stored in the head itself (one round trip to write or read them). */
+export const DEFAULT_INLINE_BYTES = 1024 * 1024;
 /** How long a staged chunk lives if its write never publishes it (the writer died, the connection dropped). */
 export const DEFAULT_STAGING_TTL_SECONDS = 600;
 /** How long a replaced version's chunks stay readable for readers that fetched its head just before. */
@@ -42,6 +44,17 @@ export function checkChunkBytes(value: unknown): number {
     throw new InvalidArgumentError(
       "chunkBytes",
       `expected an integer from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES} (Redis's 512 MB value limit), got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function checkInlineBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_INLINE_BYTES;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_CHUNK_BYTES) {
+    throw new InvalidArgumentError(
+      "inlineBytes",
+      `expected an integer from 0 (never inline) to ${MAX_CHUNK_BYTES}, got ${String(value)}`,
     );
   }
   return value;

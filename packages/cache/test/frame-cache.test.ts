@@ -23,17 +23,24 @@ describe("format × compression round trips", () => {
   const frame = mixedFrame(200);
   for (const format of ["ipc", "parquet"] as const) {
     for (const compression of COMPRESSIONS[format]) {
-      for (const chunkBytes of [undefined, 1024]) {
-        it(`${format} ${compression} ${chunkBytes ? "chunked" : "single chunk"}`, async () => {
-          const key = `m:${format}:${compression}:${chunkBytes ?? "one"}`;
+      const layouts = {
+        inline: {},
+        "single chunk": { inlineBytes: 0 },
+        chunked: { chunkBytes: 1024 },
+      } as const;
+      for (const [layout, layoutOptions] of Object.entries(layouts)) {
+        it(`${format} ${compression} ${layout}`, async () => {
+          const key = `m:${format}:${compression}:${layout}`;
           const info = await cacheDataFrame(redis.conn, key, frame, {
             format,
             compression,
-            ...(chunkBytes ? { chunkBytes } : {}),
+            ...layoutOptions,
           });
           expect(info.rows).toBe(200);
-          if (chunkBytes) expect(info.chunks).toBeGreaterThan(1);
-          else expect(info.chunks).toBe(1);
+          expect(info.chunks).toBe(
+            layout === "inline" ? 0 : layout === "single chunk" ? 1 : Math.ceil(info.bytes / 1024),
+          );
+          if (layout === "chunked") expect(info.chunks).toBeGreaterThan(1);
           const back = await getCachedDataFrame(redis.conn, key);
           expect(back).not.toBeNull();
           expect(back!.schema).toEqual(frame.schema);

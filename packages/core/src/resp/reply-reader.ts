@@ -10,6 +10,14 @@ export interface ReplyDecoder {
    * is decoded again from its start once more bytes have arrived. Throws on bytes that are not RESP2.
    */
   decode(buffer: Uint8Array, start: number): number;
+  /**
+   * Optional: where the body of a bulk string reply should go while it arrives, instead of the reader holding
+   * it until it is whole. Called for a bulk string reply (`$<length>`) whose header has arrived but whose body
+   * has not, in place of waiting; `index` counts the replies decoded or streamed before it. Return a Uint8Array
+   * of exactly `length` bytes to have the body copied there as it arrives (the reply then counts as decoded
+   * once its CRLF is in, and `decode` is not called for it), or undefined to have it decoded whole as usual.
+   */
+  bulkTarget?(length: number, index: number): Uint8Array | undefined;
 }
 
 /**
@@ -25,6 +33,8 @@ export class RespReader {
   private leftover = 0;
   /** Bytes the cut reply needs at least (from its start) before it is worth decoding again. */
   private needed = 0;
+  /** A bulk body being copied to its decoder's target as it arrives (see ReplyDecoder.bulkTarget). */
+  private stream: { target: Uint8Array; at: number; crlfLeft: number } | undefined;
 
   constructor(readonly decoder: ReplyDecoder) {}
 
@@ -36,6 +46,14 @@ export class RespReader {
   /** Feeds the next chunk; returns the number of replies it completed. Throws on bytes that are not RESP2. */
   push(chunk: Uint8Array): number {
     let buffer = chunk;
+    let streamed = 0;
+    if (this.stream !== undefined) {
+      const used = this.feedStream(chunk, 0);
+      if (this.stream !== undefined) return 0;
+      streamed = 1;
+      this.replies++;
+      buffer = chunk.subarray(used);
+    }
     if (this.leftover > 0) {
       const total = this.leftover + chunk.length;
       if (total > this.scratch.length) {
@@ -56,16 +74,58 @@ export class RespReader {
     while (position < buffer.length) {
       const next = decoder.decode(buffer, position);
       if (next < 0) {
-        this.needed = -next - position;
-        break;
-      }
-      position = next;
+        const streamedTo =
+          decoder.bulkTarget === undefined ? -1 : this.startStream(buffer, position, this.replies + decoded);
+        if (streamedTo < 0) {
+          this.needed = -next - position;
+          break;
+        }
+        position = streamedTo;
+        if (this.stream !== undefined) break;
+      } else position = next;
       decoded++;
     }
     if (position === buffer.length) this.needed = 0;
     this.keepLeftover(buffer, position);
     this.replies += decoded;
-    return decoded;
+    return decoded + streamed;
+  }
+
+  /**
+   * Starts streaming the bulk reply at `start` when its decoder gives a target: copies what has arrived of
+   * the body and returns the offset after what it used (the whole buffer while the body is still coming, with
+   * `stream` set), or -1 when the reply is not a streamable bulk string.
+   */
+  private startStream(buffer: Uint8Array, start: number, index: number): number {
+    if (buffer[start] !== DOLLAR) return -1;
+    const lineEnd = findLineEnd(buffer, start + 1);
+    if (lineEnd < 0) return -1;
+    const length = readInteger(buffer, start + 1, lineEnd);
+    if (length < 0) return -1;
+    const target = this.decoder.bulkTarget!(length, index);
+    if (target === undefined) return -1;
+    if (target.length !== length)
+      throw new Error(`a bulk target of ${target.length} bytes for a ${length}-byte reply`);
+    this.stream = { target, at: 0, crlfLeft: 2 };
+    return this.feedStream(buffer, lineEnd + 2);
+  }
+
+  /** Copies body bytes (then skips the CRLF) from `buffer` at `from`; returns the offset after what it used. */
+  private feedStream(buffer: Uint8Array, from: number): number {
+    const stream = this.stream!;
+    let at = from;
+    const body = Math.min(stream.target.length - stream.at, buffer.length - at);
+    if (body > 0) {
+      stream.target.set(buffer.subarray(at, at + body), stream.at);
+      stream.at += body;
+      at += body;
+    }
+    while (stream.crlfLeft > 0 && stream.at === stream.target.length && at < buffer.length) {
+      stream.crlfLeft--;
+      at++;
+    }
+    if (stream.at === stream.target.length && stream.crlfLeft === 0) this.stream = undefined;
+    return at;
   }
 
   private keepLeftover(buffer: Uint8Array, position: number): void {

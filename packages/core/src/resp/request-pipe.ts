@@ -81,12 +81,18 @@ export class RequestPipe {
   }
 
   /**
-   * Writes `bytes` (`replies` whole RESP2 commands, each answered by one reply) and resolves once the reader
+   * Writes `bytes` (`replies` whole RESP2 commands, each answered by one reply; or their bytes in pieces,
+   * written in order) and resolves once the reader
    * has decoded their replies, with what `take` returns, called right then (before any later reply is read).
    * Rejects with a RedisTimeoutError or RedisConnectionError (outcome "unknown") if the pipe fails first, and
    * at once (outcome "rejected") if it had already failed: then nothing was sent.
    */
-  send<T = void>(bytes: Uint8Array, replies: number, command: string, take?: () => T): Promise<T> {
+  send<T = void>(
+    bytes: Uint8Array | readonly Uint8Array[],
+    replies: number,
+    command: string,
+    take?: () => T,
+  ): Promise<T> {
     if (this.failure !== undefined) {
       return Promise.reject(
         new RedisConnectionError({
@@ -109,7 +115,9 @@ export class RequestPipe {
         reject,
       });
       this.armTimer();
-      this.channel.write(bytes);
+      // Pieces (a command header, a view of a large value, its CRLF) go out as they are, without a copy.
+      if (bytes instanceof Uint8Array) this.channel.write(bytes);
+      else for (const piece of bytes) this.channel.write(piece);
     });
   }
 

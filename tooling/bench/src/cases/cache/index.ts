@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheDataFrame, cached, getCachedDataFrame } from "@polars-redis/cache";
@@ -11,7 +11,12 @@ import { rawGet, rawSet } from "./raw-socket.js";
 
 /**
  * The cache groups take BENCH_SIZES as rows of a ~100-byte-per-row frame (see cache-frame.ts): 100000 ≈ 10 MB,
- * 1000000 ≈ 100 MB, 10000000 ≈ 1 GB. Their rows/s times the frame's uncompressed IPC bytes per row is MB/s.
+ * 1000000 ≈ 100 MB, 10000000 ≈ 1 GB. Their rows/s times the frame's uncompressed IPC bytes per row is MB/s;
+ * (peak RSS − start RSS) ÷ the IPC bytes (printed when the data set loads) is peak RSS per frame size.
+ *
+ * Limiting the matrix (a 1 GB run of every format takes long): BENCH_CASES selects cases by name, e.g.
+ * `BENCH_CASES="ceiling,hand-written,ipc uncompressed,ipc zstd"`; the read group's data set then stores only
+ * the entries its selected cases read.
  */
 const FORMATS = [
   ["ipc", "uncompressed"],
@@ -42,6 +47,7 @@ const frameDataset: BenchDataset = {
   async load(server, size) {
     await flush(server);
     if (!existsSync(frameFile(size))) writeFileSync(frameFile(size), buildCacheFrame(size).writeIPC());
+    console.log(`  cache frame × ${size}: ${describeBytes(statSync(frameFile(size)).size)} as IPC`);
   },
 };
 
@@ -71,8 +77,29 @@ async function withIoredis<T>(server: BenchServer, use: (redis: Redis) => Promis
   }
 }
 
+/**
+ * Empties the server and lets it take a 1 GB value in one command (the hand-written way's SET/GET): the
+ * defaults cap a bulk string at 512 MB and a client's query buffer at 1 GB.
+ */
 async function flush(server: BenchServer): Promise<void> {
-  await withIoredis(server, (redis) => redis.flushall());
+  await withIoredis(server, async (redis) => {
+    await redis.flushall();
+    await redis.config("SET", "proto-max-bulk-len", String(2 * 1024 ** 3));
+    await redis.config("SET", "client-query-buffer-limit", String(3 * 1024 ** 3));
+  });
+}
+
+/** BENCH_CASES as the runner reads it: a case runs when its lowercased name contains one of the filters. */
+function caseSelected(name: string): boolean {
+  const filters = (process.env.BENCH_CASES ?? "")
+    .split(",")
+    .map((text) => text.trim().toLowerCase())
+    .filter((text) => text !== "");
+  return filters.length === 0 || filters.some((filter) => name.toLowerCase().includes(filter));
+}
+
+function describeBytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 const writeCases: BenchCase[] = [
@@ -128,14 +155,17 @@ const readDataset: BenchDataset = {
   async load(server, size) {
     await flush(server);
     const frame = buildCacheFrame(size);
-    const payload = frame.writeIPC();
+    let payload: Buffer | undefined = frame.writeIPC();
+    console.log(`  cache frame × ${size}: ${describeBytes(payload.length)} as IPC`);
     await rawSet(server, "ceiling", payload);
-    await withIoredis(server, (redis) => redis.set("ceiling:bytes", String(payload.length)));
-    if (payload.length < 512 * 1024 * 1024) {
-      await withIoredis(server, (redis) => redis.set("handwritten", payload));
+    await withIoredis(server, (redis) => redis.set("ceiling:bytes", String(payload!.length)));
+    if (readCases.some((benchCase) => benchCase.role === "baseline" && caseSelected(benchCase.name))) {
+      await withIoredis(server, (redis) => redis.set("handwritten", payload!));
     }
+    payload = undefined;
     await withConnection(server, async (conn) => {
       for (const [format, compression] of FORMATS) {
+        if (!caseSelected(readCaseName(format, compression))) continue;
         await cacheDataFrame(conn, `entry:${format}:${compression}`, frame, { format, compression });
       }
     });
@@ -166,7 +196,7 @@ const readCases: BenchCase[] = [
   },
   ...FORMATS.map(
     ([format, compression]): BenchCase => ({
-      name: `getCachedDataFrame ${format} ${compression}`,
+      name: readCaseName(format, compression),
       expectedRows: everyRow,
       async run({ server }) {
         return withConnection(server, async (conn) => {
@@ -178,6 +208,10 @@ const readCases: BenchCase[] = [
     }),
   ),
 ];
+
+function readCaseName(format: string, compression: string): string {
+  return `getCachedDataFrame ${format} ${compression}`;
+}
 
 /** Calls per repetition of the hit-latency cases; rows/s is calls per second. */
 const HIT_CALLS = 200;
@@ -217,18 +251,28 @@ const hitCases: BenchCase[] = [
       });
     },
   },
-  {
-    name: "getCachedDataFrame, 1 MB frame",
-    expectedRows: () => HIT_CALLS,
-    async run({ server }) {
-      return withConnection(server, async (conn) => {
-        await cacheDataFrame(conn, "hit:entry", buildCacheFrame(HIT_ROWS));
-        const started = performance.now();
-        for (let call = 0; call < HIT_CALLS; call++) await getCachedDataFrame(conn, "hit:entry");
-        return { rows: HIT_CALLS, elapsedMs: performance.now() - started };
-      });
-    },
-  },
+  ...[
+    ["getCachedDataFrame, 1 MB frame (inline in the head)", {}],
+    ["getCachedDataFrame, 1 MB frame in a chunk (inlineBytes 0)", { inlineBytes: 0 }],
+  ].map(
+    ([name, options]): BenchCase => ({
+      name: name as string,
+      expectedRows: () => HIT_CALLS,
+      async run({ server }) {
+        return withConnection(server, async (conn) => {
+          await cacheDataFrame(
+            conn,
+            "hit:entry",
+            buildCacheFrame(HIT_ROWS),
+            options as { inlineBytes?: number },
+          );
+          const started = performance.now();
+          for (let call = 0; call < HIT_CALLS; call++) await getCachedDataFrame(conn, "hit:entry");
+          return { rows: HIT_CALLS, elapsedMs: performance.now() - started };
+        });
+      },
+    }),
+  ),
 ];
 
 export const cacheWriteGroup: CaseGroup = {

@@ -1,0 +1,190 @@
+import { RedisCommandError, type RedisConnection } from "@polars-redis/core";
+import {
+  encodeCommands,
+  findLineEnd,
+  type ReplyDecoder,
+  RequestPipe,
+  RespEncoder,
+  RespErrorReply,
+  RespReader,
+  type RespValue,
+  RespValueDecoder,
+  readInteger,
+  takesRawPath,
+} from "@polars-redis/core/internal";
+
+/**
+ * Chunk GETs and SETs over a raw RESP channel of the connection (core's RequestPipe, so every request has the
+ * connection's command timeout as its deadline and a dead or silent channel fails with RedisTimeoutError or
+ * RedisConnectionError of outcome "unknown"). What it saves over the connection's own client:
+ * - reads: a chunk's bytes are copied from the socket's buffers straight into their place in the payload
+ *   buffer (RespReader's bulk targets), with no per-chunk Buffer and no copy into the payload afterwards;
+ * - writes: a chunk goes out as a command header, views of polars' output and a trailer, without the copy a
+ *   client makes to encode a command.
+ *
+ * Reads take any connection that offers raw channels ("keyed": a cluster channel routes each GET to its
+ * key's master; every chunk of an entry shares the head's slot). Writes send a command in pieces, which only a
+ * single server's socket channel carries, so they take the raw path on a standalone connection only. Others
+ * use `call`/`callBuffer`.
+ */
+export class RawChunks {
+  private constructor(
+    private readonly pipe: RequestPipe,
+    private readonly decoder: ChunkReplyDecoder,
+  ) {}
+
+  /** Whether the pipe failed or was closed (a new one is opened for the next request). */
+  get closed(): boolean {
+    return this.pipe.closed;
+  }
+
+  /** The channel's deadline, in ms (0: none). */
+  get replyTimeoutMs(): number {
+    return this.pipe.replyTimeoutMs;
+  }
+
+  /**
+   * GET `key` into `target`: "ok" once its bytes are there, "missing" when the key does not exist, or an
+   * Error when the reply is an error or a value of another length (nothing usable was written then).
+   */
+  get(key: string, target: Uint8Array): Promise<"ok" | "missing" | Error> {
+    this.decoder.expectBulk(target);
+    return this.pipe.send(encodeCommands([["GET", key]]), 1, "GET", () => this.decoder.takeBulk());
+  }
+
+  /**
+   * SET `key` to the bytes of `pieces` (their total length is `bytes`), then the extra arguments (`PX ms`):
+   * written as pieces without copying them. Resolves with the reply (an error reply as RespErrorReply).
+   */
+  set(
+    key: string,
+    pieces: readonly Uint8Array[],
+    bytes: number,
+    extra: readonly string[],
+  ): Promise<RespValue> {
+    const head = Buffer.from(
+      `*${3 + extra.length}\r\n$3\r\nSET\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$${bytes}\r\n`,
+    );
+    const encoder = new RespEncoder(64);
+    encoder.raw(CRLF); // ends the value
+    for (const arg of extra) encoder.text(arg);
+    const trailer = encoder.take();
+    this.decoder.expectValue();
+    return this.pipe.send([head, ...pieces, trailer], 1, "SET", () => this.decoder.takeValue());
+  }
+
+  /** Any short command (EVAL of the publish script), in order behind the SETs sent before it. */
+  command(args: readonly string[]): Promise<RespValue> {
+    this.decoder.expectValue();
+    return this.pipe.send(encodeCommands([args]), 1, args[0]!, () => this.decoder.takeValue());
+  }
+
+  close(): void {
+    this.pipe.close();
+  }
+
+  /** The connection's raw chunk pipe for `use`, opened on first use; undefined when it has no raw channels. */
+  static async for(conn: RedisConnection, use: "read" | "write"): Promise<RawChunks | undefined> {
+    if (!takesRawPath(conn, use === "read" ? "keyed" : "any")) return undefined;
+    const current = opened.get(conn);
+    if (current !== undefined) {
+      const chunks = await current.catch(() => undefined);
+      if (chunks !== undefined && !chunks.closed) return chunks;
+      if (opened.get(conn) !== current) return RawChunks.for(conn, use);
+    }
+    const opening = conn.openRawChannel!().then((channel) => {
+      const decoder = new ChunkReplyDecoder();
+      return new RawChunks(new RequestPipe(channel, new RespReader(decoder)), decoder);
+    });
+    opened.set(conn, opening);
+    opening.catch(() => {
+      if (opened.get(conn) === opening) opened.delete(conn);
+    });
+    return opening;
+  }
+}
+
+const CRLF = Buffer.from("\r\n");
+
+/** One raw chunk pipe per connection, shared by its reads and writes, replaced once it has failed. */
+const opened = new WeakMap<RedisConnection, Promise<RawChunks>>();
+
+type Expected = { kind: "bulk"; target: Uint8Array } | { kind: "value" };
+
+/**
+ * Decodes the replies of RawChunks' requests in the order they were sent: a GET's bulk string goes into its
+ * target (streamed as it arrives, or copied when it arrived whole), anything else becomes a RespValue.
+ */
+class ChunkReplyDecoder implements ReplyDecoder {
+  private readonly expected: Expected[] = [];
+  private readonly bulkResults: ("ok" | "missing" | Error)[] = [];
+  private readonly values: RespValue[] = [];
+  private readonly valueDecoder = new RespValueDecoder((value) => this.values.push(value));
+
+  expectBulk(target: Uint8Array): void {
+    this.expected.push({ kind: "bulk", target });
+  }
+
+  expectValue(): void {
+    this.expected.push({ kind: "value" });
+  }
+
+  takeBulk(): "ok" | "missing" | Error {
+    return this.bulkResults.shift()!;
+  }
+
+  takeValue(): RespValue {
+    return this.values.shift()!;
+  }
+
+  decode(buffer: Uint8Array, start: number): number {
+    const next = this.expected[0];
+    if (next === undefined || next.kind === "value") {
+      const end = this.valueDecoder.decode(buffer, start);
+      if (end >= 0) this.expected.shift();
+      return end;
+    }
+    // A GET: copy a whole bulk string into its target; a nil or an error is kept as the result.
+    const before = this.values.length;
+    if (buffer[start] !== DOLLAR) {
+      const end = this.valueDecoder.decode(buffer, start);
+      if (end < 0) return end;
+      const value = this.values.splice(before, 1)[0];
+      this.expected.shift();
+      this.bulkResults.push(
+        value instanceof RespErrorReply
+          ? new RedisCommandError({ message: value.message, command: "GET" })
+          : new Error(`GET answered ${JSON.stringify(value)}, not a string`),
+      );
+      return end;
+    }
+    const lineEnd = findLineEnd(buffer, start + 1);
+    if (lineEnd < 0) return -(buffer.length + 1);
+    const length = readInteger(buffer, start + 1, lineEnd);
+    if (length < 0) {
+      this.expected.shift();
+      this.bulkResults.push("missing");
+      return lineEnd + 2;
+    }
+    const end = lineEnd + 2 + length + 2;
+    if (end > buffer.length) return -end;
+    this.expected.shift();
+    if (length !== next.target.length) {
+      this.bulkResults.push(new Error(`${length} bytes, expected ${next.target.length}`));
+    } else {
+      next.target.set(buffer.subarray(lineEnd + 2, lineEnd + 2 + length));
+      this.bulkResults.push("ok");
+    }
+    return end;
+  }
+
+  bulkTarget(length: number): Uint8Array | undefined {
+    const next = this.expected[0];
+    if (next === undefined || next.kind !== "bulk" || length !== next.target.length) return undefined;
+    this.expected.shift();
+    this.bulkResults.push("ok");
+    return next.target;
+  }
+}
+
+const DOLLAR = 0x24;

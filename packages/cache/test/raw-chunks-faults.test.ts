@@ -1,0 +1,111 @@
+import { connect, type RedisConnection, RedisConnectionError, RedisTimeoutError } from "@polars-redis/core";
+import { useFaultProxy, useRedis } from "@polars-redis/testkit/vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { cacheDataFrame, getCachedDataFrame } from "../src/index.js";
+import { checkWhole, versionFrame } from "./fixtures/hammer.js";
+
+/**
+ * Chunk reads and writes take a raw channel of the connection (RawChunks over core's RequestPipe). Through a
+ * real TCP fault proxy: a server that stops answering fails them with RedisTimeoutError at the connection's
+ * command timeout, a dropped socket with RedisConnectionError (outcome unknown), and the connection works again
+ * afterwards (the failed pipe is replaced). Vitest's test timeout is the hang guard.
+ */
+const redis = useRedis();
+const faults = useFaultProxy(() => redis.server);
+const TIMEOUT_MS = 1500;
+
+let direct: RedisConnection;
+let conn: RedisConnection;
+/** `conn`, counting its raw channels and running `onRawChannel` once one is open (before any chunk is sent). */
+let raw: RedisConnection;
+let rawChannelsOpened = 0;
+let onRawChannel: () => void = () => {};
+
+beforeAll(async () => {
+  direct = await connect(redis.url);
+  // Version 1, in 1 KiB chunks: the entry the faulty reads and writes start from.
+  await cacheDataFrame(direct, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
+  return () => direct.close();
+});
+
+beforeEach(async () => {
+  conn = await connect(faults.proxy.url, { commandTimeoutMs: TIMEOUT_MS });
+  onRawChannel = () => {};
+  raw = Object.assign(Object.create(conn) as RedisConnection, {
+    openRawChannel: async () => {
+      rawChannelsOpened++;
+      const channel = await conn.openRawChannel!();
+      onRawChannel();
+      return channel;
+    },
+  });
+});
+
+afterEach(async () => {
+  await faults.proxy.clearFaults();
+  await conn.close();
+});
+
+describe("chunk reads over the raw channel", () => {
+  it("take the raw channel, and read the whole version", async () => {
+    const opened = rawChannelsOpened;
+    expect(checkWhole((await getCachedDataFrame(raw, "faults:entry"))!)).toBe(1);
+    expect(rawChannelsOpened).toBe(opened + 1);
+  });
+
+  it("fail with RedisTimeoutError at the command timeout when the server stops answering", async () => {
+    onRawChannel = () => faults.proxy.blackhole();
+    const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
+    expect(RedisTimeoutError.isInstance(error)).toBe(true);
+    expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    expect((error as RedisTimeoutError).command).toBe("GET");
+    expect((error as Error).message).toMatch(
+      /getCachedDataFrame\("faults:entry"\): reading chunk \d+ of \d+/,
+    );
+    // The failed pipe is not reused: once the server answers again, the next read opens a new one.
+    await faults.proxy.clearFaults();
+    onRawChannel = () => {};
+    const opened = rawChannelsOpened;
+    expect(checkWhole((await getCachedDataFrame(raw, "faults:entry"))!)).toBe(1);
+    expect(rawChannelsOpened).toBe(opened + 1);
+  });
+
+  it("fail with RedisConnectionError, outcome unknown, when the socket is reset", async () => {
+    onRawChannel = () => {
+      faults.proxy.blackhole({ direction: "toClient" });
+      setTimeout(() => faults.proxy.dropConnections({ reset: true }), 50);
+    };
+    const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
+    expect(RedisConnectionError.isInstance(error)).toBe(true);
+    expect((error as RedisConnectionError).outcome).toBe("unknown");
+  });
+});
+
+describe("chunk writes over the raw channel", () => {
+  it("fail with RedisTimeoutError when the server stops answering; the previous version stays, no chunk lives on", async () => {
+    onRawChannel = () => faults.proxy.blackhole();
+    const error = await cacheDataFrame(raw, "faults:entry", versionFrame(2), {
+      chunkBytes: 1024,
+      stagingTtl: 60,
+    }).catch((failure: unknown) => failure);
+    expect(RedisTimeoutError.isInstance(error)).toBe(true);
+    expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    expect((error as Error).message).toMatch(/cacheDataFrame\("faults:entry"\)/);
+    await faults.proxy.clearFaults();
+    // Nothing reached the server (the proxy held every byte): version 1 is live and whole.
+    expect(checkWhole((await getCachedDataFrame(direct, "faults:entry"))!)).toBe(1);
+    const live = (await direct.call("HGET", "faults:entry", "gen")) as string;
+    for await (const page of direct.scanKeys({ pattern: "{faults:entry}:~*" })) {
+      for (const chunk of page) {
+        if (chunk.includes(live)) continue;
+        const pttl = Number(await direct.call("PTTL", chunk));
+        expect(pttl > 0 && pttl <= 60_000).toBe(true);
+      }
+    }
+    // The connection writes again through a new pipe.
+    onRawChannel = () => {};
+    await cacheDataFrame(raw, "faults:entry", versionFrame(3), { chunkBytes: 1024 });
+    expect(checkWhole((await getCachedDataFrame(direct, "faults:entry"))!)).toBe(3);
+    await cacheDataFrame(direct, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
+  });
+});
