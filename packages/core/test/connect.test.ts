@@ -139,6 +139,22 @@ describe("connect: targets", () => {
     expect((error as InvalidArgumentError).argument).toBe("maxRetriesPerRequest");
   });
 
+  it("refuses the resp3 reply mapping, whose reply shapes the library does not decode; takes legacy", async () => {
+    const error = await connect(redis.server.url, { ioredis: { replyMapping: "resp3" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as InvalidArgumentError).argument).toBe("ioredis.replyMapping");
+    const legacy = await connect(redis.server.url, {
+      ioredis: { replyMapping: "legacy", keyPrefix: undefined },
+    });
+    try {
+      expect(await legacy.call("PING")).toBe("PONG");
+    } finally {
+      await legacy.close();
+    }
+  });
+
   it("never lets an application's re-sending client apply a write twice", async () => {
     await using proxy = await createFaultProxy({ target: redis.server.url });
     // ioredis' default: re-send in-flight commands after a reconnect.
