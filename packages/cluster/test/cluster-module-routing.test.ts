@@ -1,14 +1,17 @@
 import {
-  type BatchReply,
   type Command,
   type JsonScanOptions,
   RedisCommandError,
-  type RedisConnection,
-  type RedisReply,
   readJson,
   readTimeseries,
 } from "@polars-redis/core";
-import { keySlot, type RedisCluster, startCluster } from "@polars-redis/testkit";
+import {
+  errorReply,
+  keySlot,
+  RecordingConnection,
+  type RedisCluster,
+  startCluster,
+} from "@polars-redis/testkit";
 import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,24 +41,8 @@ afterAll(async () => {
 });
 
 /** Records what a reader sends (as a cluster would be asked), answering every command with an error. */
-class CommandRecorder implements RedisConnection {
-  readonly kind = "cluster" as const;
-  readonly commands: Command[] = [];
-  async call(command: string, ...args: (string | number | Buffer)[]): Promise<RedisReply> {
-    this.commands.push([command, ...args]);
-    throw new RedisCommandError({ message: "ERR recorded", command });
-  }
-  callBuffer = this.call;
-  async batch(commands: readonly Command[]): Promise<BatchReply[]> {
-    this.commands.push(...commands);
-    return commands.map(([name]) => new RedisCommandError({ message: "ERR recorded", command: name }));
-  }
-  async *scanKeys(): AsyncGenerator<string[]> {}
-  async duplicate(): Promise<RedisConnection> {
-    return this;
-  }
-  async close(): Promise<void> {}
-}
+const commandRecorder = () =>
+  new RecordingConnection({ kind: "cluster", respond: ([name]) => errorReply(name ?? "?", "ERR recorded") });
 
 /** Error replies each master has sent so far. One long-lived admin connection per master: opening a new one
  * costs error replies of its own (ioredis's CLIENT SETINFO, unknown to Redis 7.0). */
@@ -108,9 +95,9 @@ describe("RedisJSON and RedisTimeSeries commands on a cluster", () => {
       { schema: { name: pl.Utf8, city: pl.Utf8 }, paths: { city: "$.address.city" }, columns: ["city"] },
     ];
     for (const options of variants) {
-      const recorder = new CommandRecorder();
+      const recorder = commandRecorder();
       await readJson(recorder, { keys, ...options }).catch(() => undefined);
-      const sent = recorder.commands.filter(([name]) => name.toUpperCase() === "JSON.GET");
+      const sent = recorder.sent.filter(([name]) => name.toUpperCase() === "JSON.GET");
       expect(sent.map((command) => command[1])).toEqual(keys);
       await expectRoutedBySlot(sent, (command) => [keySlot(String(command[1]))]);
     }
@@ -118,9 +105,9 @@ describe("RedisJSON and RedisTimeSeries commands on a cluster", () => {
 
   it("TS.RANGE / TS.INFO from readTimeseries go to each key's master", async () => {
     for (const options of [{}, { aggregation: "avg" as const, bucketMs: 60_000 }, { labels: ["site"] }]) {
-      const recorder = new CommandRecorder();
+      const recorder = commandRecorder();
       await readTimeseries(recorder, { keys, ...options }).catch(() => undefined);
-      const sent = recorder.commands.filter(([name]) => /^TS\./i.test(name));
+      const sent = recorder.sent.filter(([name]) => /^TS\./i.test(name));
       expect(sent.length).toBeGreaterThanOrEqual(keys.length);
       await expectRoutedBySlot(sent, (command) => [keySlot(String(command[1]))]);
     }

@@ -1,4 +1,4 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { RecordingConnection, type RedisServer, startRedis } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,7 +11,6 @@ import {
   readHashes,
 } from "../src/index.js";
 import { dtypeName } from "./fixtures/frame-rows.js";
-import { RecordingConnection } from "./fixtures/recording-connection.js";
 
 let server: RedisServer;
 let conn: RedisConnection;

@@ -1,8 +1,8 @@
+import { errorReply, RecordingConnection } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { inferJsonSchema, readJson } from "../src/index.js";
 import { dtypeName } from "./fixtures/frame-rows.js";
-import { errorReply, RecordingConnection } from "./fixtures/recording-connection.js";
 import { redisJsonResponder, USERS } from "./fixtures/redisjson-replies.js";
 
 const KEYS = Object.keys(USERS);

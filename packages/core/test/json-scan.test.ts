@@ -1,3 +1,4 @@
+import { RecordingConnection } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,7 +9,6 @@ import {
   scanJson,
 } from "../src/index.js";
 import { dtypeName, rowsOf, schemaOf } from "./fixtures/frame-rows.js";
-import { RecordingConnection } from "./fixtures/recording-connection.js";
 import { REFERENCE_EXAMPLE, redisJsonResponder, USERS } from "./fixtures/redisjson-replies.js";
 
 const USER_KEYS = ["user:1", "user:2", "user:3"];

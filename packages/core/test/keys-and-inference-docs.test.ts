@@ -1,8 +1,7 @@
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { InMemoryModules, type RedisServer, type SeedTimeSeries, startRedis } from "@polars-redis/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Command, connect, type RedisConnection } from "../src/index.js";
 import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
-import { type ModelSeries, StackModel } from "./fixtures/stack-model.js";
 
 /**
  * Runs every ```ts example of docs/keys-and-inference.md. The RedisJSON and RedisTimeSeries examples get a
@@ -45,7 +44,7 @@ const ORDERS = new Map<string, unknown>([
 function samples(hours: number, base: number): Array<[number, number]> {
   return Array.from({ length: hours * 3 }, (_, index) => [NEW_YEAR + index * 20 * 60_000, base + index]);
 }
-const SERIES = new Map<string, ModelSeries>([
+const SERIES = new Map<string, SeedTimeSeries>([
   ["sensor:kitchen:temperature", { labels: { room: "kitchen", floor: "1" }, samples: samples(3, 20) }],
   [
     "sensor:attic:temperature",
@@ -94,7 +93,10 @@ afterAll(async () => {
 /** Module examples connect to the model; the others to the real server. */
 function run(code: string) {
   const needsModules = /readJson|readTimeseries|inferJsonSchema/.test(code);
-  return runDocExample(code, needsModules ? { connect: async () => new StackModel(ORDERS, SERIES) } : {});
+  return runDocExample(
+    code,
+    needsModules ? { connect: async () => new InMemoryModules({ documents: ORDERS, series: SERIES }) } : {},
+  );
 }
 
 function exampleUsing(name: string): string {

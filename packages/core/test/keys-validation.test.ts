@@ -1,3 +1,4 @@
+import { RecordingConnection } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,7 +13,6 @@ import {
   setTtl,
   ttlKeys,
 } from "../src/index.js";
-import { RecordingConnection } from "./fixtures/recording-connection.js";
 
 /** Runs `action` against a recording connection; expects an InvalidArgumentError and no command sent. */
 async function rejectsBeforeSending(

@@ -1,9 +1,9 @@
+import { RecordingConnection } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, readTimeseries, scanTimeseries } from "../src/index.js";
 import { infoLabels } from "../src/scan/timeseries/timeseries-reader.js";
 import { schemaOf } from "./fixtures/frame-rows.js";
-import { RecordingConnection } from "./fixtures/recording-connection.js";
 import { KITCHEN_INFO, STOCK_A_MIN_20, timeseriesResponder } from "./fixtures/redistimeseries-replies.js";
 
 function fakeTimeseries(options: Parameters<typeof timeseriesResponder>[0] = {}) {

@@ -1,13 +1,11 @@
 import {
-  type BatchReply,
-  type Command,
   connect,
   deleteKeysMatching,
   InvalidArgumentError,
-  type RedisArgument,
   type RedisConnection,
   type RedisReply,
 } from "@polars-redis/core";
+import { InMemoryModules } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIndex, createIndexArgs, dropIndex, field, searchJson, waitForIndex } from "../src/index.js";
@@ -15,70 +13,33 @@ import { CREATE_ITEM_INDEX, ITEM_1, ITEM_2, SEARCH_REPLIES } from "./fixtures/re
 
 const DOCUMENTS: Record<string, string> = { "item:1": ITEM_1, "item:2": ITEM_2 };
 
-/** Values of a definite dotted path (`$.a.b`) in a document: [] when absent (RedisJSON's "no match"). */
-function matches(document: unknown, path: string): unknown[] {
-  let value: unknown = document;
-  for (const part of path.slice(2).split(".")) {
-    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return [];
-    value = (value as Record<string, unknown>)[part];
+/** FT.SEARCH with the reference page's replies (LIMIT and NOCONTENT applied). */
+function ftSearch([name, ...args]: readonly string[]): RedisReply {
+  if (name !== "FT.SEARCH") throw new Error(`unexpected ${name}`);
+  const reply = SEARCH_REPLIES[args[1]!];
+  if (reply === undefined) throw new Error(`no fixture for query ${args[1]}`);
+  const limit = args.indexOf("LIMIT");
+  const [offset, count] = [Number(args[limit + 1]), Number(args[limit + 2])];
+  const noContent = args.includes("NOCONTENT");
+  const docs: RedisReply[] = [];
+  for (let i = 1; i < reply.length; i += 2) {
+    docs.push(reply[i] as string);
+    if (!noContent) docs.push(reply[i + 1] as RedisReply);
   }
-  return [value];
+  const width = noContent ? 1 : 2;
+  return [reply[0] as number, ...docs.slice(offset * width, (offset + count) * width)];
 }
 
 /**
- * A connection answering as RediSearch + RedisJSON 2 would: FT.SEARCH with the reference page's replies (LIMIT
- * and NOCONTENT applied), JSON.GET by the rules quoted in core's RedisJSON fixtures (one path: its array of
- * matches; several: an object of such arrays keyed by path). Every command is recorded.
+ * A connection answering as RediSearch + RedisJSON 2 would: FT.SEARCH from the reference page's replies, JSON.GET
+ * by testkit's in-memory RedisJSON model (one path: its array of matches; several: an object of such arrays keyed
+ * by path). Every command is recorded in `sent`.
  */
-class JsonServerFixture implements RedisConnection {
-  readonly kind = "standalone" as const;
-  readonly sent: Command[] = [];
-
-  async call(command: string, ...args: RedisArgument[]): Promise<RedisReply> {
-    const [reply] = await this.batch([[command, ...args]]);
-    if (reply instanceof Error) throw reply;
-    return reply as RedisReply;
-  }
-  callBuffer = this.call;
-
-  async batch(commands: readonly Command[]): Promise<BatchReply[]> {
-    this.sent.push(...commands);
-    return commands.map((command) => this.answer(command.map(String)));
-  }
-
-  private answer([name, ...args]: string[]): RedisReply {
-    if (name === "FT.SEARCH") {
-      const reply = SEARCH_REPLIES[args[1]!];
-      if (reply === undefined) throw new Error(`no fixture for query ${args[1]}`);
-      const limit = args.indexOf("LIMIT");
-      const [offset, count] = [Number(args[limit + 1]), Number(args[limit + 2])];
-      const noContent = args.includes("NOCONTENT");
-      const docs: RedisReply[] = [];
-      for (let i = 1; i < reply.length; i += 2) {
-        docs.push(reply[i] as string);
-        if (!noContent) docs.push(reply[i + 1] as RedisReply);
-      }
-      const width = noContent ? 1 : 2;
-      return [reply[0] as number, ...docs.slice(offset * width, (offset + count) * width)];
-    }
-    if (name === "JSON.GET") {
-      const [key, ...paths] = args;
-      const text = DOCUMENTS[key!];
-      if (text === undefined) return null;
-      const document = JSON.parse(text);
-      if (paths.length === 1)
-        return JSON.stringify(paths[0] === "$" ? [document] : matches(document, paths[0]!));
-      return JSON.stringify(Object.fromEntries(paths.map((path) => [path, matches(document, path)])));
-    }
-    throw new Error(`unexpected ${name}`);
-  }
-
-  async *scanKeys(): AsyncGenerator<string[]> {}
-  async duplicate(): Promise<RedisConnection> {
-    return this;
-  }
-  async close(): Promise<void> {}
-}
+const jsonServer = () =>
+  new InMemoryModules({
+    documents: Object.entries(DOCUMENTS).map(([key, text]) => [key, JSON.parse(text)] as const),
+    respond: ftSearch,
+  });
 
 const SCHEMA = { name: pl.Utf8, price: pl.Float64, stock: pl.Int64, colors: pl.List(pl.Utf8) };
 
@@ -102,7 +63,7 @@ describe("searchJson on reply fixtures from the RediSearch reference", () => {
   });
 
   it("reads whole documents from the FT.SEARCH page (`$`), typed, and sends nothing else", async () => {
-    const server = new JsonServerFixture();
+    const server = jsonServer();
     const frame = await searchJson(server, {
       index: "itemIdx",
       query: "@description:(bluetooth headphones)",
@@ -137,7 +98,7 @@ describe("searchJson on reply fixtures from the RediSearch reference", () => {
   });
 
   it("pages with LIMIT, and reads nested paths with JSON.GET per page (NOCONTENT pages)", async () => {
-    const server = new JsonServerFixture();
+    const server = jsonServer();
     const frame = await searchJson(server, {
       index: "itemIdx",
       query: "@description:(bluetooth headphones)",
@@ -162,7 +123,7 @@ describe("searchJson on reply fixtures from the RediSearch reference", () => {
   });
 
   it("returns the typed empty frame, and the scores on request", async () => {
-    const server = new JsonServerFixture();
+    const server = jsonServer();
     const empty = await searchJson(server, {
       index: "itemIdx",
       query: "@name:(earbuds)",
@@ -176,7 +137,7 @@ describe("searchJson on reply fixtures from the RediSearch reference", () => {
   });
 
   it("refuses bad JSON options before anything is sent", async () => {
-    const server = new JsonServerFixture();
+    const server = jsonServer();
     for (const options of [
       { schema: { name: pl.Utf8 }, paths: { name: ".name" } },
       { schema: { name: pl.Utf8 }, columns: ["nope"] },

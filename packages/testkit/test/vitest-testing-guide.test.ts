@@ -1,6 +1,7 @@
 // The code of docs/testing.md, run as tests. The last test checks that every code block of the guide appears
 // here verbatim (imports aside), so the guide cannot drift from code that runs.
 import { readFileSync } from "node:fs";
+import { connect, readHashes, readJson } from "@polars-redis/core";
 import { Cluster, Redis } from "ioredis";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import {
   createWrongTypeConflict,
   forceOutOfMemory,
   generateHashes,
+  InMemoryModules,
   keySlot,
   killMaster,
   loadHashes,
@@ -21,7 +23,13 @@ import {
   type WriteResultLike,
   waitFor,
 } from "../src/index.js";
-import { runSinkConformance, useCluster, useFaultProxy, useRedis } from "../src/vitest/index.js";
+import {
+  runSinkConformance,
+  useCluster,
+  useFaultProxy,
+  useRedis,
+  useRedisConnection,
+} from "../src/vitest/index.js";
 
 /** The pipeline under test: copy the active customers under `prefix` to a sink, retrying a failed write. */
 async function exportActiveCustomers(redis: Redis, prefix: string, sink: SinkLike): Promise<number> {
@@ -251,6 +259,23 @@ class HashSink implements SinkLike {
     await this.redis.quit();
   }
 }
+
+describe("a connection per file, and module commands without the module", () => {
+  const redis = useRedisConnection({ connect: (url) => connect(url), flushBeforeEach: true });
+
+  it("reads what the test wrote, on an empty server", async () => {
+    await redis.send([["HSET", "customer:1", "name", "Ada"]]);
+    const frame = await readHashes(redis.conn, { pattern: "customer:*", schema: { name: pl.Utf8 } });
+    expect(frame.getColumn("name").toArray()).toEqual(["Ada"]);
+  });
+
+  it("answers RedisJSON reads from memory, and records what was sent", async () => {
+    const fake = new InMemoryModules({ documents: [["order:1", { total: 12.5 }]] });
+    const orders = await readJson(fake, { pattern: "order:*", schema: { total: pl.Float64 } });
+    expect(orders.getColumn("total").toArray()).toEqual([12.5]);
+    expect(fake.commands.map(([name]) => name)).toContain("JSON.GET");
+  });
+});
 
 describe("checking a sink of your own", () => {
   const redis = useRedis();

@@ -2,6 +2,7 @@ import { connect, type RedisConnection, readHashes, readStrings } from "@polars-
 import {
   createWrongTypeConflict,
   forceOutOfMemory,
+  InMemoryModules,
   type OutOfMemoryFault,
   uniqueKeyPrefix,
 } from "@polars-redis/testkit";
@@ -9,7 +10,6 @@ import { runSinkConformance, useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll } from "vitest";
 import { redisHashSink, redisJsonSink, redisStreamSink, redisStringSink } from "../src/index.js";
-import { StackFake } from "./fixtures/stack-fake.js";
 
 const redis = useRedis();
 let conn: RedisConnection;
@@ -93,10 +93,10 @@ runSinkConformance("redisStreamSink (remembered row ids)", {
   },
 });
 
-const fakes = new WeakMap<object, StackFake>();
+const fakes = new WeakMap<object, InMemoryModules>();
 runSinkConformance("redisJsonSink (RedisJSON fake)", {
   makeSink: () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const sink = redisJsonSink(fake);
     fakes.set(sink, fake);
     return sink;

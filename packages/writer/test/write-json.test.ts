@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type RedisCommandError } from "@polars-redis/core";
+import { InMemoryModules } from "@polars-redis/testkit";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { redisJsonSink, writeJson } from "../src/index.js";
-import { StackFake } from "./fixtures/stack-fake.js";
 import { reportSkippedLane, STACK_URL, useStackLane } from "./fixtures/stack-lane.js";
 
 const frame = () =>
@@ -17,7 +17,7 @@ const frame = () =>
 
 describe("writeJson (RedisJSON, against a fake that answers as the command reference says)", () => {
   it("sends one JSON.SET per row with exact numbers and ISO dates, PERSIST in replace mode, and skips empty rows", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const result = await writeJson(fake, frame());
     expect(result.written).toBe(2);
     expect(result.skippedKeys).toEqual(["doc:3"]);
@@ -35,7 +35,7 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 
   it("merges in append mode and sets TTLs", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     fake.json.set("doc:1", { name: "old", keep: 1 });
     await writeJson(fake, frame().head(1).select("_key", "name"), { ifExists: "append", ttl: 5 });
     expect(fake.json.get("doc:1")).toEqual({ name: "ada", keep: 1 });
@@ -44,7 +44,7 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 
   it("fail mode uses NX, reports existing keys as skipped, and sets a TTL only on keys it created", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     fake.json.set("doc:1", { old: true });
     const result = await writeJson(fake, frame(), { ifExists: "fail", ttl: 10 });
     expect([...result.skippedKeys].sort()).toEqual(["doc:1", "doc:3"]);
@@ -54,7 +54,7 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 
   it("reports WRONGTYPE per key", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     fake.strings.set("doc:2", "a string");
     const result = await writeJson(fake, frame());
     expect(result.failedKeys()).toEqual(["doc:2"]);
@@ -62,7 +62,7 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 
   it("refuses NaN and infinity (JSON has no such numbers) before writing", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const error = await writeJson(fake, pl.DataFrame({ _key: ["a"], x: [Number.NaN] })).catch(
       (e: unknown) => e,
     );
@@ -71,7 +71,7 @@ describe("writeJson (RedisJSON, against a fake that answers as the command refer
   });
 
   it("redisJsonSink writes documents and a replay leaves the same state", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const sink = redisJsonSink(fake);
     const context = { signal: new AbortController().signal, attempt: 1 };
     await sink.write(frame(), context);

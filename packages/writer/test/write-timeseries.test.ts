@@ -1,9 +1,10 @@
 import { InvalidArgumentError, type RedisConnection, readTimeseries } from "@polars-redis/core";
+import { InMemoryModules, type ScriptModel } from "@polars-redis/testkit";
 import { requireModules } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { writeTimeseries } from "../src/index.js";
-import { type ScriptModel, StackFake } from "./fixtures/stack-fake.js";
+import { decodeMsgpack } from "./fixtures/msgpack.js";
 import {
   reportSkippedLane,
   STACK_URL,
@@ -60,7 +61,7 @@ const samples = () =>
 
 describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the command reference says)", () => {
   it("creates missing series with LAST policy and labels, then adds samples with TS.MADD", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const result = await writeTimeseries(fake, samples(), {
       labelColumns: ["host"],
       labels: { unit: "pct" },
@@ -104,7 +105,7 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
   });
 
   it("appends to existing series (TS.CREATE's 'already exists' is fine) and a replay is harmless", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     await writeTimeseries(fake, samples());
     const replay = await writeTimeseries(fake, samples());
     expect(replay.isCompleteSuccess()).toBe(true);
@@ -112,7 +113,7 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
   });
 
   it("reports a sample refused by a BLOCK series as that key's error", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     fake.tsCreate(["cpu:1", "DUPLICATE_POLICY", "BLOCK"]);
     fake.tsAdd("cpu:1", 1000, 9);
     const result = await writeTimeseries(fake, samples());
@@ -122,7 +123,7 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
   });
 
   it("replace recreates each series atomically through the script (sent with EVAL after NOSCRIPT)", async () => {
-    const fake = new StackFake([timeseriesScript]);
+    const fake = new InMemoryModules({ scripts: [timeseriesScript], decodeArgument: decodeMsgpack });
     fake.tsCreate(["cpu:1", "DUPLICATE_POLICY", "LAST"]);
     fake.tsAdd("cpu:1", 5, 1);
     const result = await writeTimeseries(fake, samples(), { ifExists: "replace", ttl: 9 });
@@ -130,7 +131,8 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
     expect([...fake.series.get("cpu:1")!.samples.keys()]).toEqual([1000, 2000]);
     expect(fake.expiries.get("cpu:1")).toBe(9000);
     expect(fake.commands.map(([name]) => name)).toEqual(["EVALSHA", "EVAL"]);
-    const [, , keyCount, key1, key2, mode, retention, policy, payload] = fake.commands[1]!;
+    const [, , keyCount, key1, key2, mode, retention, policy] = fake.commands[1]!;
+    const payload = decodeMsgpack(fake.sent[1]![8] as Buffer);
     expect([keyCount, key1, key2, mode, retention, policy]).toEqual([
       "2",
       "cpu:1",
@@ -148,7 +150,7 @@ describe("writeTimeseries (RedisTimeSeries, against a fake that answers as the c
   });
 
   it("refuses non-finite values, negative times and bad dtypes before writing", async () => {
-    const fake = new StackFake();
+    const fake = new InMemoryModules();
     const bad = [
       pl.DataFrame({ _key: ["k"], _ts: [1], value: [Number.POSITIVE_INFINITY] }),
       pl.DataFrame({ _key: ["k"], _ts: [-5], value: [1] }).withColumns(pl.col("_ts").cast(pl.Int64)),
