@@ -88,7 +88,7 @@ export function createIndexArgs(definition: IndexDefinition): string[] {
 export async function createIndex(
   conn: RedisConnection,
   definition: IndexDefinition,
-  options: { ifNotExists?: boolean } = {},
+  options: { ifNotExists?: boolean | undefined } = {},
 ): Promise<boolean> {
   checkConnection(conn, { function: "createIndex" });
   checkOptions(options, ["ifNotExists"], { function: "createIndex" });
@@ -108,7 +108,7 @@ export async function createIndex(
 export async function dropIndex(
   conn: RedisConnection,
   name: string,
-  options: { deleteDocuments?: boolean } = {},
+  options: { deleteDocuments?: boolean | undefined } = {},
 ): Promise<boolean> {
   checkConnection(conn, { function: "dropIndex" });
   checkOptions(options, ["deleteDocuments"], { function: "dropIndex" });
@@ -218,7 +218,7 @@ export type EnsureIndexAction = "created" | "unchanged" | "recreated";
 export async function ensureIndex(
   conn: RedisConnection,
   definition: IndexDefinition,
-  options: { recreate?: boolean } = {},
+  options: { recreate?: boolean | undefined } = {},
 ): Promise<EnsureIndexAction> {
   checkConnection(conn, { function: "ensureIndex" });
   checkOptions(options, ["recreate"], { function: "ensureIndex" });
@@ -296,7 +296,7 @@ export async function rebuildIndex(
   conn: RedisConnection,
   alias: string,
   definition: Omit<IndexDefinition, "name">,
-  options: { keepPrevious?: boolean; timeoutMs?: number } = {},
+  options: { keepPrevious?: boolean | undefined; timeoutMs?: number | undefined } = {},
 ): Promise<RebuildResult> {
   checkConnection(conn, { function: "rebuildIndex" });
   checkOptions(options, ["keepPrevious", "timeoutMs"], { function: "rebuildIndex" });
