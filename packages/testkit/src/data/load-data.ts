@@ -35,7 +35,7 @@ export function loadHashes(
 export function loadJsonDocuments(
   client: LoadTarget,
   data: GeneratedJsonDocuments,
-  { command = "JSON.SET", ...options }: LoadOptions & { command?: "JSON.SET" | "SET" } = {},
+  { command = "JSON.SET", ...options }: LoadOptions & { command?: "JSON.SET" | "SET" | undefined } = {},
 ): Promise<number> {
   return pipelined(client, data.keys, options, (pipeline, key, index) => {
     const json = JSON.stringify(data.documents[index]);

@@ -52,7 +52,7 @@ function kernelAssignedPort(): Promise<number> {
  * This is only a probe: another process can still take the port before redis-server binds it, so callers retry
  * on bind failure (see launchRedisProcess's PortInUseError, retried by launchServer and restart()).
  */
-export async function pickFreePort(options: { clusterBus?: boolean } = {}): Promise<number> {
+export async function pickFreePort(options: { clusterBus?: boolean | undefined } = {}): Promise<number> {
   const busOffset = options.clusterBus ? CLUSTER_BUS_PORT_OFFSET : 0;
   const highest = Math.min(ephemeralRangeStart(), 65_536) - 1 - busOffset;
   for (let attempt = 0; attempt < 64; attempt++) {

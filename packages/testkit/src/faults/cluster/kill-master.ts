@@ -28,7 +28,7 @@ export interface MasterKill {
 export async function killMaster(
   cluster: RedisCluster,
   selector?: MasterSelector,
-  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 60_000 }: { timeoutMs?: number | undefined } = {},
 ): Promise<MasterKill> {
   const killed = await selectMaster(cluster, selector);
   if ((await killed.role()) !== "master") throw new Error(`${killed.url} is not a master`);

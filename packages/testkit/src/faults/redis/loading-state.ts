@@ -38,7 +38,7 @@ export interface LoadingRestart {
  */
 export async function restartIntoLoading(
   server: CrashableServer & { readonly url: string; readonly host: string; readonly port: number },
-  { loadingMs = 3000 }: { loadingMs?: number } = {},
+  { loadingMs = 3000 }: { loadingMs?: number | undefined } = {},
 ): Promise<LoadingRestart> {
   if (!Number.isInteger(loadingMs) || loadingMs <= 0) {
     throw new RangeError(`loadingMs must be a positive integer, got ${loadingMs}`);

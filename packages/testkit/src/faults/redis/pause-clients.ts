@@ -16,7 +16,7 @@ export interface ClientPause extends AsyncDisposable {
  */
 export async function pauseClients(
   endpoint: RedisEndpoint,
-  { ms, mode = "ALL" }: { ms: number; mode?: "WRITE" | "ALL" },
+  { ms, mode = "ALL" }: { ms: number; mode?: "WRITE" | "ALL" | undefined },
 ): Promise<ClientPause> {
   if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`ms must be a positive integer, got ${ms}`);
   if (mode !== "WRITE" && mode !== "ALL") throw new RangeError(`mode must be "WRITE" or "ALL", got ${mode}`);

@@ -9,7 +9,7 @@ export type ConflictingType = "string" | "list" | "hash" | "set" | "zset" | "str
 export async function createWrongTypeConflict(
   endpoint: RedisEndpoint,
   key: string,
-  { as = "list" }: { as?: ConflictingType } = {},
+  { as = "list" }: { as?: ConflictingType | undefined } = {},
 ): Promise<void> {
   await withAdminConnection(endpoint, async (admin) => {
     const write = admin.multi().del(key);
