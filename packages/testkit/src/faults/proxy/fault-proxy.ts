@@ -42,11 +42,15 @@ export interface FaultProxy extends AsyncDisposable {
   readonly url: string;
   readonly target: { readonly host: string; readonly port: number };
 
-  latency(options: { latencyMs: number; jitterMs?: number; direction?: FaultDirection }): ActiveFault;
-  bandwidth(options: { bytesPerSecond: number; direction?: FaultDirection }): ActiveFault;
-  blackhole(options?: { direction?: FaultDirection }): ActiveFault;
-  reset(options?: { afterMs?: number; direction?: FaultDirection }): ActiveFault;
-  closeAfterBytes(options: { bytes: number; direction?: FaultDirection }): ActiveFault;
+  latency(options: {
+    latencyMs: number;
+    jitterMs?: number | undefined;
+    direction?: FaultDirection | undefined;
+  }): ActiveFault;
+  bandwidth(options: { bytesPerSecond: number; direction?: FaultDirection | undefined }): ActiveFault;
+  blackhole(options?: { direction?: FaultDirection | undefined }): ActiveFault;
+  reset(options?: { afterMs?: number | undefined; direction?: FaultDirection | undefined }): ActiveFault;
+  closeAfterBytes(options: { bytes: number; direction?: FaultDirection | undefined }): ActiveFault;
   slice(options: {
     averageSize: number;
     sizeVariation?: number;
@@ -61,7 +65,7 @@ export interface FaultProxy extends AsyncDisposable {
   clearFaults(): Promise<void>;
 
   /** Closes every open connection at once, with an RST when `reset` is true; returns how many were closed. */
-  dropConnections(options?: { reset?: boolean }): number;
+  dropConnections(options?: { reset?: boolean | undefined }): number;
   stats(): FaultProxyStats;
   /** Stops listening, drops every connection and switches every fault off. Safe to call twice. */
   close(): Promise<void>;
@@ -147,7 +151,7 @@ class TcpFaultProxy implements FaultProxy {
     return this.addFault({ kind: "bandwidth", bytesPerSecond, direction });
   }
 
-  blackhole({ direction = "both" }: { direction?: FaultDirection } = {}): ActiveFault {
+  blackhole({ direction = "both" }: { direction?: FaultDirection | undefined } = {}): ActiveFault {
     return this.addFault({ kind: "blackhole", direction });
   }
 
@@ -192,7 +196,7 @@ class TcpFaultProxy implements FaultProxy {
     await this.#board.clear();
   }
 
-  dropConnections({ reset = false }: { reset?: boolean } = {}): number {
+  dropConnections({ reset = false }: { reset?: boolean | undefined } = {}): number {
     const connections = [...this.#connections];
     for (const connection of connections) {
       if (reset) connection.reset("both");
