@@ -164,7 +164,10 @@ export class FieldRef {
    * TEXT holds the words as a phrase. Without options: exactly, in order (`"a b"`). With `slop`: at most that
    * many other words between them; `inOrder` keeps their order.
    */
-  phrase(words: readonly string[], options: { slop?: number; inOrder?: boolean } = {}): Query {
+  phrase(
+    words: readonly string[],
+    options: { slop?: number | undefined; inOrder?: boolean | undefined } = {},
+  ): Query {
     if (!Array.isArray(words) || words.length === 0) invalid("words", "expected a non-empty array of words");
     const { slop, inOrder } = options;
     if (slop !== undefined && (!Number.isInteger(slop) || slop < 0))
