@@ -500,6 +500,26 @@ export async function readHead(
   conn: RedisConnection,
   keys: EntryKeys,
 ): Promise<{ head: HeadFields; pttl: number } | undefined> {
+  const raw = await RawChunks.for(conn, "read").catch(() => undefined);
+  if (raw !== undefined) {
+    // HMGET of every field (one command: the head is read whole, an inline payload included) and PTTL, sent
+    // together. Binary values come back as Buffers.
+    const fields = raw.fields(["HMGET", keys.head, ...HEAD_FIELDS]);
+    const left = raw.command(["PTTL", keys.head]);
+    let values: (Buffer | null)[];
+    let pttl: RespValue;
+    try {
+      [values, pttl] = await Promise.all([fields, left]);
+    } catch (error) {
+      throw withContext(error, `cache entry ${JSON.stringify(keys.head)}`);
+    }
+    if (pttl === -2) return undefined;
+    // No field but a key (a hash that is not an entry, or one published between HMGET and PTTL): HGETALL below.
+    if (!allNull(values)) {
+      const head = parseHead(keys.head, fieldPairs(HEAD_FIELDS, values));
+      return head === undefined ? undefined : { head, pttl: typeof pttl === "number" ? pttl : -1 };
+    }
+  }
   // Buffers: an inline payload is binary (the other fields are read as UTF-8 text).
   const replies = await conn.batch(
     [
@@ -538,23 +558,41 @@ export async function readHeadInfo(
   conn: RedisConnection,
   keys: EntryKeys,
 ): Promise<{ head: HeadFields; pttl: number } | undefined> {
-  const replies = await conn.batch([
-    ["HMGET", keys.head, ...INFO_FIELDS],
-    ["PTTL", keys.head],
-  ]);
-  const reply = replyAt(replies, 0);
-  const pttl = replyAt(replies, 1);
-  if (isCommandError(reply)) throw withContext(reply, `cache entry ${JSON.stringify(keys.head)}`);
-  const left = isCommandError(pttl) ? -1 : Number(pttl);
-  if (left === -2) return undefined; // no such key
-  const head = parseHead(keys.head, infoPairs(reply as RedisReply));
-  return head === undefined ? undefined : { head, pttl: left };
+  for (let attempt = 1; ; attempt++) {
+    const replies = await conn.batch([
+      ["HMGET", keys.head, ...INFO_FIELDS],
+      ["PTTL", keys.head],
+    ]);
+    const reply = replyAt(replies, 0);
+    const pttl = replyAt(replies, 1);
+    if (isCommandError(reply)) throw withContext(reply, `cache entry ${JSON.stringify(keys.head)}`);
+    const left = isCommandError(pttl) ? -1 : Number(pttl);
+    if (left === -2) return undefined; // no such key
+    // No field but a key: a hash that is not an entry, or an entry published between HMGET and PTTL.
+    if (allNull(reply as RedisReply) && attempt < 3) continue;
+    const head = parseHead(keys.head, fieldPairs(INFO_FIELDS, reply as RedisReply));
+    return head === undefined ? undefined : { head, pttl: left };
+  }
 }
 
-/** An HMGET reply of INFO_FIELDS as the field/value pairs HGETALL gives (absent fields as ""). */
-function infoPairs(reply: RedisReply): RedisReply[] {
+function allNull(reply: RedisReply): boolean {
+  return Array.isArray(reply) && reply.every((value) => value == null);
+}
+
+/** Every field of a head, for a read of the whole head with one HMGET. */
+const HEAD_FIELDS = [...INFO_FIELDS, "segments", "data"] as const;
+
+/**
+ * An HMGET reply as the field/value pairs HGETALL gives: absent fields left out, but `layout` (as "", so a
+ * hash without it reads as "not a cache entry").
+ */
+function fieldPairs(names: readonly string[], reply: RedisReply): RedisReply[] {
   const values = Array.isArray(reply) ? reply : [];
-  return INFO_FIELDS.flatMap((field, index) => [field, values[index] ?? ""]);
+  return names.flatMap((field, index) => {
+    const value = values[index];
+    if (value != null) return [field, value];
+    return field === "layout" ? [field, ""] : [];
+  });
 }
 
 export function parseHead(key: string, reply: RedisReply): HeadFields | undefined {
@@ -690,7 +728,7 @@ export async function* listCached(
       if (left === -2) continue; // deleted since the scan saw it
       let head: HeadFields | undefined;
       try {
-        head = parseHead(page[index]!, infoPairs(headReply as RedisReply));
+        head = parseHead(page[index]!, fieldPairs(INFO_FIELDS, headReply as RedisReply));
       } catch {
         continue; // a hash that is not a cache entry
       }

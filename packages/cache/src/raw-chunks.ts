@@ -73,6 +73,18 @@ export class RawChunks {
     return this.pipe.send([head, ...pieces, trailer], 1, "SET", () => this.decoder.takeValue());
   }
 
+  /**
+   * A command answered by an array of bulk strings (HMGET), each as a Buffer of its own (null for a nil): binary
+   * values such as an inline payload come back as they are. An error reply rejects with a RedisCommandError.
+   */
+  async fields(args: readonly string[]): Promise<(Buffer | null)[]> {
+    this.decoder.expectFields();
+    const reply = await this.pipe.send(encodeCommands([args]), 1, args[0]!, () => this.decoder.takeFields());
+    if (reply instanceof RespErrorReply)
+      throw new RedisCommandError({ message: reply.message, command: args[0]! });
+    return reply;
+  }
+
   /** Any short command (EVAL of the publish script), in order behind the SETs sent before it. */
   command(args: readonly string[]): Promise<RespValue> {
     this.decoder.expectValue();
@@ -109,7 +121,7 @@ const CRLF = Buffer.from("\r\n");
 /** One raw chunk pipe per connection, shared by its reads and writes, replaced once it has failed. */
 const opened = new WeakMap<RedisConnection, Promise<RawChunks>>();
 
-type Expected = { kind: "bulk"; target: Uint8Array } | { kind: "value" };
+type Expected = { kind: "bulk"; target: Uint8Array } | { kind: "value" } | { kind: "fields" };
 
 /**
  * Decodes the replies of RawChunks' requests in the order they were sent: a GET's bulk string goes into its
@@ -119,6 +131,7 @@ class ChunkReplyDecoder implements ReplyDecoder {
   private readonly expected: Expected[] = [];
   private readonly bulkResults: ("ok" | "missing" | Error)[] = [];
   private readonly values: RespValue[] = [];
+  private readonly fieldResults: ((Buffer | null)[] | RespErrorReply)[] = [];
   private readonly valueDecoder = new RespValueDecoder((value) => this.values.push(value));
 
   expectBulk(target: Uint8Array): void {
@@ -127,6 +140,14 @@ class ChunkReplyDecoder implements ReplyDecoder {
 
   expectValue(): void {
     this.expected.push({ kind: "value" });
+  }
+
+  expectFields(): void {
+    this.expected.push({ kind: "fields" });
+  }
+
+  takeFields(): (Buffer | null)[] | RespErrorReply {
+    return this.fieldResults.shift()!;
   }
 
   takeBulk(): "ok" | "missing" | Error {
@@ -144,6 +165,7 @@ class ChunkReplyDecoder implements ReplyDecoder {
       if (end >= 0) this.expected.shift();
       return end;
     }
+    if (next.kind === "fields") return this.decodeFields(buffer, start);
     // A GET: copy a whole bulk string into its target; a nil or an error is kept as the result.
     const before = this.values.length;
     if (buffer[start] !== DOLLAR) {
@@ -178,6 +200,49 @@ class ChunkReplyDecoder implements ReplyDecoder {
     return end;
   }
 
+  /** An array of bulk strings (or nils) as Buffers of their own; an error reply as RespErrorReply. */
+  private decodeFields(buffer: Uint8Array, start: number): number {
+    if (buffer[start] !== STAR) {
+      const before = this.values.length;
+      const end = this.valueDecoder.decode(buffer, start);
+      if (end < 0) return end;
+      const value = this.values.splice(before, 1)[0];
+      this.expected.shift();
+      this.fieldResults.push(
+        value instanceof RespErrorReply
+          ? value
+          : new RespErrorReply(`ERR not an array: ${JSON.stringify(value)}`),
+      );
+      return end;
+    }
+    const lineEnd = findLineEnd(buffer, start + 1);
+    if (lineEnd < 0) return -(buffer.length + 1);
+    const count = readInteger(buffer, start + 1, lineEnd);
+    const items: (Buffer | null)[] = [];
+    let at = lineEnd + 2;
+    for (let index = 0; index < count; index++) {
+      if (at >= buffer.length) return -(buffer.length + 1);
+      if (buffer[at] !== DOLLAR)
+        throw new Error(`an array item of type "${String.fromCharCode(buffer[at]!)}", not a bulk string`);
+      const itemLineEnd = findLineEnd(buffer, at + 1);
+      if (itemLineEnd < 0) return -(buffer.length + 1);
+      const length = readInteger(buffer, at + 1, itemLineEnd);
+      if (length < 0) {
+        items.push(null);
+        at = itemLineEnd + 2;
+        continue;
+      }
+      const end = itemLineEnd + 2 + length + 2;
+      if (end > buffer.length) return -end;
+      // A copy: the reader reuses the memory it decodes from.
+      items.push(Buffer.from(buffer.subarray(itemLineEnd + 2, itemLineEnd + 2 + length)));
+      at = end;
+    }
+    this.expected.shift();
+    this.fieldResults.push(items);
+    return at;
+  }
+
   bulkTarget(length: number): Uint8Array | undefined {
     const next = this.expected[0];
     if (next === undefined || next.kind !== "bulk" || length !== next.target.length) return undefined;
@@ -188,3 +253,4 @@ class ChunkReplyDecoder implements ReplyDecoder {
 }
 
 const DOLLAR = 0x24;
+const STAR = 0x2a;

@@ -43,7 +43,7 @@ describe("a payload inline in the head", () => {
     expect(await redis.conn.call("EXISTS", "inline:one")).toBe(0);
   });
 
-  it("is written by one command and read by one round trip (HGETALL + PTTL), no chunk GET or SET", async () => {
+  it("is written by one command and read by one round trip (the head and its PTTL), no chunk GET or SET", async () => {
     const frame = mixedFrame(80);
     await redis.conn.call("CONFIG", "RESETSTAT");
     await cacheDataFrame(redis.conn, "inline:trips", frame);
@@ -53,7 +53,9 @@ describe("a payload inline in the head", () => {
     await redis.conn.call("CONFIG", "RESETSTAT");
     expect((await getCachedDataFrame(redis.conn, "inline:trips"))!.frameEqual(frame, true)).toBe(true);
     const read = await commandCalls(redis.conn);
-    expect(read).toMatchObject({ hgetall: 1, pttl: 1 });
+    // The whole head in one command (HMGET over the raw channel, HGETALL without one), PTTL beside it.
+    expect((read.hmget ?? 0) + (read.hgetall ?? 0)).toBe(1);
+    expect(read.pttl).toBe(1);
     expect(read.get).toBeUndefined();
   });
 

@@ -16,10 +16,15 @@ const TIMEOUT_MS = 1500;
 
 let direct: RedisConnection;
 let conn: RedisConnection;
-/** `conn`, counting its raw channels and running `onRawChannel` once one is open (before any chunk is sent). */
+/**
+ * `conn`, counting its raw channels, running `onRawChannel` once one is open (before anything is sent on it)
+ * and `onChunkGet` before the first chunk GET is written to it.
+ */
 let raw: RedisConnection;
 let rawChannelsOpened = 0;
 let onRawChannel: () => void = () => {};
+let onChunkGet: () => void = () => {};
+const GET_COMMAND = Buffer.from("*2\r\n$3\r\nGET\r\n");
 
 beforeAll(async () => {
   direct = await connect(redis.url);
@@ -31,10 +36,23 @@ beforeAll(async () => {
 beforeEach(async () => {
   conn = await connect(faults.proxy.url, { commandTimeoutMs: TIMEOUT_MS });
   onRawChannel = () => {};
+  onChunkGet = () => {};
   raw = Object.assign(Object.create(conn) as RedisConnection, {
     openRawChannel: async () => {
       rawChannelsOpened++;
       const channel = await conn.openRawChannel!();
+      const write = channel.write.bind(channel);
+      channel.write = (bytes) => {
+        if (
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+            .subarray(0, GET_COMMAND.length)
+            .equals(GET_COMMAND)
+        ) {
+          onChunkGet();
+          onChunkGet = () => {};
+        }
+        write(bytes);
+      };
       onRawChannel();
       return channel;
     },
@@ -54,7 +72,8 @@ describe("chunk reads over the raw channel", () => {
   });
 
   it("fail with RedisTimeoutError at the command timeout when the server stops answering", async () => {
-    onRawChannel = () => faults.proxy.blackhole();
+    // The head was read (over the same channel); the server goes silent as the chunk GETs go out.
+    onChunkGet = () => faults.proxy.blackhole();
     const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
     expect(RedisTimeoutError.isInstance(error)).toBe(true);
     expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
@@ -70,8 +89,17 @@ describe("chunk reads over the raw channel", () => {
     expect(rawChannelsOpened).toBe(opened + 1);
   });
 
+  it("a head read fails with RedisTimeoutError too when the server is silent from the start", async () => {
+    onRawChannel = () => faults.proxy.blackhole();
+    const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
+    expect(RedisTimeoutError.isInstance(error)).toBe(true);
+    expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    expect(["HMGET", "PTTL"]).toContain((error as RedisTimeoutError).command);
+    expect((error as Error).message).toMatch(/cache entry "faults:entry"/);
+  });
+
   it("fail with RedisConnectionError, outcome unknown, when the socket is reset", async () => {
-    onRawChannel = () => {
+    onChunkGet = () => {
       faults.proxy.blackhole({ direction: "toClient" });
       setTimeout(() => faults.proxy.dropConnections({ reset: true }), 50);
     };
