@@ -40,7 +40,7 @@ const KEY_FIELD = Buffer.from("__key");
  * keeps its first value. A reply is decoded once it has arrived whole (its length is checked first, headers
  * only), so a page cut by chunk boundaries never leaves half a row behind.
  *
- * One reply per request: `takeInfo()` says what the last one held. Simple-string replies (`+OK` of FT.CURSOR DEL)
+ * `onReply` hears what each reply held. Simple-string replies (`+OK` of FT.CURSOR DEL)
  * add nothing; error replies, at the top or inside the results, are kept as `error`.
  */
 export class SearchReplyDecoder implements ReplyDecoder {
@@ -54,7 +54,6 @@ export class SearchReplyDecoder implements ReplyDecoder {
   /** The column of the field seen at each position last time: documents usually list fields alike. */
   private readonly lastOrder: Int32Array;
   private readonly seen: Uint8Array;
-  private info: SearchReplyInfo = { documents: 0, total: 0, cursor: 0, error: undefined };
 
   constructor(
     fields: readonly string[],
@@ -69,10 +68,11 @@ export class SearchReplyDecoder implements ReplyDecoder {
     this.seen = new Uint8Array(fields.length);
   }
 
-  /** What the last reply held. */
-  takeInfo(): SearchReplyInfo {
-    return this.info;
-  }
+  /**
+   * Told about each reply as soon as it is decoded, before the next one is read (a chunk may hold several):
+   * its rows are then the last ones in the columns.
+   */
+  onReply: ((info: SearchReplyInfo) => void) | undefined;
 
   /** Keeps the first `rows` rows (drops what a page brought past a limit). */
   truncate(rows: number): void {
@@ -132,7 +132,7 @@ export class SearchReplyDecoder implements ReplyDecoder {
       error = failure.message;
     }
     if (error !== undefined) this.truncate(before);
-    this.info = { documents: this.rows - before, total, cursor, error };
+    this.onReply?.({ documents: this.rows - before, total, cursor, error });
     return end;
   }
 

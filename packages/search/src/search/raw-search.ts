@@ -81,7 +81,33 @@ export async function* rawSearchFrames(
   const channel = await openChannel(conn, s.signal);
   const pipe = new RequestPipe(channel, new RespReader(decoder));
   const encoder = new RespEncoder(4096);
-  const send = (command: string, args: readonly RedisArgument[]): Promise<SearchReplyInfo> => {
+  let remaining = s.limit;
+  /** Rows are still wanted from the cursor: set false by the reply that ends it or reaches the limit. */
+  let wanted = true;
+  /** The cursor, while it is open on the server (0 once a reply says it ended). */
+  let cursor = 0;
+  /**
+   * Runs as each reply is decoded, before the next is read (decoder.onReply): the last page may bring more than the limit (keep
+   * what it allows); a cursor read sent ahead that arrives after the end brings rows nobody wants (dropped) or
+   * "Cursor not found" (ignored).
+   */
+  const account = (info: SearchReplyInfo): PageInfo => {
+    if (!wanted) {
+      decoder.truncate(decoder.rows - info.documents);
+      return { ...info, late: true };
+    }
+    if (info.error !== undefined) return { ...info, late: false };
+    if (info.documents > remaining) decoder.truncate(decoder.rows - (info.documents - remaining));
+    remaining -= Math.min(info.documents, remaining);
+    if (paging.kind === "cursor") {
+      cursor = info.cursor;
+      if (cursor === 0 || remaining <= 0) wanted = false;
+    }
+    return { ...info, late: false };
+  };
+  const answered: PageInfo[] = [];
+  decoder.onReply = (info) => answered.push(account(info));
+  const send = (command: string, args: readonly RedisArgument[]): Promise<PageInfo> => {
     encoder.command(args.length + 1);
     encoder.text(command);
     for (const arg of args) {
@@ -89,35 +115,37 @@ export async function* rawSearchFrames(
       else if (typeof arg === "number") encoder.text(String(arg));
       else encoder.bytes(arg);
     }
-    return pipe.send(encoder.take(), 1, command, () => decoder.takeInfo());
+    const request = pipe.send(encoder.take(), 1, command, () => answered.shift()!);
+    request.catch(() => undefined); // awaited in order; a failed pipe rejects every waiting request alike
+    return request;
   };
-  const ask = async (command: string, args: readonly RedisArgument[]): Promise<SearchReplyInfo> => {
-    throwIfAborted(s.signal);
-    const request = send(command, args);
+  const answer = async (request: Promise<PageInfo>, command: string): Promise<PageInfo> => {
     const info = await (s.signal === undefined ? request : raceAbort(request, s.signal));
-    if (info.error !== undefined) throw ftReplyError(info.error, command);
+    if (info.error !== undefined && !info.late) throw ftReplyError(info.error, command);
+    throwIfAborted(s.signal);
     return info;
   };
-  let cursor = 0;
   try {
-    let remaining = s.limit;
+    throwIfAborted(s.signal);
     if (paging.kind === "cursor") {
-      let info = await ask("FT.AGGREGATE", paging.first);
+      // The cursor id stays the same for every read: while rows are wanted, reads are sent ahead of their
+      // replies, so the server reads the next page while this one travels and is decoded.
+      const ahead = frameRows > paging.count ? READS_AHEAD : 1;
+      const reads: Promise<PageInfo>[] = [];
+      await answer(send("FT.AGGREGATE", paging.first), "FT.AGGREGATE");
       for (;;) {
-        cursor = info.cursor;
-        // The last page may bring more than the limit: keep what it allows.
-        if (info.documents > remaining) decoder.truncate(decoder.rows - (info.documents - remaining));
-        remaining -= Math.min(info.documents, remaining);
+        while (wanted && reads.length < ahead)
+          reads.push(send("FT.CURSOR", ["READ", s.index, String(cursor), "COUNT", String(paging.count)]));
         if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
-        if (cursor === 0 || remaining <= 0) break;
-        info = await ask("FT.CURSOR", ["READ", s.index, String(cursor), "COUNT", String(paging.count)]);
+        const read = reads.shift();
+        if (read === undefined) break;
+        await answer(read, "FT.CURSOR");
       }
     } else {
       let offset = s.offset;
       while (remaining > 0) {
         const count = Math.min(s.batchSize, remaining);
-        const info = await ask("FT.SEARCH", paging.args(offset, count));
-        remaining -= info.documents;
+        const info = await answer(send("FT.SEARCH", paging.args(offset, count)), "FT.SEARCH");
         offset += info.documents;
         if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
         if (info.documents < count || offset >= info.total) break;
@@ -127,12 +155,19 @@ export async function* rawSearchFrames(
   } finally {
     if (cursor !== 0 && !pipe.closed) {
       // Left before the cursor's end (a limit, an error, the caller stopped): free it on the server.
+      wanted = false;
       send("FT.CURSOR", ["DEL", s.index, String(cursor)])
         .catch(() => undefined)
         .finally(() => pipe.close("the search ended"));
     } else pipe.close("the search ended");
   }
 }
+
+/** Cursor reads in flight at once for searchHashes (scanSearch reads one page ahead). */
+const READS_AHEAD = 2;
+
+/** A page's reply, and whether it came after the cursor's end (a read sent ahead: ignored). */
+type PageInfo = SearchReplyInfo & { readonly late: boolean };
 
 async function openChannel(conn: RedisConnection, signal: AbortSignal | undefined): Promise<RawChannel> {
   const opening = conn.openRawChannel!();
