@@ -165,14 +165,11 @@ export async function cacheFrame(
 
   const created = Date.now();
   const schema = schemaOf(frame);
+  // What the head and the returned CacheInfo share.
+  const described = { format, compression, bytes, chunks, chunkBytes, rows: frame.height };
   const fields: Record<string, string | number | Buffer> = {
     layout: LAYOUT,
-    format,
-    compression,
-    bytes,
-    chunks,
-    chunkBytes,
-    rows: frame.height,
+    ...described,
     schema: JSON.stringify(schema),
     created,
     gen: generation,
@@ -198,12 +195,7 @@ export async function cacheFrame(
           .then(throwErrorReply("EVAL"));
   const info: CacheInfo = {
     key,
-    format,
-    compression,
-    bytes,
-    chunks,
-    chunkBytes,
-    rows: frame.height,
+    ...described,
     schema,
     created: new Date(created),
     ttl: ttlMs === undefined ? null : ttlMs / 1000,
