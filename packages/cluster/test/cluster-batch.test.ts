@@ -4,21 +4,17 @@ import {
   RedisCommandError,
   RedisConnectionError,
 } from "@polars-redis/core";
-import { keySlot, migrateSlots, type RedisCluster, startCluster, waitFor } from "@polars-redis/testkit";
+import { keySlot, migrateSlots, waitFor } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, type ClusterEvent, connectCluster } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { type ClusterEvent, connectCluster } from "../src/index.js";
 
-let cluster: RedisCluster;
-let conn: ClusterConnection;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
-  conn = await connectCluster(cluster.seeds.slice(0, 1));
-});
-afterAll(async () => {
-  await conn?.close();
-  await cluster?.stop();
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 1,
+  nodeTimeoutMs: 1000,
 });
 
 /** Keys spread over many slots (and so over every master). */
@@ -43,16 +39,16 @@ async function onNode<T>(
 describe("cluster batch: routing", () => {
   it("answers in the caller's order across every master", async () => {
     const keys = spreadKeys("order", 3000);
-    const writes = await conn.batch(keys.map((key, i) => ["SET", key, `v${i}`] as const));
+    const writes = await redis.conn.batch(keys.map((key, i) => ["SET", key, `v${i}`] as const));
     expect(writes.every((reply) => reply === "OK")).toBe(true);
-    const reads = await conn.batch(
+    const reads = await redis.conn.batch(
       keys.map((key) => ["GET", key] as const),
       { chunkSize: 128 },
     );
     expect(reads).toEqual(keys.map((_, i) => `v${i}`));
     // Each key really lives on the master that serves its slot.
     const sample = keys[1234]!;
-    const owner = await cluster.masterForKey(sample);
+    const owner = await redis.cluster.masterForKey(sample);
     expect(await onNode(owner, (redis) => redis.get(sample))).toBe("v1234");
   });
 
@@ -60,7 +56,7 @@ describe("cluster batch: routing", () => {
     const keys = spreadKeys("multi", 200);
     expect(new Set(keys.map((key) => keySlot(key))).size).toBeGreaterThan(100);
     const mset = keys.flatMap((key, i) => [key, `m${i}`]);
-    const [msetReply, mget, exists, touch, del, unlink, afterDelete] = await conn.batch([
+    const [msetReply, mget, exists, touch, del, unlink, afterDelete] = await redis.conn.batch([
       ["MSET", ...mset],
       ["MGET", ...keys, "multi:missing"],
       ["EXISTS", ...keys, keys[0]!, "multi:missing"],
@@ -79,7 +75,7 @@ describe("cluster batch: routing", () => {
   });
 
   it("keeps a MULTI ... EXEC group together on its slot's master", async () => {
-    const replies = await conn.batch([
+    const replies = await redis.conn.batch([
       ["SET", "tx:before", "1"],
       ["MULTI"],
       ["SET", "{tx}:a", "1"],
@@ -92,18 +88,18 @@ describe("cluster batch: routing", () => {
   });
 
   it("refuses an unterminated MULTI, SCAN and SELECT before sending anything", async () => {
-    const error = await conn
+    const error = await redis.conn
       .batch([["SET", "refused:1", "x"], ["MULTI"], ["SET", "refused:2", "y"]])
       .catch((e) => e);
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
-    expect(await conn.call("EXISTS", "refused:1")).toBe(0);
-    await expect(conn.call("SCAN", "0")).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
-    await expect(conn.call("SELECT", "1")).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    expect(await redis.conn.call("EXISTS", "refused:1")).toBe(0);
+    await expect(redis.conn.call("SCAN", "0")).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
+    await expect(redis.conn.call("SELECT", "1")).rejects.toSatisfy((e) => InvalidArgumentError.isInstance(e));
   });
 
   it("returns one command's error in its place and the other replies untouched", async () => {
-    await conn.call("SET", "typed:string", "x");
-    const replies = await conn.batch([
+    await redis.conn.call("SET", "typed:string", "x");
+    const replies = await redis.conn.batch([
       ["SET", "typed:a", "1"],
       ["HSET", "typed:string", "f", "v"],
       ["GET", "typed:a"],
@@ -118,88 +114,92 @@ describe("cluster batch: routing", () => {
 
   it("is binary-safe with buffers: true", async () => {
     const value = Buffer.from([0, 255, 1, 254, 10, 13]);
-    await conn.batch([["SET", Buffer.from("bin:\u00ff"), value]]);
-    const [reply] = await conn.batch([["GET", Buffer.from("bin:\u00ff")]], { buffers: true });
+    await redis.conn.batch([["SET", Buffer.from("bin:\u00ff"), value]]);
+    const [reply] = await redis.conn.batch([["GET", Buffer.from("bin:\u00ff")]], { buffers: true });
     expect(Buffer.isBuffer(reply)).toBe(true);
     expect((reply as Buffer).equals(value)).toBe(true);
-    expect(await conn.callBuffer("GET", Buffer.from("bin:\u00ff"))).toEqual(value);
+    expect(await redis.conn.callBuffer("GET", Buffer.from("bin:\u00ff"))).toEqual(value);
   });
 
   it("sends keyspace-wide commands to every master and merges the answers", async () => {
     const perMaster = await Promise.all(
-      conn.masters().map((master) => onNode(master, (redis) => redis.dbsize())),
+      redis.conn.masters().map((master) => onNode(master, (redis) => redis.dbsize())),
     );
-    expect(await conn.call("DBSIZE")).toBe(perMaster.reduce((a, b) => a + b, 0));
-    const keys = (await conn.call("KEYS", "order:12?")) as string[];
+    expect(await redis.conn.call("DBSIZE")).toBe(perMaster.reduce((a, b) => a + b, 0));
+    const keys = (await redis.conn.call("KEYS", "order:12?")) as string[];
     expect(keys.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `order:12${i}`));
     // A script loaded once runs by SHA on every master.
-    const sha = (await conn.call("SCRIPT", "LOAD", "return redis.call('GET', KEYS[1])")) as string;
-    const results = await conn.batch(spreadKeys("order", 30).map((key) => ["EVALSHA", sha, 1, key] as const));
+    const sha = (await redis.conn.call("SCRIPT", "LOAD", "return redis.call('GET', KEYS[1])")) as string;
+    const results = await redis.conn.batch(
+      spreadKeys("order", 30).map((key) => ["EVALSHA", sha, 1, key] as const),
+    );
     expect(results).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`));
-    expect(await conn.call("SCRIPT", "EXISTS", sha, "0".repeat(40))).toEqual([1, 0]);
+    expect(await redis.conn.call("SCRIPT", "EXISTS", sha, "0".repeat(40))).toEqual([1, 0]);
   });
 });
 
 describe("cluster batch: redirections", () => {
   it("follows MOVED after a slot moved behind its back, and learns the new owner", async () => {
     const keys = Array.from({ length: 20 }, (_, i) => `{moved}:${i}`);
-    await conn.batch(keys.map((key) => ["SET", key, key] as const));
+    await redis.conn.batch(keys.map((key) => ["SET", key, key] as const));
     const slot = keySlot("{moved}");
-    const before = await cluster.masterForSlot(slot);
-    const migration = await migrateSlots(cluster, { slots: slot });
+    const before = await redis.cluster.masterForSlot(slot);
+    const migration = await migrateSlots(redis.cluster, { slots: slot });
     expect(migration.to.id).not.toBe(before.id);
-    const movedBefore = conn.stats().moved;
-    expect(await conn.batch(keys.map((key) => ["GET", key] as const))).toEqual(keys);
-    expect(conn.stats().moved).toBeGreaterThan(movedBefore);
-    const owner = conn.masters().find((master) => master.slotRanges.some(([a, b]) => slot >= a && slot <= b));
+    const movedBefore = redis.conn.stats().moved;
+    expect(await redis.conn.batch(keys.map((key) => ["GET", key] as const))).toEqual(keys);
+    expect(redis.conn.stats().moved).toBeGreaterThan(movedBefore);
+    const owner = redis.conn
+      .masters()
+      .find((master) => master.slotRanges.some(([a, b]) => slot >= a && slot <= b));
     expect(owner?.port).toBe(migration.to.port);
     // Now routed directly: no further MOVED.
-    const movedAfter = conn.stats().moved;
-    await conn.batch(keys.map((key) => ["GET", key] as const));
-    expect(conn.stats().moved).toBe(movedAfter);
+    const movedAfter = redis.conn.stats().moved;
+    await redis.conn.batch(keys.map((key) => ["GET", key] as const));
+    expect(redis.conn.stats().moved).toBe(movedAfter);
   });
 
   it("re-sends a MULTI ... EXEC group as a whole when it met MOVED at queue time", async () => {
     const slot = keySlot("{txmoved}");
-    await conn.call("SET", "{txmoved}:n", "1");
-    await migrateSlots(cluster, { slots: slot });
-    const replies = await conn.batch([["MULTI"], ["INCR", "{txmoved}:n"], ["EXEC"]]);
+    await redis.conn.call("SET", "{txmoved}:n", "1");
+    await migrateSlots(redis.cluster, { slots: slot });
+    const replies = await redis.conn.batch([["MULTI"], ["INCR", "{txmoved}:n"], ["EXEC"]]);
     expect(replies).toEqual(["OK", "QUEUED", [2]]);
-    expect(await conn.call("GET", "{txmoved}:n")).toBe("2");
+    expect(await redis.conn.call("GET", "{txmoved}:n")).toBe("2");
   });
 
   it("handles ASK for a slot left in mid-migration, for reads and for new keys", async () => {
     const keys = Array.from({ length: 40 }, (_, i) => `{ask}:${i}`);
-    await conn.batch(keys.map((key) => ["SET", key, key] as const));
-    const migration = await migrateSlots(cluster, {
+    await redis.conn.batch(keys.map((key) => ["SET", key, key] as const));
+    const migration = await migrateSlots(redis.cluster, {
       slots: keySlot("{ask}"),
       leaveMigrating: true,
       keysToMove: 20,
     });
     try {
-      const askBefore = conn.stats().ask;
-      expect(await conn.batch(keys.map((key) => ["GET", key] as const))).toEqual(keys);
-      expect(conn.stats().ask - askBefore).toBeGreaterThanOrEqual(20);
+      const askBefore = redis.conn.stats().ask;
+      expect(await redis.conn.batch(keys.map((key) => ["GET", key] as const))).toEqual(keys);
+      expect(redis.conn.stats().ask - askBefore).toBeGreaterThanOrEqual(20);
       // A key that does not exist yet is created on the importing node (ASK, then ASKING + SET).
-      expect(await conn.call("SET", "{ask}:new", "fresh")).toBe("OK");
+      expect(await redis.conn.call("SET", "{ask}:new", "fresh")).toBe("OK");
       expect(
         await onNode(migration.to, (redis) => redis.call("ASKING").then(() => redis.get("{ask}:new"))),
       ).toBe("fresh");
       // A multi-key read over moved and unmoved keys of the slot meets TRYAGAIN; it is then read key by key
       // (each key where it lives, ASK for the moved one), without waiting for the migration to end.
-      const tryagainBefore = conn.stats().tryagain;
+      const tryagainBefore = redis.conn.stats().tryagain;
       expect(
-        await conn.batch([
+        await redis.conn.batch([
           ["MGET", keys[0]!, keys[39]!],
           ["EXISTS", keys[0]!, keys[39]!],
         ]),
       ).toEqual([[keys[0], keys[39]], 2]);
-      expect(conn.stats().tryagain).toBeGreaterThan(tryagainBefore);
+      expect(redis.conn.stats().tryagain).toBeGreaterThan(tryagainBefore);
       expect(migration.state).toBe("migrating");
     } finally {
       await migration.finish();
     }
-    expect(await conn.batch([...keys, "{ask}:new"].map((key) => ["GET", key] as const))).toEqual([
+    expect(await redis.conn.batch([...keys, "{ask}:new"].map((key) => ["GET", key] as const))).toEqual([
       ...keys,
       "fresh",
     ]);
@@ -207,16 +207,16 @@ describe("cluster batch: redirections", () => {
 
   it("retries a multi-key command through TRYAGAIN while its slot migrates", async () => {
     const slot = keySlot("{try}");
-    await conn.batch([
+    await redis.conn.batch([
       ["SET", "{try}:a", "A"],
       ["SET", "{try}:b", "B"],
       ["SET", "{try}:c", "C"],
     ]);
     // Move some keys of the slot but not all: the source answers TRYAGAIN for a command over both kinds.
-    const migration = await migrateSlots(cluster, { slots: slot, leaveMigrating: true, keysToMove: 1 });
+    const migration = await migrateSlots(redis.cluster, { slots: slot, leaveMigrating: true, keysToMove: 1 });
     const events: ClusterEvent[] = [];
     let finishing: Promise<void> | undefined;
-    const watcher = await connectCluster(cluster.seeds, {
+    const watcher = await connectCluster(redis.cluster.seeds, {
       onEvent: (event) => {
         events.push(event);
         // The migration completes once the command has met TRYAGAIN: key by key or after it, the values are right.
@@ -240,14 +240,14 @@ describe("cluster batch: redirections", () => {
   });
 
   it("reports the last redirect error when maxRedirections is exhausted", async () => {
-    const migration = await migrateSlots(cluster, {
+    const migration = await migrateSlots(redis.cluster, {
       slots: keySlot("{hops}"),
       leaveMigrating: true,
       keysToMove: 0,
     });
     try {
-      await conn.call("SET", "{hops}:x", "1").catch(() => undefined);
-      const strict = await connectCluster(cluster.seeds, { maxRedirections: 0 });
+      await redis.conn.call("SET", "{hops}:x", "1").catch(() => undefined);
+      const strict = await connectCluster(redis.cluster.seeds, { maxRedirections: 0 });
       try {
         const [reply] = await strict.batch([["GET", "{hops}:absent"]]);
         expect(RedisCommandError.isInstance(reply)).toBe(true);
@@ -263,9 +263,9 @@ describe("cluster batch: redirections", () => {
 
 describe("cluster batch: failures", () => {
   it("reports commands in flight on a node that dies as outcome unknown, and never re-sends them", async () => {
-    const dedicated = await connectCluster(cluster.seeds, { retryWindowMs: 20_000 });
-    const master = await cluster.masterForKey("{pipe}");
-    const observer = await connectCluster(cluster.seeds);
+    const dedicated = await connectCluster(redis.cluster.seeds, { retryWindowMs: 20_000 });
+    const master = await redis.cluster.masterForKey("{pipe}");
+    const observer = await connectCluster(redis.cluster.seeds);
     try {
       await dedicated.call("DEL", "{pipe}:list", "{pipe}:after");
       // BLPOP parks the pipeline on the server: what follows it is sent but not answered until the crash.
@@ -288,7 +288,7 @@ describe("cluster batch: failures", () => {
         expect((reply as RedisConnectionError).outcome).toBe("unknown");
       }
       // After the failover, the unanswered writes were not applied behind the caller's back.
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
       await waitFor(
         async () => (await observer.call("GET", "{pipe}:before").catch(() => undefined)) === "1",
         {
@@ -303,18 +303,18 @@ describe("cluster batch: failures", () => {
       await dedicated.close();
       await observer.close();
       await master.restart();
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
     }
   });
 
   it("waits through a failover and re-drives commands that could not be sent", async () => {
     const keys = Array.from({ length: 300 }, (_, i) => `{failover}:${i}`);
-    const master = await cluster.masterForKey("{failover}");
+    const master = await redis.cluster.masterForKey("{failover}");
     // A key served by another master: a round trip there lets the client see the dead socket's end first.
     let elsewhere = "elsewhere:0";
-    for (let i = 1; (await cluster.masterForKey(elsewhere)).id === master.id; i++)
+    for (let i = 1; (await redis.cluster.masterForKey(elsewhere)).id === master.id; i++)
       elsewhere = `elsewhere:${i}`;
-    const driver = await connectCluster(cluster.seeds, { retryWindowMs: 30_000 });
+    const driver = await connectCluster(redis.cluster.seeds, { retryWindowMs: 30_000 });
     try {
       expect(await driver.call("SET", "{failover}:warm", "1")).toBe("OK");
       await master.kill();
@@ -328,7 +328,7 @@ describe("cluster batch: failures", () => {
     } finally {
       await driver.close();
       await master.restart();
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
     }
   });
 });

@@ -5,39 +5,34 @@ import {
   readJson,
   readTimeseries,
 } from "@polars-redis/core";
-import {
-  errorReply,
-  keySlot,
-  RecordingConnection,
-  type RedisCluster,
-  startCluster,
-} from "@polars-redis/testkit";
+import { errorReply, keySlot, RecordingConnection } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, connectCluster } from "../src/index.js";
+import { connectCluster } from "../src/index.js";
 
 // No RedisJSON / RedisTimeSeries server exists here. What the cluster connection owes those readers is routing:
 // each JSON.* / TS.* command must reach the master of its key's slot (multi-key ones split per slot). The
 // commands the core readers really send are captured, then sent to a real cluster, whose nodes answer "unknown
 // command" -- and count, per node, how many they received (INFO errorstats).
 
-let cluster: RedisCluster;
-let conn: ClusterConnection;
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 0,
+  nodeTimeoutMs: 1000,
+});
 
 beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
-  conn = await connectCluster(cluster.seeds.slice(0, 1));
   // Open every connection now (DBSIZE reaches every master), so their own start-up errors are counted before
   // any measurement.
-  await conn.call("DBSIZE");
+  await redis.conn.call("DBSIZE");
   await errorRepliesPerMaster();
   await errorRepliesPerMaster();
 });
 afterAll(async () => {
   for (const redis of admins.values()) redis.disconnect();
-  await conn?.close();
-  await cluster?.stop();
 });
 
 /** Records what a reader sends (as a cluster would be asked), answering every command with an error. */
@@ -49,7 +44,7 @@ const commandRecorder = () =>
 const admins = new Map<number, Redis>();
 async function errorRepliesPerMaster(): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
-  for (const master of conn.masters()) {
+  for (const master of redis.conn.masters()) {
     let redis = admins.get(master.port);
     if (redis === undefined) {
       redis = new Redis({ host: master.host, port: master.port, protocol: 2 });
@@ -62,7 +57,9 @@ async function errorRepliesPerMaster(): Promise<Map<number, number>> {
 }
 
 function ownerPort(slot: number): number {
-  const owner = conn.masters().find((master) => master.slotRanges.some(([a, b]) => slot >= a && slot <= b));
+  const owner = redis.conn
+    .masters()
+    .find((master) => master.slotRanges.some(([a, b]) => slot >= a && slot <= b));
   if (owner === undefined) throw new Error(`no master for slot ${slot}`);
   return owner.port;
 }
@@ -75,7 +72,7 @@ async function expectRoutedBySlot(commands: readonly Command[], slotsOf: (comman
       expected.set(port, (expected.get(port) ?? 0) + 1);
   }
   const before = await errorRepliesPerMaster();
-  const replies = await conn.batch(commands);
+  const replies = await redis.conn.batch(commands);
   const after = await errorRepliesPerMaster();
   for (const reply of replies) {
     expect(RedisCommandError.isInstance(reply)).toBe(true);
@@ -83,7 +80,7 @@ async function expectRoutedBySlot(commands: readonly Command[], slotsOf: (comman
   }
   for (const [port, count] of after)
     expect(count - before.get(port)!, `master :${port}`).toBe(expected.get(port) ?? 0);
-  expect(conn.stats().moved).toBe(0);
+  expect(redis.conn.stats().moved).toBe(0);
 }
 
 const keys = Array.from({ length: 120 }, (_, i) => `doc:${i}`);
@@ -132,13 +129,13 @@ describe("RedisJSON and RedisTimeSeries commands on a cluster", () => {
         expected.set(ownerPort(slot), (expected.get(ownerPort(slot)) ?? 0) + 1);
     }
     const before = await errorRepliesPerMaster();
-    const replies = await conn.batch([mget, mset, madd]);
+    const replies = await redis.conn.batch([mget, mset, madd]);
     const after = await errorRepliesPerMaster();
     for (const reply of replies) expect((reply as Error).message).toMatch(/unknown command/i);
     for (const [port, count] of after) expect(count - before.get(port)!).toBe(expected.get(port) ?? 0);
 
     const fanoutBefore = await errorRepliesPerMaster();
-    await conn.batch([
+    await redis.conn.batch([
       ["TS.MRANGE", "-", "+", "FILTER", "site=a"],
       ["TS.QUERYINDEX", "site=a"],
     ]);

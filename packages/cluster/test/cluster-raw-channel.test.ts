@@ -5,31 +5,19 @@ import {
   readHashes,
 } from "@polars-redis/core";
 import type { RawChannel } from "@polars-redis/core/internal";
-import {
-  keySlot,
-  migrateSlots,
-  pauseClients,
-  type RedisCluster,
-  startCluster,
-  waitFor,
-  withAdminConnection,
-} from "@polars-redis/testkit";
+import { keySlot, migrateSlots, pauseClients, waitFor, withAdminConnection } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ClusterConnection, connectCluster } from "../src/index.js";
 
 // The raw channel core's fast readers use: RESP bytes in, replies out in the order written, whichever master
 // each command went to, with MOVED and ASK followed on the way.
-let cluster: RedisCluster;
-let conn: ClusterConnection;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
-  conn = await connectCluster(cluster.seeds.slice(0, 1));
-});
-afterAll(async () => {
-  await conn?.close();
-  await cluster?.stop();
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 0,
+  nodeTimeoutMs: 1000,
 });
 
 function encode(...commands: string[][]): Buffer {
@@ -78,7 +66,7 @@ function collectReplies(channel: RawChannel, expected: number): Promise<Array<st
 }
 
 async function getAll(keys: readonly string[]): Promise<Array<string | null>> {
-  const channel = await conn.openRawChannel();
+  const channel = await redis.conn.openRawChannel();
   try {
     const replies = collectReplies(channel, keys.length);
     channel.write(encode(...keys.map((key) => ["GET", key])));
@@ -91,7 +79,7 @@ async function getAll(keys: readonly string[]): Promise<Array<string | null>> {
 describe("ClusterConnection.openRawChannel", () => {
   it("routes each command to its key's master and keeps the written order in the replies", async () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `raw:${i}`);
-    await conn.batch(keys.map((key, i) => ["SET", key, `v${i}`] as const));
+    await redis.conn.batch(keys.map((key, i) => ["SET", key, `v${i}`] as const));
     const mixed = [...keys.slice(0, 1500), "raw:missing", ...keys.slice(1500)];
     expect(await getAll(mixed)).toEqual([
       ...keys.slice(0, 1500).map((_, i) => `v${i}`),
@@ -102,9 +90,9 @@ describe("ClusterConnection.openRawChannel", () => {
 
   it("routes commands whose key is not their first argument (XREAD ... STREAMS key) without a redirect", async () => {
     const streams = Array.from({ length: 12 }, (_, i) => `rawstream:${i}`);
-    await conn.batch(streams.map((key, i) => ["XADD", key, `${i + 1}-1`, "n", String(i)] as const));
-    const before = conn.stats().moved;
-    const channel = await conn.openRawChannel();
+    await redis.conn.batch(streams.map((key, i) => ["XADD", key, `${i + 1}-1`, "n", String(i)] as const));
+    const before = redis.conn.stats().moved;
+    const channel = await redis.conn.openRawChannel();
     try {
       const replies = new Promise<string>((resolve) => {
         let text = "";
@@ -117,7 +105,7 @@ describe("ClusterConnection.openRawChannel", () => {
       channel.write(encode(...streams.map((key) => ["XREAD", "COUNT", "1", "STREAMS", key, "0"])));
       const text = await replies;
       for (const key of streams) expect(text).toContain(key);
-      expect(conn.stats().moved).toBe(before);
+      expect(redis.conn.stats().moved).toBe(before);
     } finally {
       channel.close();
     }
@@ -125,25 +113,25 @@ describe("ClusterConnection.openRawChannel", () => {
 
   it("follows MOVED for a slot that moved behind its back", async () => {
     const keys = Array.from({ length: 30 }, (_, i) => `{rawmoved}:${i}`);
-    await conn.batch(keys.map((key) => ["SET", key, key] as const));
-    await migrateSlots(cluster, { slots: keySlot("{rawmoved}") });
-    const before = conn.stats().moved;
+    await redis.conn.batch(keys.map((key) => ["SET", key, key] as const));
+    await migrateSlots(redis.cluster, { slots: keySlot("{rawmoved}") });
+    const before = redis.conn.stats().moved;
     expect(await getAll(keys)).toEqual(keys);
-    expect(conn.stats().moved).toBeGreaterThan(before);
+    expect(redis.conn.stats().moved).toBeGreaterThan(before);
   });
 
   it("follows ASK (with ASKING) for keys already moved out of a slot in mid-migration", async () => {
     const keys = Array.from({ length: 30 }, (_, i) => `{rawask}:${i}`);
-    await conn.batch(keys.map((key) => ["SET", key, key] as const));
-    const migration = await migrateSlots(cluster, {
+    await redis.conn.batch(keys.map((key) => ["SET", key, key] as const));
+    const migration = await migrateSlots(redis.cluster, {
       slots: keySlot("{rawask}"),
       leaveMigrating: true,
       keysToMove: 12,
     });
     try {
-      const before = conn.stats().ask;
+      const before = redis.conn.stats().ask;
       expect(await getAll(keys)).toEqual(keys);
-      expect(conn.stats().ask - before).toBeGreaterThanOrEqual(12);
+      expect(redis.conn.stats().ask - before).toBeGreaterThanOrEqual(12);
     } finally {
       await migration.finish();
     }
@@ -152,8 +140,8 @@ describe("ClusterConnection.openRawChannel", () => {
   it("carries readHashes' fast path: the same frame as the batch path, across a slot in mid-migration", async () => {
     const schema = { name: pl.Utf8, n: pl.Int64 };
     const keys = Array.from({ length: 2000 }, (_, i) => (i % 50 === 0 ? `{fasttag}:${i}` : `fast:${i}`));
-    await conn.batch(keys.map((key, i) => ["HSET", key, "name", `name ${i}`, "n", String(i)] as const));
-    const migration = await migrateSlots(cluster, {
+    await redis.conn.batch(keys.map((key, i) => ["HSET", key, "name", `name ${i}`, "n", String(i)] as const));
+    const migration = await migrateSlots(redis.cluster, {
       slots: keySlot("{fasttag}"),
       leaveMigrating: true,
       keysToMove: 20,
@@ -161,18 +149,18 @@ describe("ClusterConnection.openRawChannel", () => {
     try {
       const batchOnly: RedisConnection = {
         kind: "cluster",
-        call: conn.call.bind(conn),
-        callBuffer: conn.callBuffer.bind(conn),
-        batch: conn.batch.bind(conn),
-        scanKeys: conn.scanKeys.bind(conn),
-        duplicate: conn.duplicate.bind(conn),
+        call: redis.conn.call.bind(redis.conn),
+        callBuffer: redis.conn.callBuffer.bind(redis.conn),
+        batch: redis.conn.batch.bind(redis.conn),
+        scanKeys: redis.conn.scanKeys.bind(redis.conn),
+        duplicate: redis.conn.duplicate.bind(redis.conn),
         close: async () => undefined,
       };
       const opened: number[] = [];
-      const counting: RedisConnection = Object.assign(Object.create(conn) as ClusterConnection, {
+      const counting: RedisConnection = Object.assign(Object.create(redis.conn) as ClusterConnection, {
         openRawChannel: () => {
           opened.push(1);
-          return conn.openRawChannel();
+          return redis.conn.openRawChannel();
         },
       });
       for (const options of [{ pattern: "*" }, { keys }]) {
@@ -191,15 +179,15 @@ describe("ClusterConnection.openRawChannel", () => {
 
   it("re-sends a multi-key read answered TRYAGAIN in mid-migration until the slot has moved", async () => {
     const keys = Array.from({ length: 4 }, (_, i) => `{rawtry}:${i}`);
-    await conn.batch(keys.map((key) => ["SET", key, key] as const));
-    const migration = await migrateSlots(cluster, {
+    await redis.conn.batch(keys.map((key) => ["SET", key, key] as const));
+    const migration = await migrateSlots(redis.cluster, {
       slots: keySlot("{rawtry}"),
       leaveMigrating: true,
       keysToMove: 2,
     });
-    const channel = await conn.openRawChannel();
+    const channel = await redis.conn.openRawChannel();
     try {
-      const before = conn.stats().tryagain;
+      const before = redis.conn.stats().tryagain;
       const text = new Promise<string>((resolve, reject) => {
         let received = "";
         channel.onClose((error) => reject(error ?? new Error("closed")));
@@ -210,7 +198,10 @@ describe("ClusterConnection.openRawChannel", () => {
       });
       // Half the keys live on each side: the target answers TRYAGAIN (after ASK) until the migration ends.
       channel.write(encode(["MGET", ...keys]));
-      await waitFor(() => conn.stats().tryagain > before, { timeoutMs: 20_000, description: "TRYAGAIN" });
+      await waitFor(() => redis.conn.stats().tryagain > before, {
+        timeoutMs: 20_000,
+        description: "TRYAGAIN",
+      });
       await migration.finish();
       const reply = await text;
       expect(reply.startsWith("*4\r\n")).toBe(true);
@@ -222,13 +213,13 @@ describe("ClusterConnection.openRawChannel", () => {
   });
 
   it("gives up on a node that owes replies past the command timeout with a typed error", async () => {
-    const impatient = await connectCluster(cluster.seeds.slice(0, 1), {
+    const impatient = await connectCluster(redis.cluster.seeds.slice(0, 1), {
       commandTimeoutMs: 1000,
       retryWindowMs: 1500,
     });
     const channel = await impatient.openRawChannel();
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
-    const victim = await cluster.masterForKey("raw:2");
+    const victim = await redis.cluster.masterForKey("raw:2");
     const pause = await pauseClients(victim, { ms: 4000, mode: "ALL" });
     try {
       channel.write(encode(["GET", "raw:2"]));
@@ -243,15 +234,15 @@ describe("ClusterConnection.openRawChannel", () => {
   });
 
   it("waits out CLUSTERDOWN (the cluster lost a master) and answers once the cluster is up again", async () => {
-    const victim = await cluster.masterForKey("raw:1");
-    const other = cluster.seeds.find((seed) => seed.port !== victim.port)!;
-    const victimRanges = conn.masters().find((master) => master.port === victim.port)!.slotRanges;
+    const victim = await redis.cluster.masterForKey("raw:1");
+    const other = redis.cluster.seeds.find((seed) => seed.port !== victim.port)!;
+    const victimRanges = redis.conn.masters().find((master) => master.port === victim.port)!.slotRanges;
     const onVictim = (slot: number) => victimRanges.some(([start, end]) => slot >= start && slot <= end);
     // A key the first test stored (raw:i = v<i>) on another master: only CLUSTERDOWN stands in its way.
     const index = Array.from({ length: 3000 }, (_, i) => i).find((i) => !onVictim(keySlot(`raw:${i}`)))!;
     const value = `v${index}`;
-    const channel = await conn.openRawChannel();
-    const before = conn.stats().clusterdown;
+    const channel = await redis.conn.openRawChannel();
+    const before = redis.conn.stats().clusterdown;
     await victim.kill();
     try {
       // Once the others mark it failed, every node answers CLUSTERDOWN (full coverage is required).
@@ -271,7 +262,7 @@ describe("ClusterConnection.openRawChannel", () => {
         });
       });
       channel.write(encode(["GET", `raw:${index}`]));
-      await waitFor(() => conn.stats().clusterdown > before, {
+      await waitFor(() => redis.conn.stats().clusterdown > before, {
         timeoutMs: 20_000,
         description: "CLUSTERDOWN",
       });
@@ -280,16 +271,16 @@ describe("ClusterConnection.openRawChannel", () => {
     } finally {
       channel.close();
       if (!victim.isRunning()) await victim.restart();
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
     }
   });
 
   it("ends with a RedisConnectionError when a master without replicas dies under it, once the retry window is spent", async () => {
     // No replica can take over here: the channel waits out the retry window (as for a failover), then fails.
-    const impatient = await connectCluster(cluster.seeds.slice(0, 1), { retryWindowMs: 1000 });
+    const impatient = await connectCluster(redis.cluster.seeds.slice(0, 1), { retryWindowMs: 1000 });
     const channel = await impatient.openRawChannel();
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
-    const victim = await cluster.masterForKey("raw:1");
+    const victim = await redis.cluster.masterForKey("raw:1");
     await victim.kill();
     try {
       channel.write(encode(["GET", "raw:1"]));
@@ -299,7 +290,7 @@ describe("ClusterConnection.openRawChannel", () => {
     } finally {
       channel.close();
       await victim.restart();
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
     }
     // Opening one while a master is down fails once the retry window is spent, naming it.
     await victim.kill();
@@ -310,7 +301,7 @@ describe("ClusterConnection.openRawChannel", () => {
     } finally {
       await impatient.close();
       await victim.restart();
-      await cluster.waitForHealthy();
+      await redis.cluster.waitForHealthy();
     }
   });
 });

@@ -12,13 +12,12 @@ import {
   killMaster,
   type MasterKill,
   pauseClients,
-  type RedisCluster,
   replicasOf,
-  startCluster,
   waitFor,
 } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type ClusterConnection, type ClusterEvent, connectCluster } from "../src/index.js";
 
 // The raw channel behind readHashes on a cluster, through a master's death (issue 11, defect 2): the read
@@ -28,23 +27,21 @@ import { type ClusterConnection, type ClusterEvent, connectCluster } from "../sr
 const KEY_COUNT = 40_000;
 const schema = { n: pl.Int64, name: pl.Utf8 };
 
-let cluster: RedisCluster;
-let loader: ClusterConnection;
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 1,
+  nodeTimeoutMs: 1000,
+});
 
 beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
-  loader = await connectCluster(cluster.seeds.slice(0, 1));
   const commands: Command[] = [];
   for (let i = 0; i < KEY_COUNT; i++) commands.push(["HSET", `h:${i}`, "n", String(i), "name", `name ${i}`]);
-  const replies = await loader.batch(commands);
+  const replies = await redis.conn.batch(commands);
   expect(replies.filter((reply) => reply !== 2)).toEqual([]);
   // Every replica has caught up, so a promoted replica holds every key.
-  await cluster.waitForHealthy();
+  await redis.cluster.waitForHealthy();
 }, 180_000);
-afterAll(async () => {
-  await loader?.close();
-  await cluster?.stop();
-});
 
 function encode(commands: readonly string[][]): Buffer {
   return Buffer.from(
@@ -70,7 +67,7 @@ function expectEveryKeyOnce(keys: readonly string[], ns: readonly (number | bigi
 /** Brings a master killed by hand back as a replica, and waits for a healthy cluster. */
 async function rejoin(node: ClusterNode): Promise<void> {
   if (!node.isRunning()) await node.restart();
-  await cluster.waitForHealthy(60_000);
+  await redis.cluster.waitForHealthy(60_000);
 }
 
 /** Whether `node` serves `key`'s slot, as the connection's slot map says. */
@@ -102,11 +99,11 @@ function countingWrites(conn: ClusterConnection): { conn: RedisConnection; write
 describe("cluster raw channel through a master's death", () => {
   it("re-sends the replies a killed master owed to its promoted replica, in the written order", async () => {
     const events: ClusterEvent[] = [];
-    const conn = await connectCluster(cluster.seeds, {
+    const conn = await connectCluster(redis.cluster.seeds, {
       retryWindowMs: 30_000,
       onEvent: (event) => events.push(event),
     });
-    const victim = await cluster.masterForSlot(keySlot("h:0"));
+    const victim = await redis.cluster.masterForSlot(keySlot("h:0"));
     const keys = Array.from({ length: 6000 }, (_, i) => `h:${i}`);
     const firstOwed = keys.findIndex(servedBy(conn, victim));
     expect(firstOwed).toBeGreaterThanOrEqual(0);
@@ -148,8 +145,8 @@ describe("cluster raw channel through a master's death", () => {
   });
 
   it("reads every hash exactly once by pattern when a master is killed mid-read (scanHashes)", async () => {
-    const conn = await connectCluster(cluster.seeds, { retryWindowMs: 30_000 });
-    const victim = await cluster.masterForSlot(8000);
+    const conn = await connectCluster(redis.cluster.seeds, { retryWindowMs: 30_000 });
+    const victim = await redis.cluster.masterForSlot(8000);
     let kill: Promise<MasterKill> | undefined;
     const keys: string[] = [];
     const ns: number[] = [];
@@ -159,7 +156,7 @@ describe("cluster raw channel through a master's death", () => {
         ns.push(...(frame.getColumn("n").toArray() as Array<number | bigint>).map(Number));
         if (kill === undefined) {
           // Mid-read: frames of every master are still to come; the next pages meet the dead master.
-          kill = killMaster(cluster, { node: victim });
+          kill = killMaster(redis.cluster, { node: victim });
           kill.catch(() => undefined);
           await waitFor(() => !victim.isRunning(), { timeoutMs: 30_000, description: "the kill" });
         }
@@ -176,12 +173,12 @@ describe("cluster raw channel through a master's death", () => {
 
   it("reads every hash of a key list exactly once when the master owing replies is killed (readHashes)", async () => {
     const events: ClusterEvent[] = [];
-    const conn = await connectCluster(cluster.seeds, {
+    const conn = await connectCluster(redis.cluster.seeds, {
       retryWindowMs: 30_000,
       onEvent: (event) => events.push(event),
     });
     const counting = countingWrites(conn);
-    const victim = await cluster.masterForSlot(keySlot("h:1"));
+    const victim = await redis.cluster.masterForSlot(keySlot("h:1"));
     const keys = Array.from({ length: KEY_COUNT }, (_, i) => `h:${i}`);
     try {
       await pauseClients(victim, { ms: 20_000, mode: "ALL" });
@@ -205,9 +202,9 @@ describe("cluster raw channel through a master's death", () => {
   });
 
   it("ends with a typed error once the retry window is spent when no master takes over a dead master's slots", async () => {
-    const conn = await connectCluster(cluster.seeds, { retryWindowMs: 2000 });
-    const victim = await cluster.masterForSlot(keySlot("h:2"));
-    const replicas = await replicasOf(cluster, victim);
+    const conn = await connectCluster(redis.cluster.seeds, { retryWindowMs: 2000 });
+    const victim = await redis.cluster.masterForSlot(keySlot("h:2"));
+    const replicas = await replicasOf(redis.cluster, victim);
     const channel = await conn.openRawChannel();
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
     // The master and its replicas die: nobody can take over its slots.
@@ -221,7 +218,7 @@ describe("cluster raw channel through a master's death", () => {
       channel.close();
       await conn.close();
       for (const node of [victim, ...replicas]) if (!node.isRunning()) await node.restart();
-      await cluster.waitForHealthy(60_000);
+      await redis.cluster.waitForHealthy(60_000);
     }
   });
 });

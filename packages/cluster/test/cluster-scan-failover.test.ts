@@ -1,36 +1,35 @@
 import type { Command } from "@polars-redis/core";
-import { killMaster, type MasterKill, type RedisCluster, startCluster } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, type ClusterEvent, connectCluster } from "../src/index.js";
+import { killMaster, type MasterKill } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ClusterEvent, connectCluster } from "../src/index.js";
 
 const KEY_COUNT = 200_000;
 const LOAD_CHUNK = 25_000;
 
-let cluster: RedisCluster;
-let conn: ClusterConnection;
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 1,
+  nodeTimeoutMs: 1000,
+});
 
 beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
-  conn = await connectCluster(cluster.seeds.slice(0, 1));
   for (let start = 0; start < KEY_COUNT; start += LOAD_CHUNK) {
     const commands: Command[] = [];
     for (let i = start; i < Math.min(start + LOAD_CHUNK, KEY_COUNT); i++)
       commands.push(["SET", `k:${i}`, "1"]);
-    const replies = await conn.batch(commands);
+    const replies = await redis.conn.batch(commands);
     expect(replies.filter((reply) => reply !== "OK")).toEqual([]);
   }
   // Every replica has caught up, so a promoted replica holds every key.
-  await cluster.waitForHealthy();
+  await redis.cluster.waitForHealthy();
 }, 180_000);
-afterAll(async () => {
-  await conn?.close();
-  await cluster?.stop();
-});
 
 describe("cluster scanKeys through a master's death", () => {
   it("reads every one of 200k keys exactly once when a master is killed mid-scan", async () => {
     const events: ClusterEvent[] = [];
-    const scanner = await connectCluster(cluster.seeds, {
+    const scanner = await connectCluster(redis.cluster.seeds, {
       retryWindowMs: 30_000,
       onEvent: (event) => events.push(event),
     });
@@ -40,7 +39,8 @@ describe("cluster scanKeys through a master's death", () => {
       for await (const page of scanner.scanKeys({ pattern: "k:*", count: 1000 })) {
         keys.push(...page);
         // A fifth of the way through, every master is mid-scan (three run in parallel): kill one.
-        if (kill === undefined && keys.length >= KEY_COUNT / 5) kill = killMaster(cluster, { slot: 8000 });
+        if (kill === undefined && keys.length >= KEY_COUNT / 5)
+          kill = killMaster(redis.cluster, { slot: 8000 });
       }
       expect(kill).toBeDefined();
       const unique = new Set(keys);

@@ -4,24 +4,18 @@ import {
   RedisCommandError,
   RedisConnectionError,
 } from "@polars-redis/core";
-import { type RedisCluster, startCluster, startRedis, waitFor } from "@polars-redis/testkit";
+import { startRedis, waitFor } from "@polars-redis/testkit";
+import { useCluster } from "@polars-redis/testkit/vitest";
 import { Cluster, Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectCluster } from "../src/index.js";
 
-let cluster: RedisCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const fixture = useCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
 
 /** Runs a command on every node directly (admin work the cluster client must not be involved in). */
 async function onEveryNode(...command: string[]): Promise<void> {
   await Promise.all(
-    cluster.nodes.map(async (node) => {
+    fixture.cluster.nodes.map(async (node) => {
       const redis = new Redis({ host: node.host, port: node.port, lazyConnect: true, protocol: 2 });
       await redis.connect();
       try {
@@ -37,7 +31,7 @@ const spread = (count: number) => Array.from({ length: count }, (_, i) => `sprea
 
 describe("connectCluster: seeds and options", () => {
   it("discovers every master from one seed, in any of the seed forms", async () => {
-    const [node] = cluster.nodes;
+    const [node] = fixture.cluster.nodes;
     for (const seed of [
       node!.url,
       `${node!.host}:${node!.port}`,
@@ -48,7 +42,9 @@ describe("connectCluster: seeds and options", () => {
       try {
         expect(conn.kind).toBe("cluster");
         const masters = conn.masters();
-        expect(masters.map((master) => master.port).sort()).toEqual(cluster.nodes.map((n) => n.port).sort());
+        expect(masters.map((master) => master.port).sort()).toEqual(
+          fixture.cluster.nodes.map((n) => n.port).sort(),
+        );
         const slots = masters
           .flatMap((master) => master.slotRanges)
           .reduce((total, [a, b]) => total + b - a + 1, 0);
@@ -66,11 +62,11 @@ describe("connectCluster: seeds and options", () => {
       ["redis://127.0.0.1:7000/2", undefined, "seeds"],
       ["http://127.0.0.1:7000", undefined, "url"],
       [{ host: "h", port: 0 }, undefined, "seeds"],
-      [cluster.nodes[0]!.url, { scanConcurrency: 0 }, "scanConcurrency"],
-      [cluster.nodes[0]!.url, { retryWindowMs: -1 }, "retryWindowMs"],
-      [cluster.nodes[0]!.url, { retry: { attempts: 3 } }, "retry.attempts"],
-      [cluster.nodes[0]!.url, { retry: { initialDelayMs: -1 } }, "retry.initialDelayMs"],
-      [cluster.nodes[0]!.url, { retry: { initialMs: 10 } }, "retry.initialMs"],
+      [fixture.cluster.nodes[0]!.url, { scanConcurrency: 0 }, "scanConcurrency"],
+      [fixture.cluster.nodes[0]!.url, { retryWindowMs: -1 }, "retryWindowMs"],
+      [fixture.cluster.nodes[0]!.url, { retry: { attempts: 3 } }, "retry.attempts"],
+      [fixture.cluster.nodes[0]!.url, { retry: { initialDelayMs: -1 } }, "retry.initialDelayMs"],
+      [fixture.cluster.nodes[0]!.url, { retry: { initialMs: 10 } }, "retry.initialMs"],
     ];
     for (const [seeds, options, argument] of cases) {
       const error = await connectCluster(seeds as string, options).catch((e: unknown) => e);
@@ -99,7 +95,7 @@ describe("connectCluster: seeds and options", () => {
   });
 
   it("duplicate() opens an independent connection; close() refuses further work", async () => {
-    const conn = await connectCluster(cluster.seeds);
+    const conn = await connectCluster(fixture.cluster.seeds);
     const copy = await conn.duplicate();
     await conn.close();
     await expect(conn.call("PING")).rejects.toSatisfy((e) => ConnectionClosedError.isInstance(e));
@@ -114,11 +110,11 @@ describe("connectCluster: natMap", () => {
   it("dials the mapped address of every node the cluster announces", async () => {
     // The nodes announce hostnames nobody can resolve; only the natMap makes them reachable.
     const natMap: Record<string, { host: string; port: number }> = {};
-    for (const node of cluster.nodes) {
+    for (const node of fixture.cluster.nodes) {
       natMap[`node-${node.port}.invalid:${node.port}`] = { host: node.host, port: node.port };
     }
     await Promise.all(
-      cluster.nodes.map(async (node) => {
+      fixture.cluster.nodes.map(async (node) => {
         const redis = new Redis({ host: node.host, port: node.port, lazyConnect: true, protocol: 2 });
         await redis.connect();
         await redis.call("CONFIG", "SET", "cluster-announce-hostname", `node-${node.port}.invalid`);
@@ -130,16 +126,19 @@ describe("connectCluster: natMap", () => {
       // Wait until every node announces every other by hostname (hostnames travel by gossip).
       await waitFor(
         async () => {
-          const probe = new Redis({ ...cluster.seeds[0]!, lazyConnect: true, protocol: 2 });
+          const probe = new Redis({ ...fixture.cluster.seeds[0]!, lazyConnect: true, protocol: 2 });
           await probe.connect();
           const slots = JSON.stringify(await probe.call("CLUSTER", "SLOTS"));
           probe.disconnect();
-          return cluster.nodes.every((node) => slots.includes(`node-${node.port}.invalid`));
+          return fixture.cluster.nodes.every((node) => slots.includes(`node-${node.port}.invalid`));
         },
         { timeoutMs: 20_000, description: "hostnames in CLUSTER SLOTS" },
       );
 
-      const blind = await connectCluster(cluster.seeds[0]!, { retryWindowMs: 300, connectTimeoutMs: 1000 });
+      const blind = await connectCluster(fixture.cluster.seeds[0]!, {
+        retryWindowMs: 300,
+        connectTimeoutMs: 1000,
+      });
       try {
         const replies = await blind.batch(spread(30).map((key) => ["SET", key, "x"] as const));
         expect(replies.every((reply) => RedisConnectionError.isInstance(reply))).toBe(true);
@@ -147,7 +146,7 @@ describe("connectCluster: natMap", () => {
         await blind.close();
       }
 
-      const mapped = await connectCluster(cluster.seeds[0]!, { natMap });
+      const mapped = await connectCluster(fixture.cluster.seeds[0]!, { natMap });
       try {
         expect(mapped.masters().every((master) => master.host === "127.0.0.1")).toBe(true);
         const keys = spread(300);
@@ -172,7 +171,7 @@ describe("connectCluster: credentials reach every node", () => {
     // masterauth first (replication keeps authenticating), then requirepass on every node.
     await onEveryNode("CONFIG", "SET", "masterauth", "s3cr:et");
     await onEveryNode("CONFIG", "SET", "requirepass", "s3cr:et");
-    const seed = cluster.nodes[0]!;
+    const seed = fixture.cluster.nodes[0]!;
     const keys = spread(600).map((key) => `auth:${key}`);
 
     const anonymous = await connectCluster(seed.url).catch((e: unknown) => e);

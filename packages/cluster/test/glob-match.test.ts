@@ -1,11 +1,10 @@
-import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createGlobMatcher } from "../src/scan/glob-match.js";
 
 // The matcher filters keys read with CLUSTER GETKEYSINSLOT; it must agree with SCAN MATCH exactly.
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 
 const KEYS = [
   "user:1",
@@ -61,18 +60,12 @@ const PATTERNS = [
 ];
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-  await conn.batch(KEYS.filter((key) => key !== "").map((key) => ["SET", key, "1"] as const));
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
+  await redis.conn.batch(KEYS.filter((key) => key !== "").map((key) => ["SET", key, "1"] as const));
 });
 
 async function serverMatches(pattern: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const page of conn.scanKeys({ pattern, count: 1000 })) found.push(...page);
+  for await (const page of redis.conn.scanKeys({ pattern, count: 1000 })) found.push(...page);
   return found.sort();
 }
 

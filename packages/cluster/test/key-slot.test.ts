@@ -1,19 +1,12 @@
-import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { keySlot } from "../src/index.js";
 
 // CLUSTER KEYSLOT answers on any cluster-enabled server, even one that serves no slot.
-let server: RedisServer;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  server = await startRedis({ args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"] });
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
+const redis = useRedisConnection({
+  connect,
+  args: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
 });
 
 describe("keySlot", () => {
@@ -37,7 +30,7 @@ describe("keySlot", () => {
       Buffer.from([0x7b, 0x7d, 0x80]),
     ];
     for (let i = 0; i < 300; i++) keys.push(`k:${i}:${(i * 7919).toString(36)}`);
-    const replies = await conn.batch(keys.map((key) => ["CLUSTER", "KEYSLOT", key] as const));
+    const replies = await redis.conn.batch(keys.map((key) => ["CLUSTER", "KEYSLOT", key] as const));
     keys.forEach((key, i) => {
       expect(keySlot(key), String(key)).toBe(replies[i]);
     });

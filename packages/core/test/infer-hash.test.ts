@@ -1,6 +1,7 @@
-import { RecordingConnection, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { RecordingConnection } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   type Command,
   connect,
@@ -12,8 +13,7 @@ import {
 } from "../src/index.js";
 import { dtypeName } from "./fixtures/frame-rows.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 
 /** 60 hashes whose fields exercise every rule; keys are loaded with one pipeline. */
 function userHash(i: number): string[] {
@@ -35,16 +35,10 @@ function userHash(i: number): string[] {
 }
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
   const commands: Command[] = [];
   for (let i = 0; i < 60; i++) commands.push(["HSET", `user:${i}`, ...userHash(i)]);
   commands.push(["SET", "user:not-a-hash", "x"], ["RPUSH", "user:list", "a"]);
-  await conn.batch(commands);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
+  await redis.conn.batch(commands);
 });
 
 function types(inferred: InferredSchema): Record<string, string> {
@@ -53,7 +47,7 @@ function types(inferred: InferredSchema): Record<string, string> {
 
 describe("inferHashSchema", () => {
   it("picks the narrowest type every sampled value fits, and says how sure it is", async () => {
-    const inferred = await inferHashSchema(conn, { pattern: "user:*", sampleSize: 100 });
+    const inferred = await inferHashSchema(redis.conn, { pattern: "user:*", sampleSize: 100 });
     expect(inferred.sampleCount).toBe(60); // the string and the list under the same pattern are not sampled
     expect(types(inferred)).toEqual({
       active: "DataType(Bool)",
@@ -92,8 +86,12 @@ describe("inferHashSchema", () => {
   });
 
   it("produces a schema that reads every sampled hash without a single mismatch", async () => {
-    const inferred = await inferHashSchema(conn, { pattern: "user:*" });
-    const frame = await readHashes(conn, { pattern: "user:*", schema: inferred.schema, onError: "raise" });
+    const inferred = await inferHashSchema(redis.conn, { pattern: "user:*" });
+    const frame = await readHashes(redis.conn, {
+      pattern: "user:*",
+      schema: inferred.schema,
+      onError: "raise",
+    });
     expect(frame.height).toBe(60);
     const row = frame.filter(pl.col("_key").eq(pl.lit("user:3"))).toRecords()[0]!;
     expect(row).toMatchObject({ id: 1003, flag: 1, active: true, zip: "02103", qty: "3", price: 3 });
@@ -102,11 +100,11 @@ describe("inferHashSchema", () => {
 
   it("samples with pipelined HGETALL batches, never one round trip per key", async () => {
     const batchSizes: number[] = [];
-    const spy: RedisConnection = Object.assign(Object.create(conn) as RedisConnection, {
+    const spy: RedisConnection = Object.assign(Object.create(redis.conn) as RedisConnection, {
       batch: (commands: readonly Command[], options?: Parameters<RedisConnection["batch"]>[1]) => {
         batchSizes.push(commands.length);
         expect(commands.every((command) => command[0] === "HGETALL")).toBe(true);
-        return conn.batch(commands, options);
+        return redis.conn.batch(commands, options);
       },
     });
     const inferred = await inferHashSchema(spy, { pattern: "user:*", sampleSize: 45, batchSize: 20 });
@@ -115,7 +113,7 @@ describe("inferHashSchema", () => {
   });
 
   it("applies overwrite: forced types replace inferred ones, unknown fields are added", async () => {
-    const inferred = await inferHashSchema(conn, {
+    const inferred = await inferHashSchema(redis.conn, {
       keys: ["user:1", "user:2"],
       overwrite: { flag: pl.Bool, zip: "utf8", extra: pl.Float64 },
     });
@@ -130,17 +128,17 @@ describe("inferHashSchema", () => {
   });
 
   it("reports a field seen in no sample as Utf8 with confidence 0, and an empty pattern as no fields", async () => {
-    await conn.call("HSET", "sparse:1", "a", "1");
-    await conn.call("HSET", "sparse:2", "b", "x");
-    const inferred = await inferHashSchema(conn, { pattern: "sparse:*" });
+    await redis.conn.call("HSET", "sparse:1", "a", "1");
+    await redis.conn.call("HSET", "sparse:2", "b", "x");
+    const inferred = await inferHashSchema(redis.conn, { pattern: "sparse:*" });
     expect(inferred.fields.a).toMatchObject({ present: 1, nulls: 1 });
-    const none = await inferHashSchema(conn, { pattern: "nothing:*" });
+    const none = await inferHashSchema(redis.conn, { pattern: "nothing:*" });
     expect(none).toMatchObject({ sampleCount: 0, schema: {}, averageConfidence: 1 });
   });
 
   it("keeps fields named like Object.prototype members, __proto__ included, and reads them back", async () => {
-    await conn.call("HSET", "proto:1", "__proto__", "7", "constructor", "x", "toString", "2024-01-02");
-    const inferred = await inferHashSchema(conn, { pattern: "proto:*" });
+    await redis.conn.call("HSET", "proto:1", "__proto__", "7", "constructor", "x", "toString", "2024-01-02");
+    const inferred = await inferHashSchema(redis.conn, { pattern: "proto:*" });
     expect(Object.keys(inferred.schema)).toEqual(["__proto__", "constructor", "toString"]);
     expect(Object.keys(inferred.fields)).toEqual(["__proto__", "constructor", "toString"]);
     expect(types(inferred)).toEqual({
@@ -148,7 +146,11 @@ describe("inferHashSchema", () => {
       constructor: "DataType(String)",
       toString: "DataType(Date)",
     });
-    const frame = await readHashes(conn, { pattern: "proto:*", schema: inferred.schema, onError: "raise" });
+    const frame = await readHashes(redis.conn, {
+      pattern: "proto:*",
+      schema: inferred.schema,
+      onError: "raise",
+    });
     expect(frame.columns).toEqual(["_key", "__proto__", "constructor", "toString"]);
   });
 });

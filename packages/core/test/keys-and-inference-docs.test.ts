@@ -1,6 +1,7 @@
-import { InMemoryModules, type RedisServer, type SeedTimeSeries, startRedis } from "@polars-redis/testkit";
+import { InMemoryModules, type SeedTimeSeries } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Command, connect, type RedisConnection } from "../src/index.js";
+import { type Command, connect } from "../src/index.js";
 import { docExamples, runDocExample } from "./fixtures/doc-examples.js";
 
 /**
@@ -52,14 +53,11 @@ const SERIES = new Map<string, SeedTimeSeries>([
   ],
 ]);
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 const savedUrl = process.env.REDIS_URL;
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-  process.env.REDIS_URL = server.url;
+  process.env.REDIS_URL = redis.server.url;
   const commands: Command[] = [];
   for (let i = 1; i <= 6; i++) {
     const seen =
@@ -81,13 +79,11 @@ beforeAll(async () => {
     ]);
   }
   commands.push(["SET", "cart:1", "x"], ["SET", "cart:2", "x"], ["SET", "cart:3", "x"]);
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
+  for (const reply of await redis.conn.batch(commands)) if (reply instanceof Error) throw reply;
 });
 afterAll(async () => {
   if (savedUrl === undefined) delete process.env.REDIS_URL;
   else process.env.REDIS_URL = savedUrl;
-  await conn?.close();
-  await server?.stop();
 });
 
 /** Module examples connect to the model; the others to the real server. */
@@ -137,8 +133,8 @@ describe("docs/keys-and-inference.md examples", () => {
   it("deleteKeys: the stale sessions of a filtered frame", async () => {
     const { log } = await run(exampleUsing("deleteKeys("));
     expect(log).toEqual([[3, 0, []]]);
-    expect(await conn.call("EXISTS", "session:1", "session:2", "session:3")).toBe(0);
-    expect(await conn.call("EXISTS", "session:4", "session:5", "session:6")).toBe(3);
+    expect(await redis.conn.call("EXISTS", "session:1", "session:2", "session:3")).toBe(0);
+    expect(await redis.conn.call("EXISTS", "session:4", "session:5", "session:6")).toBe(3);
   });
 
   it("setTtl: one TTL, one per key, a column in ms, and NX", async () => {

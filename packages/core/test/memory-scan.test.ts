@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type RedisConnection } from "../src/index.js";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../src/index.js";
 
 /**
  * Peak memory of a full scan must not grow with the number of keys: iterating 1,000,000 hashes (10 fields,
@@ -45,26 +45,19 @@ interface ChildResult {
   elapsedMs: number;
 }
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect: (url) => connect(url, { commandTimeoutMs: 0 }) });
 
 beforeAll(async () => {
   // The child process loads dist/: turbo's test task builds the package first (dependsOn: ["build"]).
   if (!existsSync(join(packageDir, "dist", "index.js")))
     throw new Error("memory-child.mjs loads dist/: run `pnpm --filter @polars-redis/core build` first");
-  server = await startRedis();
-  conn = await connect(server.url, { commandTimeoutMs: 0 });
 }, 300_000);
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
 
 /** Creates `count` hashes "<prefix><i>" server-side, 50,000 per script call. */
 async function loadHashes(prefix: string, count: number): Promise<void> {
   const script = readFileSync(join(here, "fixtures", "load-hashes.lua"), "utf8");
   for (let from = 0; from < count; from += 50_000) {
-    await conn.call("EVAL", script, 0, prefix, from, Math.min(count, from + 50_000));
+    await redis.conn.call("EVAL", script, 0, prefix, from, Math.min(count, from + 50_000));
   }
 }
 
@@ -75,7 +68,7 @@ async function scanInChild(pattern: string, path: ReadPath): Promise<ChildResult
       `--max-old-space-size=${HEAP_CAP_MB}`,
       `--max-semi-space-size=${SEMI_SPACE_MB}`,
       join(here, "fixtures", "memory-child.mjs"),
-      server.url,
+      redis.server.url,
       pattern,
       String(BATCH_SIZE),
       path,
@@ -95,7 +88,7 @@ describe("memory", () => {
       await loadHashes(prefix, count);
       for (const path of ["batch", "raw"] as const)
         results.set(`${prefix}${path}`, await scanInChild(`${prefix}*`, path));
-      await conn.call("FLUSHALL");
+      await redis.conn.call("FLUSHALL");
     }
     for (const path of ["batch", "raw"] as const) {
       const small = results.get(`small:${path}`)!;

@@ -1,11 +1,11 @@
-import { type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
+import { startRedis, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl, { type DataFrame } from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AbortedError,
   type Command,
   connect,
-  type RedisConnection,
   RedisConnectionError,
   readHashes,
   SchemaMismatchError,
@@ -19,8 +19,7 @@ import {
 } from "../src/internal.js";
 import { resolveDtype } from "../src/schema/dtype.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 
 const SCHEMA = {
   name: pl.Utf8,
@@ -41,7 +40,7 @@ const FIELDS: FastHashField[] = Object.entries(SCHEMA).map(([name, dtype]) => ({
 }));
 
 async function send(commands: Command[]): Promise<void> {
-  for (const reply of await conn.batch(commands)) if (reply instanceof Error) throw reply;
+  for (const reply of await redis.conn.batch(commands)) if (reply instanceof Error) throw reply;
 }
 
 /** Canonical spellings for most rows, every other spelling the engine's parsers accept for the rest. */
@@ -101,7 +100,7 @@ async function collect(
   options: Partial<FastHashReadOptions> & { pageSize?: number } = {},
   report = emptyFastHashReport(),
 ): Promise<{ frames: DataFrame[]; frame: DataFrame }> {
-  const channel = await openRawChannel({ host: server.host, port: server.port });
+  const channel = await openRawChannel({ host: redis.server.host, port: redis.server.port });
   const frames: DataFrame[] = [];
   const read = readHashFrames(
     channel,
@@ -118,20 +117,11 @@ function sortedByKey(frame: DataFrame): DataFrame {
   return frame.sort("_key");
 }
 
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
-
 describe("readHashFrames over a raw channel (real redis-server)", () => {
   it("produces exactly the frame readHashes produces: same columns, dtypes, values and nulls", async () => {
     const keys = await loadUsers("same:", 1234);
     const { frame } = await collect(keys, { frameRows: 500 });
-    const expected = await readHashes(conn, { pattern: "same:*", schema: SCHEMA });
+    const expected = await readHashes(redis.conn, { pattern: "same:*", schema: SCHEMA });
     expect(frame.columns).toEqual(expected.columns);
     expect(frame.dtypes.map(String)).toEqual(expected.dtypes.map(String));
     expect(frame.height).toBe(1234);
@@ -148,7 +138,7 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     const keys = await loadUsers("proj:", 300);
     const fields = FIELDS.filter((field) => ["age", "score", "name"].includes(field.name));
     const { frame } = await collect(keys, { fields, projected: true });
-    const expected = await readHashes(conn, {
+    const expected = await readHashes(redis.conn, {
       pattern: "proj:*",
       schema: SCHEMA,
       columns: ["age", "score", "name"],
@@ -194,7 +184,7 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     ]);
     const fields = FIELDS.filter((field) => field.name === "age");
     const keysExist = async (asked: string[]) => {
-      const replies = await conn.batch(asked.map((key): Command => ["EXISTS", key]));
+      const replies = await redis.conn.batch(asked.map((key): Command => ["EXISTS", key]));
       return replies.map((reply) => reply === 1);
     };
     const report = emptyFastHashReport();
@@ -272,7 +262,7 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
     const keys = await loadUsers("abort:", 3000);
     const clientsBefore = await connectedClients();
     const controller = new AbortController();
-    const channel = await openRawChannel({ host: server.host, port: server.port });
+    const channel = await openRawChannel({ host: redis.server.host, port: redis.server.port });
     const read = readHashFrames(channel, pagesOf(keys, 100), {
       fields: FIELDS,
       projected: false,
@@ -296,8 +286,8 @@ describe("readHashFrames over a raw channel (real redis-server)", () => {
 
   it("a channel lost mid-read fails with RedisConnectionError (outcome unknown), never a short frame", async () => {
     const keys = await loadUsers("lost:", 2000);
-    const channel = await openRawChannel({ host: server.host, port: server.port });
-    await conn.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    const channel = await openRawChannel({ host: redis.server.host, port: redis.server.port });
+    await redis.conn.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
     const error = await (async () => {
       for await (const _ of readHashFrames(channel, pagesOf(keys, 100), {
         fields: FIELDS,
@@ -343,6 +333,6 @@ describe("openRawChannel", () => {
 });
 
 async function connectedClients(): Promise<number> {
-  const info = String(await conn.call("INFO", "clients"));
+  const info = String(await redis.conn.call("INFO", "clients"));
   return Number(/connected_clients:(\d+)/.exec(info)?.[1]);
 }

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   createFileCheckpointStore,
   createMemoryCheckpointStore,
@@ -12,17 +12,10 @@ import {
 } from "../src/index.js";
 import { fixture } from "./fixtures/fixture-path.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-});
 afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -34,7 +27,7 @@ function tempDir(): string {
 
 describe.each([
   ["memory", () => createMemoryCheckpointStore()],
-  ["redis", () => createRedisCheckpointStore(conn, { prefix: `cp:${Math.random()}:` })],
+  ["redis", () => createRedisCheckpointStore(redis.conn, { prefix: `cp:${Math.random()}:` })],
   ["file", () => createFileCheckpointStore(tempDir())],
 ])("%s checkpoint store", (_name, create) => {
   it("gets what was set, by name, and forgets deleted names", async () => {

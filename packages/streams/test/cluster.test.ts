@@ -1,26 +1,15 @@
 import { connectCluster } from "@polars-redis/cluster";
-import type { Command, RedisConnection, Sink } from "@polars-redis/core";
-import {
-  generateChangeEvents,
-  MockSink,
-  type RedisCluster,
-  startCluster,
-  waitFor,
-} from "@polars-redis/testkit";
+import type { Command, Sink } from "@polars-redis/core";
+import { generateChangeEvents, MockSink, waitFor } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createConsumer, createRouter, readStreamRange } from "../src/index.js";
 
-let cluster: RedisCluster;
-let conn: RedisConnection;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 0 });
-  conn = await connectCluster(cluster.urls[0]!);
-}, 120_000);
-afterAll(async () => {
-  await conn?.close();
-  await cluster?.stop();
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.urls[0]!),
+  masters: 3,
+  replicasPerMaster: 0,
 });
 
 /** Shards whose hash tags put them in slots 15495, 3300 and 7365: one on each of the three masters. */
@@ -30,7 +19,7 @@ async function loadShards(perShard: number): Promise<number> {
   for (const [index, shard] of SHARDS.entries()) {
     const events = generateChangeEvents({ count: perShard, seed: 50 + index });
     const commands: Command[] = events.entryIds.map((id, i) => ["XADD", shard, id, ...events.fieldsOf(i)]);
-    const replies = await conn.batch(commands);
+    const replies = await redis.conn.batch(commands);
     expect(replies.find((reply) => reply instanceof Error)).toBeUndefined();
   }
   return perShard * SHARDS.length;
@@ -38,7 +27,7 @@ async function loadShards(perShard: number): Promise<number> {
 
 describe("on a Redis Cluster", () => {
   it("two routers share one group over a source sharded across slots: every matching entry routed once", async () => {
-    const masters = await Promise.all(SHARDS.map((shard) => cluster.masterForKey(shard)));
+    const masters = await Promise.all(SHARDS.map((shard) => redis.cluster.masterForKey(shard)));
     expect(new Set(masters.map((master) => master.port)).size).toBe(3);
     const total = await loadShards(3000);
     const sinks = [0, 1].map(() => new MockSink({ name: "big", keyColumn: "_key" }));
@@ -46,7 +35,7 @@ describe("on a Redis Cluster", () => {
     const routers = sinks.map((sink, index) =>
       createRouter({
         source: {
-          connection: conn,
+          connection: redis.conn,
           streams: SHARDS,
           group: "pipeline",
           consumer: `router-${index}`,
@@ -74,7 +63,7 @@ describe("on a Redis Cluster", () => {
     await Promise.all(runs);
     const expected = new Set<string>();
     for (const shard of SHARDS) {
-      const frame = await readStreamRange(conn, { stream: shard });
+      const frame = await readStreamRange(redis.conn, { stream: shard });
       for (const id of frame.filter(filter).getColumn("_id").toArray() as string[])
         expected.add(`${shard}/${id}`);
     }
@@ -82,12 +71,12 @@ describe("on a Redis Cluster", () => {
     expect(written.length).toBe(expected.size); // none twice
     expect(new Set(written)).toEqual(expected);
     for (const shard of SHARDS) {
-      expect(Number(((await conn.call("XPENDING", shard, "pipeline")) as [number])[0])).toBe(0);
+      expect(Number(((await redis.conn.call("XPENDING", shard, "pipeline")) as [number])[0])).toBe(0);
     }
   });
 
   it("a consumer over shards on several masters recovers a dead consumer's entries", async () => {
-    const dead = createConsumer(conn, {
+    const dead = createConsumer(redis.conn, {
       streams: SHARDS,
       group: "workers",
       consumer: "dead",
@@ -96,7 +85,7 @@ describe("on a Redis Cluster", () => {
     });
     for await (const _batch of dead) break; // leaves its first batch pending forever
     const processed = new Set<string>();
-    const alive = createConsumer(conn, {
+    const alive = createConsumer(redis.conn, {
       streams: SHARDS,
       group: "workers",
       consumer: "alive",
@@ -118,7 +107,7 @@ describe("on a Redis Cluster", () => {
     const stats = await run;
     expect(stats.claimed).toBeGreaterThan(0);
     for (const shard of SHARDS) {
-      expect(Number(((await conn.call("XPENDING", shard, "workers")) as [number])[0])).toBe(0);
+      expect(Number(((await redis.conn.call("XPENDING", shard, "workers")) as [number])[0])).toBe(0);
     }
   });
 });

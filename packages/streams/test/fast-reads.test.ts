@@ -1,24 +1,16 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
-import {
-  createFaultProxy,
-  type FaultProxy,
-  type RedisServer,
-  startRedis,
-  waitFor,
-} from "@polars-redis/testkit";
+import { createFaultProxy, type FaultProxy, waitFor } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl, { type DataFrame } from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsumerOptions, createConsumer } from "../src/index.js";
 
-let server: RedisServer;
+const redis = useRedisConnection({ connect });
 let proxy: FaultProxy;
-let conn: RedisConnection;
 let sliced: RedisConnection;
 
 beforeAll(async () => {
-  server = await startRedis();
-  proxy = await createFaultProxy({ target: server.url });
-  conn = await connect(server.url);
+  proxy = await createFaultProxy({ target: redis.server.url });
   sliced = await connect(proxy.url);
   // Entries with fields in different orders, missing fields, a field listed twice, multi-byte text, empty
   // values, values that do not fit their dtype, and a value larger than a socket chunk.
@@ -34,14 +26,12 @@ beforeAll(async () => {
     if (i === 1234) fields.push("blob", "z".repeat(200_000));
     for (const stream of ["fast:a", "fast:b"]) commands.push(["XADD", stream, `1-${i + 1}`, ...fields]);
   }
-  const replies = await conn.batch(commands);
+  const replies = await redis.conn.batch(commands);
   expect(replies.find((reply) => reply instanceof Error)).toBeUndefined();
 });
 afterAll(async () => {
   await sliced?.close();
-  await conn?.close();
   await proxy?.close();
-  await server?.stop();
 });
 
 /** The same connection without a raw channel: every read goes through the general client. */
@@ -108,8 +98,8 @@ describe("reads decoded straight into columns (raw channel) give the very frames
     ["two streams", { streams: ["fast:a", "fast:b"], includeSequence: true, batchSize: 300 }],
   ];
   it.each(layouts)("%s", async (_name, options) => {
-    const fast = await consumeAll(conn, options);
-    const ordinary = await consumeAll(withoutRawChannel(conn), options);
+    const fast = await consumeAll(redis.conn, options);
+    const ordinary = await consumeAll(withoutRawChannel(redis.conn), options);
     expect(fast.columns).toEqual(ordinary.columns);
     expect(fast.dtypes.map(String)).toEqual(ordinary.dtypes.map(String));
     expect(fast.height).toBe(ordinary.height);
@@ -129,7 +119,7 @@ describe("reads decoded straight into columns (raw channel) give the very frames
     await using _slices = proxy.slice({ averageSize: 9, sizeVariation: 8, direction: "toClient" });
     const options = { stream: "fast:b", includeSequence: true, batchSize: 500 } as const;
     const fast = await consumeAll(sliced, options);
-    const ordinary = await consumeAll(withoutRawChannel(conn), options);
+    const ordinary = await consumeAll(withoutRawChannel(redis.conn), options);
     expect(fast.frameEqual(ordinary, true)).toBe(true);
   });
 });

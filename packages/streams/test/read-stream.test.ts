@@ -1,17 +1,14 @@
-import { connect, InvalidArgumentError, type RedisConnection, SchemaMismatchError } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { connect, InvalidArgumentError, SchemaMismatchError } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readStream, readStreamRange, scanStream, scanStreamRange } from "../src/index.js";
 import { fillStream } from "./fixtures/streams.js";
 
-let server: RedisServer;
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 
 beforeAll(async () => {
-  server = await startRedis();
-  conn = await connect(server.url);
-  await fillStream(conn, "orders", 2500, (i) => ({
+  await fillStream(redis.conn, "orders", 2500, (i) => ({
     amount: (i * 1.5).toFixed(1),
     qty: i,
     paid: i % 2 === 0 ? "true" : "false",
@@ -19,14 +16,10 @@ beforeAll(async () => {
     ...(i % 10 === 0 ? { note: `n${i}` } : {}),
   }));
 });
-afterAll(async () => {
-  await conn?.close();
-  await server?.stop();
-});
 
 describe("readStreamRange", () => {
   it("reads every entry with _id, _ts, _seq (when asked) and typed fields", async () => {
-    const frame = await readStreamRange(conn, {
+    const frame = await readStreamRange(redis.conn, {
       stream: "orders",
       batchSize: 700,
       includeSequence: true,
@@ -55,7 +48,7 @@ describe("readStreamRange", () => {
 
   it("pages with an exclusive start: no entry twice, none missed", async () => {
     const seen: string[] = [];
-    for await (const page of scanStreamRange(conn, { stream: "orders", batchSize: 333 })) {
+    for await (const page of scanStreamRange(redis.conn, { stream: "orders", batchSize: 333 })) {
       expect(page.height).toBeLessThanOrEqual(333);
       seen.push(...(page.getColumn("_id").toArray() as string[]));
     }
@@ -64,7 +57,7 @@ describe("readStreamRange", () => {
   });
 
   it("applies ranges, projection, a filter and a limit counted after the filter", async () => {
-    const frame = await readStreamRange(conn, {
+    const frame = await readStreamRange(redis.conn, {
       stream: "orders",
       start: "1-101",
       end: "1-2000",
@@ -84,9 +77,9 @@ describe("readStreamRange", () => {
   });
 
   it("raises a SchemaMismatchError naming stream, entry, field and value, or nulls and counts", async () => {
-    await conn.call("XADD", "bad", "1-1", "qty", "12");
-    await conn.call("XADD", "bad", "1-2", "qty", "twelve");
-    const error = await readStreamRange(conn, { stream: "bad", schema: { qty: pl.Int64 } }).catch(
+    await redis.conn.call("XADD", "bad", "1-1", "qty", "12");
+    await redis.conn.call("XADD", "bad", "1-2", "qty", "twelve");
+    const error = await readStreamRange(redis.conn, { stream: "bad", schema: { qty: pl.Int64 } }).catch(
       (e: unknown) => e,
     );
     expect(SchemaMismatchError.isInstance(error)).toBe(true);
@@ -95,7 +88,7 @@ describe("readStreamRange", () => {
     expect((error as SchemaMismatchError).rawValue).toBe("twelve");
 
     let nulled: Record<string, number> = {};
-    const frame = await readStreamRange(conn, {
+    const frame = await readStreamRange(redis.conn, {
       stream: "bad",
       schema: { qty: pl.Int64 },
       onError: "null",
@@ -108,7 +101,7 @@ describe("readStreamRange", () => {
   });
 
   it("gives a typed empty frame for a missing stream", async () => {
-    const frame = await readStreamRange(conn, { stream: "missing", schema: { qty: pl.Int64 } });
+    const frame = await readStreamRange(redis.conn, { stream: "missing", schema: { qty: pl.Int64 } });
     expect(frame.height).toBe(0);
     expect(frame.columns).toEqual(["_id", "_ts", "qty"]);
   });
@@ -122,7 +115,7 @@ describe("readStreamRange", () => {
       [{ stream: "orders", onError: "ignore" }, "onError"],
     ];
     for (const [options, argument] of cases) {
-      const error = await readStreamRange(conn, options as never).catch((e: unknown) => e);
+      const error = await readStreamRange(redis.conn, options as never).catch((e: unknown) => e);
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
       expect((error as InvalidArgumentError).argument).toBe(argument);
     }

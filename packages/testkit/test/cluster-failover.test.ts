@@ -1,16 +1,10 @@
+import { useCluster } from "@polars-redis/testkit/vitest";
 import { Cluster, Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterNode, keySlot, type RedisCluster, startCluster, waitFor } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import { type ClusterNode, keySlot, waitFor } from "../src/index.js";
 
 /** One 6-node cluster for the whole file: starting one costs seconds. */
-let cluster: RedisCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const redis = useCluster({ masters: 3, replicasPerMaster: 1 });
 
 async function withNode<T>(node: ClusterNode, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({
@@ -32,15 +26,17 @@ const FAILOVER = { timeoutMs: 30_000, intervalMs: 100 };
 
 describe("startCluster", () => {
   it("forms a healthy cluster of 3 masters with 1 replica each", async () => {
-    expect(cluster.nodes).toHaveLength(6);
-    expect(new Set(cluster.nodes.map((node) => node.port)).size).toBe(6);
-    expect(cluster.urls).toEqual(cluster.nodes.map((node) => `redis://127.0.0.1:${node.port}`));
-    expect(cluster.seeds).toEqual(cluster.nodes.map((node) => ({ host: "127.0.0.1", port: node.port })));
-    const roles = await Promise.all(cluster.nodes.map((node) => node.role()));
+    expect(redis.cluster.nodes).toHaveLength(6);
+    expect(new Set(redis.cluster.nodes.map((node) => node.port)).size).toBe(6);
+    expect(redis.cluster.urls).toEqual(redis.cluster.nodes.map((node) => `redis://127.0.0.1:${node.port}`));
+    expect(redis.cluster.seeds).toEqual(
+      redis.cluster.nodes.map((node) => ({ host: "127.0.0.1", port: node.port })),
+    );
+    const roles = await Promise.all(redis.cluster.nodes.map((node) => node.role()));
     expect(roles).toEqual(["master", "master", "master", "replica", "replica", "replica"]);
 
     const followed = new Set<string>();
-    for (const node of cluster.nodes) {
+    for (const node of redis.cluster.nodes) {
       const info = await withNode(node, (redis) => redis.call("CLUSTER", "INFO") as Promise<string>);
       expect(info).toContain("cluster_state:ok");
       expect(info).toContain("cluster_slots_assigned:16384");
@@ -52,16 +48,16 @@ describe("startCluster", () => {
       }
     }
     // Each master has its own replica.
-    expect(followed).toEqual(new Set(cluster.nodes.slice(0, 3).map((node) => String(node.port))));
+    expect(followed).toEqual(new Set(redis.cluster.nodes.slice(0, 3).map((node) => String(node.port))));
   });
 
   it("names the master of a key's slot, as a cluster client routes it", async () => {
-    const client = new Cluster(cluster.seeds, { redisOptions: { maxRetriesPerRequest: 1 } });
+    const client = new Cluster(redis.cluster.seeds, { redisOptions: { maxRetriesPerRequest: 1 } });
     try {
       for (const key of ["alpha", "beta", "gamma", "{user:1}:profile"]) {
         await client.set(key, `value-of-${key}`);
-        const master = await cluster.masterForKey(key);
-        expect(await cluster.masterForSlot(keySlot(key))).toBe(master);
+        const master = await redis.cluster.masterForKey(key);
+        expect(await redis.cluster.masterForSlot(keySlot(key))).toBe(master);
         // The node we name holds the key; it answers without a MOVED redirect.
         expect(await withNode(master, (redis) => redis.get(key))).toBe(`value-of-${key}`);
       }
@@ -70,17 +66,17 @@ describe("startCluster", () => {
     }
     expect(keySlot("{user:1}:profile")).toBe(keySlot("user:1"));
     // Empty and unclosed tags, a tag after an empty one, non-ASCII bytes: the same slot the server computes.
-    await withNode(cluster.nodes[0]!, async (redis) => {
+    await withNode(redis.cluster.nodes[0]!, async (redis) => {
       for (const key of ["foo{}{bar}", "a{}{tag}", "{", "x{y", "}{z}", "{é}suffix", "plain", ""]) {
         expect(keySlot(key), key).toBe(Number(await redis.call("CLUSTER", "KEYSLOT", key)));
       }
     });
-    await expect(cluster.masterForSlot(16_384)).rejects.toThrow(RangeError);
+    await expect(redis.cluster.masterForSlot(16_384)).rejects.toThrow(RangeError);
   });
 
   it("promotes the replica when a master is killed, and the slot is writable again", async () => {
     const key = "failover-key";
-    const master = await cluster.masterForKey(key);
+    const master = await redis.cluster.masterForKey(key);
     const replica = await findReplicaOf(master);
     await withNode(master, (redis) => redis.set(key, "before"));
     await waitFor(async () => (await readFromReplica(replica, key)) === "before", {
@@ -93,8 +89,8 @@ describe("startCluster", () => {
       ...FAILOVER,
       description: "the replica to be promoted",
     });
-    await cluster.waitForHealthy();
-    expect(await cluster.masterForKey(key)).toBe(replica);
+    await redis.cluster.waitForHealthy();
+    expect(await redis.cluster.masterForKey(key)).toBe(replica);
 
     // A fresh connection to the promoted node writes to the slot (no MOVED, no CLUSTERDOWN).
     expect(await withNode(replica, (redis) => redis.set(key, "after"))).toBe("OK");
@@ -106,7 +102,7 @@ describe("startCluster", () => {
       ...FAILOVER,
       description: "the old master to rejoin as a replica",
     });
-    await cluster.waitForHealthy();
+    await redis.cluster.waitForHealthy();
     expect(await findReplicaOf(replica)).toBe(master);
     await waitFor(async () => (await readFromReplica(master, key)) === "after", {
       ...FAILOVER,
@@ -116,7 +112,7 @@ describe("startCluster", () => {
 });
 
 async function findReplicaOf(master: ClusterNode): Promise<ClusterNode> {
-  for (const node of cluster.nodes) {
+  for (const node of redis.cluster.nodes) {
     if (node === master || !node.isRunning()) continue;
     const replication = await withNode(node, (redis) => redis.info("replication"));
     if (replication.includes("role:slave") && replication.includes(`master_port:${master.port}\r`))

@@ -1,3 +1,4 @@
+import { useRedis } from "@polars-redis/testkit/vitest";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,24 +16,20 @@ import {
   loadSets,
   loadSortedSets,
   loadTimeSeries,
-  type RedisServer,
   startCluster,
-  startRedis,
   uniqueKeyPrefix,
   uniqueStreamName,
 } from "../src/index.js";
 
-let server: RedisServer;
+const fixture = useRedis();
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
+  redis = new Redis(fixture.server.url);
 });
 
 afterAll(async () => {
   redis?.disconnect();
-  await server?.stop();
 });
 
 describe("loaders on a single server", () => {

@@ -1,5 +1,6 @@
+import { useRedis } from "@polars-redis/testkit/vitest";
 import { Redis, type RedisOptions } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   createFaultProxy,
   createWrongTypeConflict,
@@ -7,29 +8,19 @@ import {
   forceOutOfMemory,
   killClients,
   pauseClients,
-  type RedisServer,
-  startRedis,
   waitFor,
   withAdminConnection,
 } from "../src/index.js";
 
-let server: RedisServer;
+const fixture = useRedis();
 const clients: Redis[] = [];
 
 function client(options: Omit<RedisOptions, "replyMapping"> = {}): Redis {
-  const redis = new Redis(server.url, { retryStrategy: () => 50, ...options });
+  const redis = new Redis(fixture.server.url, { retryStrategy: () => 50, ...options });
   redis.on("error", () => {});
   clients.push(redis);
   return redis;
 }
-
-beforeAll(async () => {
-  server = await startRedis();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
 
 afterEach(() => {
   for (const redis of clients.splice(0)) redis.disconnect();
@@ -39,7 +30,7 @@ describe("forceOutOfMemory", () => {
   it("makes writes get the real OOM reply, keeps reads working, and restore() makes writes work again", async () => {
     const redis = client();
     await redis.set("oom:existing", "kept");
-    const oom = await forceOutOfMemory(server);
+    const oom = await forceOutOfMemory(fixture.server);
     expect(oom.maxmemory).toBe(1);
     await expect(redis.set("oom:new", "x")).rejects.toThrow(
       /^OOM command not allowed when used memory > 'maxmemory'/,
@@ -53,7 +44,7 @@ describe("forceOutOfMemory", () => {
 
   it("with headroom, writes succeed until the data outgrows it", async () => {
     const redis = client();
-    await using _oom = await forceOutOfMemory(server, { headroomBytes: 200_000 });
+    await using _oom = await forceOutOfMemory(fixture.server, { headroomBytes: 200_000 });
     let written = 0;
     let refusal: unknown;
     for (let index = 0; index < 100 && refusal === undefined; index++) {
@@ -69,7 +60,7 @@ describe("forceOutOfMemory", () => {
   });
 
   it("rejects a negative headroom before touching the server", async () => {
-    await expect(forceOutOfMemory(server, { headroomBytes: -1 })).rejects.toThrow(RangeError);
+    await expect(forceOutOfMemory(fixture.server, { headroomBytes: -1 })).rejects.toThrow(RangeError);
   });
 });
 
@@ -77,7 +68,7 @@ describe("createWrongTypeConflict", () => {
   it("turns a key into a list so hash commands get WRONGTYPE", async () => {
     const redis = client();
     await redis.hset("conflict:1", "a", "1");
-    await createWrongTypeConflict(server, "conflict:1");
+    await createWrongTypeConflict(fixture.server, "conflict:1");
     expect(await redis.type("conflict:1")).toBe("list");
     await expect(redis.hset("conflict:1", "a", "2")).rejects.toThrow(/^WRONGTYPE Operation against a key/);
   });
@@ -85,7 +76,7 @@ describe("createWrongTypeConflict", () => {
   it("can make the conflicting key any type", async () => {
     const redis = client();
     for (const as of ["string", "hash", "set", "zset", "stream"] as const) {
-      await createWrongTypeConflict(server.url, `conflict:${as}`, { as });
+      await createWrongTypeConflict(fixture.server.url, `conflict:${as}`, { as });
       expect(await redis.type(`conflict:${as}`)).toBe(as);
     }
     await expect(redis.lpush("conflict:string", "x")).rejects.toThrow(/^WRONGTYPE/);
@@ -105,7 +96,7 @@ describe("killClients", () => {
     bystander.on("close", () => {
       bystanderClosed = true;
     });
-    expect(await killClients(server, { name: "victim" })).toBe(1);
+    expect(await killClients(fixture.server, { name: "victim" })).toBe(1);
     await waitFor(() => victimClosed, { description: "the victim's connection to close" });
     expect(await bystander.ping()).toBe("PONG");
     expect(bystanderClosed).toBe(false);
@@ -122,13 +113,13 @@ describe("killClients", () => {
     subscriber.on("close", () => {
       subscriberClosed = true;
     });
-    expect(await killClients(server, { type: "pubsub" })).toBe(1);
+    expect(await killClients(fixture.server, { type: "pubsub" })).toBe(1);
     await waitFor(() => subscriberClosed, { description: "the subscriber to be dropped" });
     expect(await plain.ping()).toBe("PONG");
   });
 
   it("refuses to kill without a filter", async () => {
-    await expect(killClients(server, {})).rejects.toThrow(TypeError);
+    await expect(killClients(fixture.server, {})).rejects.toThrow(TypeError);
   });
 });
 
@@ -136,7 +127,7 @@ describe("pauseClients", () => {
   it("WRITE pauses writes but not reads, until unpaused", async () => {
     const redis = client({ commandTimeout: 300, maxRetriesPerRequest: 0 });
     await redis.set("pause:key", "before");
-    const pause = await pauseClients(server, { ms: 10_000, mode: "WRITE" });
+    const pause = await pauseClients(fixture.server, { ms: 10_000, mode: "WRITE" });
     expect(await redis.get("pause:key")).toBe("before");
     await expect(redis.set("pause:key", "during")).rejects.toThrow("Command timed out");
     await pause.unpause();
@@ -149,7 +140,7 @@ describe("pauseClients", () => {
     const redis = client({ commandTimeout: 200, maxRetriesPerRequest: 0 });
     await redis.set("pause:all", "readable");
     // The GET must reach the server while the pause lasts: 5 s leaves a loaded machine plenty of room.
-    const pause = await pauseClients(server, { ms: 5_000 });
+    const pause = await pauseClients(fixture.server, { ms: 5_000 });
     await expect(redis.get("pause:all")).rejects.toThrow("Command timed out");
     // Redis 7.0 postpones CLIENT UNPAUSE itself under an ALL pause: unpause() returns when the pause is over.
     await pause.unpause();
@@ -161,7 +152,7 @@ describe("debugSleep", () => {
   it("blocks every client until the server wakes up", async () => {
     const redis = client({ commandTimeout: 200, maxRetriesPerRequest: 0 });
     await redis.ping();
-    const sleep = await debugSleep(server, 1_500);
+    const sleep = await debugSleep(fixture.server, 1_500);
     await expect(redis.ping()).rejects.toThrow("Command timed out");
     await sleep.finished;
     expect(await redis.ping()).toBe("PONG");
@@ -170,7 +161,7 @@ describe("debugSleep", () => {
 
 describe("fault helpers against a server that does not answer", () => {
   it("fail loudly instead of hanging when a blackholed proxy swallows every byte", async () => {
-    await using proxy = await createFaultProxy({ target: server.url });
+    await using proxy = await createFaultProxy({ target: fixture.server.url });
     const blackhole = proxy.blackhole();
     const outcomes = await Promise.allSettled([
       forceOutOfMemory(proxy.url),
@@ -193,7 +184,7 @@ describe("fault helpers against a server that does not answer", () => {
   });
 
   it("withAdminConnection takes shorter deadlines, for the connection and for each command", async () => {
-    await using proxy = await createFaultProxy({ target: server.url });
+    await using proxy = await createFaultProxy({ target: fixture.server.url });
     const connected = await withAdminConnection(proxy, (admin) => admin.ping());
     expect(connected).toBe("PONG");
     // Connected first, then the link goes silent: the command's own deadline fires.

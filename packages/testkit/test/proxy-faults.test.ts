@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { connect } from "node:net";
+import { useRedis } from "@polars-redis/testkit/vitest";
 import { Redis, type RedisOptions } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createFaultProxy, type FaultProxy, type RedisServer, startRedis, waitFor } from "../src/index.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createFaultProxy, type FaultProxy, waitFor } from "../src/index.js";
 
-let server: RedisServer;
+const redis = useRedis();
 let proxy: FaultProxy;
 const clients: Redis[] = [];
 
@@ -36,19 +37,14 @@ async function connectError(url: string): Promise<NodeJS.ErrnoException | undefi
 }
 
 beforeAll(async () => {
-  server = await startRedis();
-  const seed = new Redis(server.url);
+  const seed = new Redis(redis.server.url);
   await seed.set("value:1k", "v".repeat(1_000));
   await seed.set("value:10k", "x".repeat(10_000));
   seed.disconnect();
 });
 
-afterAll(async () => {
-  await server?.stop();
-});
-
 beforeEach(async () => {
-  proxy = await createFaultProxy({ target: server.url });
+  proxy = await createFaultProxy({ target: redis.server.url });
 });
 
 afterEach(async () => {
@@ -92,7 +88,7 @@ describe("createFaultProxy", () => {
 
   it("latency toward the client only: the request goes through, the reply is held", async () => {
     const client = await connectViaProxy();
-    const observer = new Redis(server.url);
+    const observer = new Redis(redis.server.url);
     clients.push(observer);
     const latency = proxy.latency({ latencyMs: 600_000, direction: "toClient" });
     const written = client.set("latency:written", "yes");
@@ -133,7 +129,7 @@ describe("createFaultProxy", () => {
 
   it("blackhole toward the client only: the server does the work but the reply never comes", async () => {
     const client = await connectViaProxy({ commandTimeout: 300, maxRetriesPerRequest: 0 });
-    const observer = new Redis(server.url);
+    const observer = new Redis(redis.server.url);
     clients.push(observer);
     const blackhole = proxy.blackhole({ direction: "toClient" });
     await expect(client.set("blackhole:written", "yes")).rejects.toThrow("Command timed out");
@@ -280,7 +276,9 @@ describe("fault proxy lifecycle", () => {
   it("await using closes the proxy: its port refuses connections afterwards", async () => {
     let port = 0;
     {
-      await using scoped = await createFaultProxy({ target: { host: server.host, port: server.port } });
+      await using scoped = await createFaultProxy({
+        target: { host: redis.server.host, port: redis.server.port },
+      });
       port = scoped.port;
       const client = new Redis({ port, lazyConnect: true });
       await client.connect();
@@ -291,7 +289,7 @@ describe("fault proxy lifecycle", () => {
   });
 
   it("close is idempotent and drops open connections", async () => {
-    const scoped = await createFaultProxy({ target: server.url });
+    const scoped = await createFaultProxy({ target: redis.server.url });
     const client = new Redis(scoped.url, { lazyConnect: true, retryStrategy: () => null });
     client.on("error", () => {});
     await client.connect();
@@ -304,7 +302,7 @@ describe("fault proxy lifecycle", () => {
 
   it("keeps the target URL's credentials and database in its own URL", async () => {
     await using scoped = await createFaultProxy({
-      target: `redis://:secret@${server.host}:${server.port}/3`,
+      target: `redis://:secret@${redis.server.host}:${redis.server.port}/3`,
     });
     expect(scoped.url).toBe(`redis://:secret@127.0.0.1:${scoped.port}/3`);
   });

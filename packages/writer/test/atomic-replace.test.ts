@@ -1,23 +1,18 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeHashes, writeSets } from "../src/index.js";
 import { HASH_TRANSPORTS, viaTransport } from "./fixtures/transports.js";
 
-let server: RedisServer;
-let writer: RedisConnection;
+const redis = useRedisConnection({ connect });
 let reader: RedisConnection;
 
 beforeAll(async () => {
-  server = await startRedis();
-  writer = await connect(server.url);
-  reader = await connect(server.url);
+  reader = await connect(redis.server.url);
 });
 afterAll(async () => {
-  await writer?.close();
   await reader?.close();
-  await server?.stop();
 });
 
 const FIELDS = 12;
@@ -47,7 +42,7 @@ describe("replace is atomic per key", () => {
   it.each(HASH_TRANSPORTS)(
     "a reader hammering HGETALL never sees a half-replaced hash (%s)",
     async (transport) => {
-      const target = viaTransport(writer, transport);
+      const target = viaTransport(redis.conn, transport);
       // Every key exists from here on, so an empty or mixed read is a torn replace.
       await writeHashes(target, generation(0));
       let done = false;
@@ -89,7 +84,7 @@ describe("replace is atomic per key", () => {
     })();
     for (let g = 0; g < 6 || seen.size < 2; g++) {
       const frame = pl.DataFrame({ member: members(g) }).withColumns(pl.lit("atomic:set").alias("_key"));
-      expect((await writeSets(writer, frame)).written).toBe(1);
+      expect((await writeSets(redis.conn, frame)).written).toBe(1);
       if (g > 200) break;
     }
     done = true;

@@ -1,8 +1,9 @@
-import { type ClusterConnection, connectCluster } from "@polars-redis/cluster";
+import { connectCluster } from "@polars-redis/cluster";
 import { type Command, type KeyError, RedisCommandError, type WriteResult } from "@polars-redis/core";
-import { keySlot, migrateSlots, type RedisCluster, startCluster } from "@polars-redis/testkit";
+import { keySlot, migrateSlots } from "@polars-redis/testkit";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeHashes, writeSets } from "../src/index.js";
 
 // writeHashes "replace" to a cluster while slots migrate (issue 11, defect 3): before, the per-call script
@@ -12,16 +13,10 @@ import { writeHashes, writeSets } from "../src/index.js";
 
 const KEYS_PER_TAG = 40;
 
-let cluster: RedisCluster;
-let conn: ClusterConnection;
-
-beforeAll(async () => {
-  cluster = await startCluster({ masters: 3, replicasPerMaster: 0 });
-  conn = await connectCluster(cluster.seeds);
-});
-afterAll(async () => {
-  await conn?.close();
-  await cluster?.stop();
+const redis = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds),
+  masters: 3,
+  replicasPerMaster: 0,
 });
 
 /**
@@ -45,7 +40,7 @@ function version(keys: readonly string[], name: string): pl.DataFrame {
 
 /** Each key's `v` field (null when the key is absent), read through the cluster connection. */
 async function versions(keys: readonly string[]): Promise<Map<string, string | null>> {
-  const replies = await conn.batch(keys.map((key): Command => ["HGET", key, "v"]));
+  const replies = await redis.conn.batch(keys.map((key): Command => ["HGET", key, "v"]));
   return new Map(
     keys.map((key, i) => [key, replies[i] instanceof Error ? "error" : (replies[i] as string | null)]),
   );
@@ -74,16 +69,16 @@ describe("writeHashes (replace) while slots migrate", () => {
   it("leaves every key with its old or new value in a half-migrated slot range, then completes", async () => {
     const slots: [number, number] = [0, 63];
     const keys = keysIn(slots, "a");
-    expect((await writeHashes(conn, version(keys, "old"))).isCompleteSuccess()).toBe(true);
-    const migration = await migrateSlots(cluster, { slots, leaveMigrating: true, keysToMove: 15 });
+    expect((await writeHashes(redis.conn, version(keys, "old"))).isCompleteSuccess()).toBe(true);
+    const migration = await migrateSlots(redis.cluster, { slots, leaveMigrating: true, keysToMove: 15 });
     try {
-      const before = conn.stats().ask;
-      const result = await writeHashes(conn, version(keys, "new"), {
+      const before = redis.conn.stats().ask;
+      const result = await writeHashes(redis.conn, version(keys, "new"), {
         retry: { attempts: 2, initialDelayMs: 10 },
       });
       await expectOldOrNew(keys, result);
       // The keys already moved were written on the importing node (ASK, with ASKING, as a unit).
-      expect(conn.stats().ask).toBeGreaterThan(before);
+      expect(redis.conn.stats().ask).toBeGreaterThan(before);
       expect(result.written).toBeGreaterThanOrEqual(15 * (slots[1] - slots[0] + 1));
       for (const error of result.errors.values()) {
         expect(RedisCommandError.isInstance(error) && error.redisCode).toBe("TRYAGAIN");
@@ -92,7 +87,7 @@ describe("writeHashes (replace) while slots migrate", () => {
       await migration.finish();
     }
     // Once the slots have moved, every key is replaced.
-    const again = await writeHashes(conn, version(keys, "new"));
+    const again = await writeHashes(redis.conn, version(keys, "new"));
     expect(again.isCompleteSuccess()).toBe(true);
     expect([...(await versions(keys)).values()].every((value) => value === "new")).toBe(true);
   });
@@ -100,17 +95,17 @@ describe("writeHashes (replace) while slots migrate", () => {
   it("leaves every key with its old or new value when the migration completes during the write", async () => {
     const slots: [number, number] = [64, 127];
     const keys = keysIn(slots, "b");
-    expect((await writeHashes(conn, version(keys, "old"))).isCompleteSuccess()).toBe(true);
-    const migration = await migrateSlots(cluster, { slots, leaveMigrating: true, keysToMove: 5 });
+    expect((await writeHashes(redis.conn, version(keys, "old"))).isCompleteSuccess()).toBe(true);
+    const migration = await migrateSlots(redis.cluster, { slots, leaveMigrating: true, keysToMove: 5 });
     try {
       const finishing = migration.finish();
-      const result = await writeHashes(conn, version(keys, "new"), { batchSize: 100, parallel: 2 });
+      const result = await writeHashes(redis.conn, version(keys, "new"), { batchSize: 100, parallel: 2 });
       await finishing;
       await expectOldOrNew(keys, result);
     } finally {
       await migration.finish();
     }
-    const again = await writeHashes(conn, version(keys, "new"));
+    const again = await writeHashes(redis.conn, version(keys, "new"));
     expect(again.isCompleteSuccess()).toBe(true);
   });
 
@@ -118,15 +113,15 @@ describe("writeHashes (replace) while slots migrate", () => {
     const slots: [number, number] = [128, 191];
     const keys = keysIn(slots, "c");
     const sets = (member: string) => pl.DataFrame({ _key: keys, member: keys.map(() => member) });
-    expect((await writeSets(conn, sets("old"))).isCompleteSuccess()).toBe(true);
-    const migration = await migrateSlots(cluster, { slots, leaveMigrating: true, keysToMove: 15 });
+    expect((await writeSets(redis.conn, sets("old"))).isCompleteSuccess()).toBe(true);
+    const migration = await migrateSlots(redis.cluster, { slots, leaveMigrating: true, keysToMove: 15 });
     let result: WriteResult;
     try {
-      result = await writeSets(conn, sets("new"), { retry: { attempts: 1 } });
+      result = await writeSets(redis.conn, sets("new"), { retry: { attempts: 1 } });
     } finally {
       await migration.finish();
     }
-    const members = await conn.batch(keys.map((key): Command => ["SMEMBERS", key]));
+    const members = await redis.conn.batch(keys.map((key): Command => ["SMEMBERS", key]));
     const failed = new Set(result.failedKeys());
     expect(failed.size).toBeLessThan(keys.length);
     keys.forEach((key, i) => {
