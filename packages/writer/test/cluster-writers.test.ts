@@ -1,40 +1,21 @@
 import { type ClusterConnection, connectCluster } from "@polars-redis/cluster";
 import { connect, type RedisConnection, type WriteResult } from "@polars-redis/core";
-import {
-  keySlot,
-  migrateSlots,
-  type RedisCluster,
-  type RedisServer,
-  startCluster,
-  startRedis,
-} from "@polars-redis/testkit";
+import { keySlot, migrateSlots } from "@polars-redis/testkit";
+import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { writeHashes, writeLists, writeSets, writeStreams, writeStrings, writeZsets } from "../src/index.js";
 
-let cluster: RedisCluster;
-let standalone: RedisServer;
-let onCluster: RedisConnection;
-let onServer: RedisConnection;
-
-beforeAll(async () => {
-  [cluster, standalone] = await Promise.all([
-    startCluster({ masters: 3, replicasPerMaster: 1 }),
-    startRedis(),
-  ]);
-  onCluster = await connectCluster(cluster.seeds);
-  onServer = await connect(standalone.url);
+const clusterFixture = useClusterConnection({
+  connect: (cluster): Promise<RedisConnection> => connectCluster(cluster.seeds),
+  masters: 3,
+  replicasPerMaster: 1,
 });
-afterAll(async () => {
-  await onCluster?.close();
-  await onServer?.close();
-  await cluster?.stop();
-  await standalone?.stop();
-});
+const serverFixture = useRedisConnection({ connect });
 
 async function flushEverywhere(): Promise<void> {
-  await onServer.call("FLUSHALL");
-  for (const node of cluster.nodes) {
+  await serverFixture.conn.call("FLUSHALL");
+  for (const node of clusterFixture.cluster.nodes) {
     const admin = await connect(node.url);
     try {
       if ((await node.role()) === "master") await admin.call("FLUSHALL");
@@ -145,16 +126,17 @@ describe("writers on a 6-node cluster give what a single server gives", () => {
     it(name, async () => {
       // "fail" meets existing keys half of the time.
       if (name === "writeHashes fail") {
-        for (const connection of [onServer, onCluster])
+        for (const connection of [serverFixture.conn, clusterFixture.conn])
           await writeHashes(
             connection,
             pl.DataFrame({ _key: written.slice(0, 75), a: written.slice(0, 75) }),
           );
       }
-      const expected = await write(onServer);
-      const actual = await write(onCluster);
+      const expected = await write(serverFixture.conn);
+      const actual = await write(clusterFixture.conn);
       expect(summary(actual)).toEqual(summary(expected));
-      for (const key of written) expect(await dump(onCluster, key), key).toEqual(await dump(onServer, key));
+      for (const key of written)
+        expect(await dump(clusterFixture.conn, key), key).toEqual(await dump(serverFixture.conn, key));
     });
   }
 });
@@ -167,9 +149,10 @@ describe("keys whose first braces are empty", () => {
     // in one script call although they live in different slots.
     const braceKeys = ["a{}{tag}", "b{}{tag}", "{}{tag}", "c{}{tag}:1", "d{}{tag}:2"];
     const frame = pl.DataFrame({ _key: braceKeys, v: braceKeys.map((key) => `value of ${key}`) });
-    const result = await writeHashes(onCluster, frame);
+    const result = await writeHashes(clusterFixture.conn, frame);
     expect(summary(result)).toEqual({ written: braceKeys.length, skipped: [], failed: {} });
-    for (const key of braceKeys) expect(await onCluster.call("HGET", key, "v"), key).toBe(`value of ${key}`);
+    for (const key of braceKeys)
+      expect(await clusterFixture.conn.call("HGET", key, "v"), key).toBe(`value of ${key}`);
   });
 });
 
@@ -184,7 +167,7 @@ describe("remembered row ids on a cluster", () => {
       v: rows.map((i) => `v${i}`),
     });
     const rowIds = rows.map((i) => `source-${i % 3}:${i}`);
-    for (const connection of [onServer, onCluster]) {
+    for (const connection of [serverFixture.conn, clusterFixture.conn]) {
       const first = await writeStreams(connection, frame, { rowIds });
       const replay = await writeStreams(connection, frame, { rowIds });
       expect(first.written).toBe(streamKeys.length);
@@ -193,7 +176,7 @@ describe("remembered row ids on a cluster", () => {
     const fields = async (connection: RedisConnection, key: string) =>
       ((await connection.call("XRANGE", key, "-", "+")) as [string, string[]][]).map(([, values]) => values);
     for (const key of streamKeys)
-      expect(await fields(onCluster, key), key).toEqual(await fields(onServer, key));
+      expect(await fields(clusterFixture.conn, key), key).toEqual(await fields(serverFixture.conn, key));
   });
 });
 
@@ -207,12 +190,16 @@ describe("a slot range migrated live during a batched write", () => {
     const inRange = rowKeys.filter((key) => keySlot(key) < 400).length;
     expect(inRange).toBeGreaterThan(50);
     // Half the keys exist already; then the first 400 slots start moving (left mid-way: ASK for moved keys).
-    expect((await writeHashes(onCluster, frame.head(count / 2))).written).toBe(count / 2);
-    const from = await cluster.masterForSlot(0);
-    const migration = await migrateSlots(cluster, { slots: [0, 399], leaveMigrating: true, keysToMove: 2 });
-    const before = (onCluster as ClusterConnection).stats();
+    expect((await writeHashes(clusterFixture.conn, frame.head(count / 2))).written).toBe(count / 2);
+    const from = await clusterFixture.cluster.masterForSlot(0);
+    const migration = await migrateSlots(clusterFixture.cluster, {
+      slots: [0, 399],
+      leaveMigrating: true,
+      keysToMove: 2,
+    });
+    const before = (clusterFixture.conn as ClusterConnection).stats();
     let finishing: Promise<void> | undefined;
-    const result = await writeHashes(onCluster, frame, {
+    const result = await writeHashes(clusterFixture.conn, frame, {
       batchSize: 100,
       parallel: 2,
       onProgress: (progress) => {
@@ -221,17 +208,18 @@ describe("a slot range migrated live during a batched write", () => {
       },
     });
     await finishing;
-    const after = (onCluster as ClusterConnection).stats();
+    const after = (clusterFixture.conn as ClusterConnection).stats();
     expect(after.ask + after.moved + after.tryagain).toBeGreaterThan(
       before.ask + before.moved + before.tryagain,
     );
     expect(result.isCompleteSuccess()).toBe(true);
     expect(result.written).toBe(count);
-    expect((await cluster.masterForSlot(0)).id).not.toBe(from.id);
-    for (const key of rowKeys) expect(await onCluster.call("HGET", key, "v"), key).toBe(`value of ${key}`);
+    expect((await clusterFixture.cluster.masterForSlot(0)).id).not.toBe(from.id);
+    for (const key of rowKeys)
+      expect(await clusterFixture.conn.call("HGET", key, "v"), key).toBe(`value of ${key}`);
     // Every key exists exactly once across the masters.
     let total = 0;
-    for (const node of cluster.nodes) {
+    for (const node of clusterFixture.cluster.nodes) {
       if ((await node.role()) !== "master") continue;
       const admin = await connect(node.url);
       try {

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatWithOptions } from "node:util";
 import * as core from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
+import { useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as writer from "../src/index.js";
@@ -19,13 +19,12 @@ const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor a
 ) => (...values: unknown[]) => Promise<void>;
 const exported: Record<string, unknown> = { ...core, ...writer };
 
-let servers: RedisServer[] = [];
+const servers = [useRedis(), useRedis()] as const;
 const saved = { a: process.env.REDIS_URL, b: process.env.REDIS_URL_B };
 
-beforeAll(async () => {
-  servers = await Promise.all([startRedis(), startRedis()]);
-  process.env.REDIS_URL = servers[0]!.url;
-  process.env.REDIS_URL_B = servers[1]!.url;
+beforeAll(() => {
+  process.env.REDIS_URL = servers[0].url;
+  process.env.REDIS_URL_B = servers[1].url;
 });
 afterAll(async () => {
   for (const [name, value] of [
@@ -35,7 +34,6 @@ afterAll(async () => {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  await Promise.all(servers.map((server) => server.stop()));
 });
 
 async function runExample(code: string): Promise<string[]> {
