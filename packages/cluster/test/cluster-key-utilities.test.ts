@@ -13,26 +13,24 @@ import {
   setTtl,
   ttlKeys,
 } from "@polars-redis/core";
-import {
-  keySlot,
-  type RedisCluster,
-  type RedisServer,
-  startCluster,
-  startRedis,
-} from "@polars-redis/testkit";
+import { keySlot } from "@polars-redis/testkit";
+import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import type pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, connectCluster } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connectCluster } from "../src/index.js";
 
 // Key utilities and inference from core, unchanged, on a cluster: the same answers as one server.
-let cluster: RedisCluster;
-let server: RedisServer;
-let onCluster: ClusterConnection;
-let onServer: RedisConnection;
-const both = () => [onCluster, onServer] as const;
+const clusterFixture = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 0,
+  nodeTimeoutMs: 1000,
+});
+const serverFixture = useRedisConnection({ connect });
+const both = () => [clusterFixture.conn, serverFixture.conn] as const;
 /** Runs the same call on the cluster and on the standalone server: [cluster's answer, server's answer]. */
 const onBoth = <T>(run: (conn: RedisConnection) => Promise<T>): Promise<[T, T]> =>
-  Promise.all([run(onCluster), run(onServer)]);
+  Promise.all([run(clusterFixture.conn), run(serverFixture.conn)]);
 
 const keys = Array.from({ length: 600 }, (_, i) => `ku:${i}`);
 
@@ -53,21 +51,10 @@ function dataset(): Command[] {
 }
 
 beforeAll(async () => {
-  [cluster, server] = await Promise.all([
-    startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 }),
-    startRedis(),
-  ]);
-  onCluster = await connectCluster(cluster.seeds.slice(0, 1));
-  onServer = await connect(server.url);
   for (const conn of both()) {
     const replies = await conn.batch(dataset());
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   }
-});
-afterAll(async () => {
-  await onCluster?.close();
-  await onServer?.close();
-  await Promise.all([cluster?.stop(), server?.stop()]);
 });
 
 /** -1 no expiry, -2 missing, 1 some expiry (the exact remaining time depends on when it is asked). */
@@ -124,7 +111,7 @@ describe("key utilities on a cluster", () => {
     expect(renamedCluster.succeeded).toBe(2);
     expect(renamedCluster.failedKeys()).toEqual(["r:c"]);
     expect((renamedCluster.errors.get("r:c") as RedisCommandError).redisCode).toBe("CROSSSLOT");
-    expect(await onCluster.call("MGET", "{r}:a2", "{r}:b2", "r:c")).toEqual(["1", "2", "3"]);
+    expect(await clusterFixture.conn.call("MGET", "{r}:a2", "{r}:b2", "r:c")).toEqual(["1", "2", "3"]);
   });
 
   it("deleteKeys and deleteKeysMatching delete the same keys, dry run first", async () => {
@@ -146,7 +133,7 @@ describe("key utilities on a cluster", () => {
       deletedServer.deleted,
       deletedServer.notFound,
     ]);
-    expect(await onCluster.call("DBSIZE")).toBe(await onServer.call("DBSIZE"));
+    expect(await clusterFixture.conn.call("DBSIZE")).toBe(await serverFixture.conn.call("DBSIZE"));
   });
 });
 

@@ -10,16 +10,19 @@ import {
   readZsets,
   scanHashes,
 } from "@polars-redis/core";
-import { type RedisCluster, type RedisServer, startCluster, startRedis } from "@polars-redis/testkit";
+import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, connectCluster } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connectCluster } from "../src/index.js";
 
 // The same data on a 3-master cluster and on one server: every scan type must give the same frame.
-let cluster: RedisCluster;
-let server: RedisServer;
-let onCluster: ClusterConnection;
-let onServer: RedisConnection;
+const clusterFixture = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 0,
+  nodeTimeoutMs: 1000,
+});
+const serverFixture = useRedisConnection({ connect });
 
 function dataset(): Command[] {
   const commands: Command[] = [];
@@ -66,21 +69,13 @@ function dataset(): Command[] {
 }
 
 beforeAll(async () => {
-  [cluster, server] = await Promise.all([
-    startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 }),
-    startRedis(),
-  ]);
-  onCluster = await connectCluster(cluster.seeds.slice(0, 1));
-  onServer = await connect(server.url);
   const data = dataset();
-  for (const replies of await Promise.all([onCluster.batch(data), onServer.batch(data)])) {
+  for (const replies of await Promise.all([
+    clusterFixture.conn.batch(data),
+    serverFixture.conn.batch(data),
+  ])) {
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   }
-});
-afterAll(async () => {
-  await onCluster?.close();
-  await onServer?.close();
-  await Promise.all([cluster?.stop(), server?.stop()]);
 });
 
 /** Rows in a stable order (keys come back in per-node SCAN order on a cluster). */
@@ -93,7 +88,7 @@ async function expectSameFrames(
   sortBy: string[],
   expectedRows?: number,
 ): Promise<void> {
-  const [fromCluster, fromServer] = await Promise.all([read(onCluster), read(onServer)]);
+  const [fromCluster, fromServer] = await Promise.all([read(clusterFixture.conn), read(serverFixture.conn)]);
   expect(fromCluster.schema).toEqual(fromServer.schema);
   expect(fromCluster.height).toBe(fromServer.height);
   if (expectedRows !== undefined) expect(fromCluster.height).toBe(expectedRows);
@@ -131,13 +126,17 @@ describe("every scan type reads the same rows on a cluster as on one server", ()
     // Every tenth user is stored under the {vip} tag: 50 of these 500 keys do not exist.
     const keys = Array.from({ length: 500 }, (_, i) => `user:${i * 3 + 1}`);
     await expectSameFrames((conn) => readHashes(conn, { keys, schema: HASH_SCHEMA }), ["_key"], 450);
-    const limited = await readHashes(onCluster, { pattern: "user:*", schema: HASH_SCHEMA, limit: 123 });
+    const limited = await readHashes(clusterFixture.conn, {
+      pattern: "user:*",
+      schema: HASH_SCHEMA,
+      limit: 123,
+    });
     expect(limited.height).toBe(123);
   });
 
   it("hashes in batches: scanHashes frames add up to the same rows", async () => {
     const frames: pl.DataFrame[] = [];
-    for await (const frame of scanHashes(onCluster, {
+    for await (const frame of scanHashes(clusterFixture.conn, {
       pattern: "user:*",
       schema: HASH_SCHEMA,
       batchSize: 250,
@@ -146,7 +145,7 @@ describe("every scan type reads the same rows on a cluster as on one server", ()
       frames.push(frame);
     }
     const all = pl.concat(frames, { how: "vertical" });
-    const reference = await readHashes(onServer, { pattern: "user:*", schema: HASH_SCHEMA });
+    const reference = await readHashes(serverFixture.conn, { pattern: "user:*", schema: HASH_SCHEMA });
     expect(rows(all, ["_key"])).toEqual(rows(reference, ["_key"]));
   });
 

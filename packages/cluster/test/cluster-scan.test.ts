@@ -1,22 +1,19 @@
-import { AbortedError, type Command, connect, type RedisConnection } from "@polars-redis/core";
-import {
-  keySlot,
-  migrateSlots,
-  type RedisCluster,
-  type RedisServer,
-  startCluster,
-  startRedis,
-} from "@polars-redis/testkit";
+import { AbortedError, type Command, connect } from "@polars-redis/core";
+import { keySlot, migrateSlots } from "@polars-redis/testkit";
+import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClusterConnection, type ClusterEvent, connectCluster } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ClusterEvent, connectCluster } from "../src/index.js";
 
 const STRING_KEYS = 40_000;
 
-let cluster: RedisCluster;
-let standalone: RedisServer;
-let conn: ClusterConnection;
-let single: RedisConnection;
+const clusterFixture = useClusterConnection({
+  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
+  masters: 3,
+  replicasPerMaster: 0,
+  nodeTimeoutMs: 1000,
+});
+const serverFixture = useRedisConnection({ connect });
 const allStrings = Array.from({ length: STRING_KEYS }, (_, i) => `s:${i}`);
 
 /** The same data on the cluster and on a standalone server: strings plus a few keys of other types. */
@@ -33,21 +30,13 @@ function dataset(): Command[] {
 }
 
 beforeAll(async () => {
-  [cluster, standalone] = await Promise.all([
-    startCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 }),
-    startRedis(),
-  ]);
-  conn = await connectCluster(cluster.seeds.slice(0, 1));
-  single = await connect(standalone.url);
   const data = dataset();
-  for (const replies of await Promise.all([conn.batch(data), single.batch(data)])) {
+  for (const replies of await Promise.all([
+    clusterFixture.conn.batch(data),
+    serverFixture.conn.batch(data),
+  ])) {
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   }
-});
-afterAll(async () => {
-  await conn?.close();
-  await single?.close();
-  await Promise.all([cluster?.stop(), standalone?.stop()]);
 });
 
 async function collect(source: AsyncIterable<string[]>): Promise<string[]> {
@@ -87,19 +76,19 @@ describe("cluster scanKeys: the same keys as one server holding the same data", 
     { pattern: "nothing:*" },
   ])("pattern $pattern, type $type", async (options) => {
     const [fromCluster, fromServer] = await Promise.all([
-      collect(conn.scanKeys({ ...options, count: 500 })),
-      collect(single.scanKeys({ ...options, count: 500 })),
+      collect(clusterFixture.conn.scanKeys({ ...options, count: 500 })),
+      collect(serverFixture.conn.scanKeys({ ...options, count: 500 })),
     ]);
     expect(new Set(fromCluster).size).toBe(fromCluster.length);
     expect(fromCluster.sort()).toEqual(fromServer.sort());
   });
 
   it("yields each key once on a stable cluster without deduplication too", async () => {
-    const plain = await connectCluster(cluster.seeds, { scanDeduplication: false });
+    const plain = await connectCluster(clusterFixture.cluster.seeds, { scanDeduplication: false });
     try {
       const [fromCluster, fromServer] = await Promise.all([
         collect(plain.scanKeys({ count: 700 })),
-        collect(single.scanKeys({ count: 700 })),
+        collect(serverFixture.conn.scanKeys({ count: 700 })),
       ]);
       expect(fromCluster.length).toBe(fromServer.length);
       expect(fromCluster.sort()).toEqual(fromServer.sort());
@@ -110,25 +99,33 @@ describe("cluster scanKeys: the same keys as one server holding the same data", 
 
   it("skips keys whose names are not UTF-8 and hands them to onNonUtf8Key, like one server", async () => {
     const binary = [Buffer.from([0x62, 0x3a, 0xff, 0xfe]), Buffer.from([0x62, 0x3a, 0xc3, 0x28, 0x01])];
-    await Promise.all([conn, single].map((c) => c.batch(binary.map((key) => ["SET", key, "1"] as const))));
-    await conn.call("SET", "b:ok", "1");
-    await single.call("SET", "b:ok", "1");
+    await Promise.all(
+      [clusterFixture.conn, serverFixture.conn].map((c) =>
+        c.batch(binary.map((key) => ["SET", key, "1"] as const)),
+      ),
+    );
+    await clusterFixture.conn.call("SET", "b:ok", "1");
+    await serverFixture.conn.call("SET", "b:ok", "1");
     const reported: Buffer[] = [];
     const yielded = await collect(
-      conn.scanKeys({ pattern: "b:*", onNonUtf8Key: (key) => reported.push(key) }),
+      clusterFixture.conn.scanKeys({ pattern: "b:*", onNonUtf8Key: (key) => reported.push(key) }),
     );
     expect(yielded).toEqual(["b:ok"]);
     expect(reported.map((key) => key.toString("hex")).sort()).toEqual(
       binary.map((key) => key.toString("hex")).sort(),
     );
-    await Promise.all([conn, single].map((c) => c.batch(binary.map((key) => ["DEL", key] as const))));
+    await Promise.all(
+      [clusterFixture.conn, serverFixture.conn].map((c) =>
+        c.batch(binary.map((key) => ["DEL", key] as const)),
+      ),
+    );
   });
 
   it("scans only the master that holds a pattern's literal hash tag", async () => {
-    const owner = await cluster.masterForKey("{tagged}");
-    const masters = cluster.nodes.slice(0, 3);
+    const owner = await clusterFixture.cluster.masterForKey("{tagged}");
+    const masters = clusterFixture.cluster.nodes.slice(0, 3);
     const before = await Promise.all(masters.map(scanCalls));
-    const keys = await collect(conn.scanKeys({ pattern: "{tagged}:list:*" }));
+    const keys = await collect(clusterFixture.conn.scanKeys({ pattern: "{tagged}:list:*" }));
     expect(keys).toHaveLength(500);
     const after = await Promise.all(masters.map(scanCalls));
     masters.forEach((node, i) => {
@@ -137,24 +134,25 @@ describe("cluster scanKeys: the same keys as one server holding the same data", 
   });
 
   it("stops cleanly when the consumer leaves early, and honours an AbortSignal", async () => {
-    for await (const page of conn.scanKeys({ count: 100 })) {
+    for await (const page of clusterFixture.conn.scanKeys({ count: 100 })) {
       expect(page.length).toBeGreaterThan(0);
       break;
     }
     const controller = new AbortController();
     const error = await (async () => {
-      for await (const _ of conn.scanKeys({ count: 100, signal: controller.signal })) controller.abort();
+      for await (const _ of clusterFixture.conn.scanKeys({ count: 100, signal: controller.signal }))
+        controller.abort();
     })().catch((e: unknown) => e);
     expect(AbortedError.isInstance(error)).toBe(true);
     // The connection is still fine afterwards.
-    expect(await collect(conn.scanKeys({ pattern: "z:*" }))).toHaveLength(500);
+    expect(await collect(clusterFixture.conn.scanKeys({ pattern: "z:*" }))).toHaveLength(500);
   });
 });
 
 describe("cluster scanKeys: slots migrating during the scan", () => {
   it("misses nothing when slots move from a master not yet scanned to one already scanned", async () => {
     const events: ClusterEvent[] = [];
-    const scanner = await connectCluster(cluster.seeds, {
+    const scanner = await connectCluster(clusterFixture.cluster.seeds, {
       scanConcurrency: 1,
       onEvent: (e) => events.push(e),
     });
@@ -163,7 +161,7 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
       .sort((a, b) => a.slotRanges[0]![0] - b.slotRanges[0]![0]);
     const secondStart = second!.slotRanges[0]![0];
     const thirdStart = third!.slotRanges[0]![0];
-    const firstNode = cluster.nodes.find((node) => node.port === first!.port)!;
+    const firstNode = clusterFixture.cluster.nodes.find((node) => node.port === first!.port)!;
     const migrations = [];
     try {
       const keys: string[] = [];
@@ -173,8 +171,12 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
         if (migrations.length === 0 && keySlot(page[0]!) >= secondStart) {
           // From the third master (not scanned yet) to the first (done), and from the second (in progress).
           const moveTo = { to: firstNode, timeoutMs: 30_000 };
-          migrations.push(await migrateSlots(cluster, { slots: [thirdStart, thirdStart + 79], ...moveTo }));
-          migrations.push(await migrateSlots(cluster, { slots: [secondStart, secondStart + 49], ...moveTo }));
+          migrations.push(
+            await migrateSlots(clusterFixture.cluster, { slots: [thirdStart, thirdStart + 79], ...moveTo }),
+          );
+          migrations.push(
+            await migrateSlots(clusterFixture.cluster, { slots: [secondStart, secondStart + 49], ...moveTo }),
+          );
         }
       }
       expect(migrations).toHaveLength(2);
@@ -188,16 +190,16 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
   });
 
   it("misses nothing while slots migrate concurrently with every master's scan", async () => {
-    const scanner = await connectCluster(cluster.seeds, { scanConcurrency: 3 });
+    const scanner = await connectCluster(clusterFixture.cluster.seeds, { scanConcurrency: 3 });
     const [first, , third] = scanner.masters().sort((a, b) => a.slotRanges[0]![0] - b.slotRanges[0]![0]);
-    const firstNode = cluster.nodes.find((node) => node.port === first!.port)!;
+    const firstNode = clusterFixture.cluster.nodes.find((node) => node.port === first!.port)!;
     const thirdStart = third!.slotRanges[0]![0];
     let migration: Promise<Awaited<ReturnType<typeof migrateSlots>>> | undefined;
     try {
       const keys: string[] = [];
       for await (const page of scanner.scanKeys({ pattern: "s:*", count: 100 })) {
         keys.push(...page);
-        migration ??= migrateSlots(cluster, {
+        migration ??= migrateSlots(clusterFixture.cluster, {
           slots: [thirdStart + 200, thirdStart + 399],
           to: firstNode,
           timeoutMs: 30_000,
@@ -212,10 +214,10 @@ describe("cluster scanKeys: slots migrating during the scan", () => {
 
   it("reads a slot left in mid-migration from both nodes, each key once", async () => {
     const events: ClusterEvent[] = [];
-    const scanner = await connectCluster(cluster.seeds, { onEvent: (e) => events.push(e) });
+    const scanner = await connectCluster(clusterFixture.cluster.seeds, { onEvent: (e) => events.push(e) });
     const third = scanner.masters().sort((a, b) => a.slotRanges[0]![0] - b.slotRanges[0]![0])[2]!;
     const start = third.slotRanges[0]![0] + 1000;
-    const migration = await migrateSlots(cluster, {
+    const migration = await migrateSlots(clusterFixture.cluster, {
       slots: [start, start + 19],
       leaveMigrating: true,
       keysToMove: 1,
