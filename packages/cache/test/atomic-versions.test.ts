@@ -1,7 +1,7 @@
 import { connectCluster } from "@polars-redis/cluster";
 import { connect, type RedisConnection } from "@polars-redis/core";
 import { keySlot } from "@polars-redis/core/internal";
-import { type RedisCluster, type RedisServer, startCluster, startRedis } from "@polars-redis/testkit";
+import { useCluster, useRedis } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CacheInfo,
@@ -14,15 +14,13 @@ import {
 import { checkWhole, hammer, versionFrame } from "./fixtures/hammer.js";
 
 describe("one server: concurrent writers and readers on one key", () => {
-  let server: RedisServer;
+  const redis = useRedis();
   const conns: RedisConnection[] = [];
   beforeAll(async () => {
-    server = await startRedis();
-    for (let i = 0; i < 6; i++) conns.push(await connect(server.url));
+    for (let i = 0; i < 6; i++) conns.push(await connect(redis.url));
   });
   afterAll(async () => {
     for (const conn of conns) await conn.close();
-    await server?.stop();
   });
 
   for (const format of ["ipc", "parquet"] as const) {
@@ -76,22 +74,20 @@ describe("one server: concurrent writers and readers on one key", () => {
 });
 
 describe("Redis Cluster", () => {
-  let cluster: RedisCluster;
+  const fixture = useCluster({ masters: 3, replicasPerMaster: 1 });
   const conns: RedisConnection[] = [];
   beforeAll(async () => {
-    cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
-    for (let i = 0; i < 4; i++) conns.push(await connectCluster(cluster.seeds));
-  }, 180_000);
+    for (let i = 0; i < 4; i++) conns.push(await connectCluster(fixture.cluster.seeds));
+  });
   afterAll(async () => {
     for (const conn of conns) await conn.close();
-    await cluster?.stop();
   });
 
   it("keeps every key of an entry on the head's slot, for plain, tagged, unclosed-brace and non-ASCII keys", async () => {
     for (const key of ["report:2024", "tenant:{7}:report", "odd{key", "ünï:{x"]) {
       const info = await cacheDataFrame(conns[0]!, key, versionFrame(1), { chunkBytes: 1024 });
       expect(info.chunks).toBeGreaterThan(1);
-      const node = await cluster.masterForKey(key);
+      const node = await fixture.cluster.masterForKey(key);
       const admin = await connect(node.url);
       try {
         const headSlot = Number(await admin.call("CLUSTER", "KEYSLOT", key));

@@ -1,6 +1,5 @@
 import { connect, type RedisConnection } from "@polars-redis/core";
-import { type RedisServer, startRedis } from "@polars-redis/testkit";
-import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { useRedis, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cacheDataFrame, cacheInfo, deleteCached, getCachedDataFrame, listCached } from "../src/index.js";
 import { mixedFrame } from "./fixtures/frames.js";
@@ -112,15 +111,13 @@ describe("a payload inline in the head", () => {
 });
 
 describe("readers never see a mixed version while inline and chunked versions replace each other", () => {
-  let server: RedisServer;
+  const own = useRedis();
   const conns: RedisConnection[] = [];
   beforeAll(async () => {
-    server = await startRedis();
-    for (let i = 0; i < 5; i++) conns.push(await connect(server.url));
+    for (let i = 0; i < 5; i++) conns.push(await connect(own.url));
   });
   afterAll(async () => {
     for (const conn of conns) await conn.close();
-    await server?.stop();
   });
 
   for (const reclaimDelay of [undefined, 0]) {

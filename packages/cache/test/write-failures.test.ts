@@ -1,6 +1,7 @@
 import { connect, RedisCommandError, type RedisConnection, RedisConnectionError } from "@polars-redis/core";
-import { createFaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFaultProxy } from "@polars-redis/testkit";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { cacheDataFrame, cacheInfo, deleteCached, getCachedDataFrame } from "../src/index.js";
 import { LAYOUT, PUBLISH } from "../src/scripts.js";
 import { numericFrame } from "./fixtures/frames.js";
@@ -20,22 +21,16 @@ async function deleteFiller(conn: RedisConnection): Promise<void> {
 }
 
 describe("OOM mid-write", () => {
-  let server: RedisServer;
-  let conn: RedisConnection;
-  beforeAll(async () => {
-    server = await startRedis({ args: ["--maxmemory", "24mb", "--maxmemory-policy", "noeviction"] });
-    conn = await connect(server.url);
-  });
-  afterAll(async () => {
-    await conn?.close();
-    await server?.stop();
+  const redis = useRedisConnection({
+    connect,
+    args: ["--maxmemory", "24mb", "--maxmemory-policy", "noeviction"],
   });
 
   it("fails with the OOM error, keeps the previous version readable and deletes the staged chunks", async () => {
     const key = "oom:entry";
     const previous = numericFrame(2 * MB, 1);
-    const first = await cacheDataFrame(conn, key, previous, { chunkBytes: MB });
-    const error = await cacheDataFrame(conn, key, numericFrame(40 * MB, 2), { chunkBytes: MB }).catch(
+    const first = await cacheDataFrame(redis.conn, key, previous, { chunkBytes: MB });
+    const error = await cacheDataFrame(redis.conn, key, numericFrame(40 * MB, 2), { chunkBytes: MB }).catch(
       (e) => e,
     );
 
@@ -44,10 +39,10 @@ describe("OOM mid-write", () => {
     expect(error.message).toMatch(/chunk \d+ of 41 failed, nothing was published/);
     expect(error.message).toContain("staged chunks deleted");
 
-    const info = await cacheInfo(conn, key);
+    const info = await cacheInfo(redis.conn, key);
     expect(info!.generation).toBe(first.generation);
-    expect((await getCachedDataFrame(conn, key))!.frameEqual(previous)).toBe(true);
-    const chunks = await chunkKeysOf(conn, key);
+    expect((await getCachedDataFrame(redis.conn, key))!.frameEqual(previous)).toBe(true);
+    const chunks = await chunkKeysOf(redis.conn, key);
     expect(chunks).toHaveLength(first.chunks);
     expect(chunks.every((chunk) => chunk.includes(first.generation))).toBe(true);
   });
@@ -55,49 +50,40 @@ describe("OOM mid-write", () => {
   it("a publish refused at maxmemory changes nothing: the script is refused before it runs", async () => {
     const key = "oom:publish";
     const previous = numericFrame(64 * 1024, 5);
-    const first = await cacheDataFrame(conn, key, previous);
+    const first = await cacheDataFrame(redis.conn, key, previous);
     // A staged chunk of a new version, then memory filled past maxmemory (DEBUG POPULATE is not refused).
     const chunk = `{${key}}:~manual:0`;
-    await conn.call("SET", chunk, "bytes", "PX", 60_000);
-    await conn.call("DEBUG", "POPULATE", 200_000, "filler", 64);
+    await redis.conn.call("SET", chunk, "bytes", "PX", 60_000);
+    await redis.conn.call("DEBUG", "POPULATE", 200_000, "filler", 64);
     try {
       const error = await PUBLISH.run(
-        conn,
+        redis.conn,
         [key, chunk],
         [0, 0, LAYOUT, "layout", LAYOUT, "gen", "manual"],
       ).catch((e: unknown) => e);
       expect(RedisCommandError.isInstance(error) && error.redisCode).toBe("OOM");
-      expect((await cacheInfo(conn, key))!.generation).toBe(first.generation);
-      expect((await getCachedDataFrame(conn, key))!.frameEqual(previous)).toBe(true);
+      expect((await cacheInfo(redis.conn, key))!.generation).toBe(first.generation);
+      expect((await getCachedDataFrame(redis.conn, key))!.frameEqual(previous)).toBe(true);
       // Deleting still works at maxmemory (it frees memory).
-      expect(await deleteCached(conn, key)).toBe(true);
+      expect(await deleteCached(redis.conn, key)).toBe(true);
     } finally {
-      await deleteFiller(conn);
+      await deleteFiller(redis.conn);
     }
   });
 
   it("a version that fits is written once memory is free again", async () => {
     const frame = numericFrame(3 * MB, 3);
-    await cacheDataFrame(conn, "oom:entry", frame, { chunkBytes: MB });
-    expect((await getCachedDataFrame(conn, "oom:entry"))!.frameEqual(frame)).toBe(true);
+    await cacheDataFrame(redis.conn, "oom:entry", frame, { chunkBytes: MB });
+    expect((await getCachedDataFrame(redis.conn, "oom:entry"))!.frameEqual(frame)).toBe(true);
   });
 });
 
 describe("lost connection mid-write", () => {
-  let server: RedisServer;
-  let direct: RedisConnection;
-  beforeAll(async () => {
-    server = await startRedis();
-    direct = await connect(server.url);
-  });
-  afterAll(async () => {
-    await direct?.close();
-    await server?.stop();
-  });
+  const redis = useRedisConnection({ connect });
 
   it("fails with a connection error; the previous version stays readable and staged chunks only expire", async () => {
     const key = "cut:entry";
-    const proxy = await createFaultProxy({ target: server.url });
+    const proxy = await createFaultProxy({ target: redis.server.url });
     const conn = await connect(proxy.url, { ioredis: { maxRetriesPerRequest: 1 } });
     try {
       const previous = numericFrame(MB, 1);
@@ -113,12 +99,14 @@ describe("lost connection mid-write", () => {
       expect(error.message).toMatch(/chunk \d+ of 33 failed, nothing was published/);
       expect(error.message).toContain("expire within 120 s");
 
-      expect((await cacheInfo(direct, key))!.generation).toBe(first.generation);
-      expect((await getCachedDataFrame(direct, key))!.frameEqual(previous)).toBe(true);
-      const orphans = (await chunkKeysOf(direct, key)).filter((chunk) => !chunk.includes(first.generation));
+      expect((await cacheInfo(redis.conn, key))!.generation).toBe(first.generation);
+      expect((await getCachedDataFrame(redis.conn, key))!.frameEqual(previous)).toBe(true);
+      const orphans = (await chunkKeysOf(redis.conn, key)).filter(
+        (chunk) => !chunk.includes(first.generation),
+      );
       expect(orphans.length).toBeGreaterThan(0); // the cut left staged chunks behind...
       for (const chunk of orphans) {
-        const pttl = Number(await direct.call("PTTL", chunk));
+        const pttl = Number(await redis.conn.call("PTTL", chunk));
         expect(pttl).toBeGreaterThan(0); // ...and every one of them expires
         expect(pttl).toBeLessThanOrEqual(120_000);
       }
@@ -131,10 +119,10 @@ describe("lost connection mid-write", () => {
   it("refuses to publish when a staged chunk expired before publishing", async () => {
     const key = "staging:expired";
     const previous = numericFrame(64 * 1024, 1);
-    await cacheDataFrame(direct, key, previous);
+    await cacheDataFrame(redis.conn, key, previous);
     // 30 ms on the way to the server, a 10 ms staging TTL: the publish script always arrives after the last
     // chunk expired.
-    const proxy = await createFaultProxy({ target: server.url });
+    const proxy = await createFaultProxy({ target: redis.server.url });
     const conn = await connect(proxy.url);
     try {
       proxy.latency({ latencyMs: 30, direction: "toServer" });
@@ -149,6 +137,6 @@ describe("lost connection mid-write", () => {
       await conn.close();
       await proxy.close();
     }
-    expect((await getCachedDataFrame(direct, key))!.frameEqual(previous)).toBe(true);
+    expect((await getCachedDataFrame(redis.conn, key))!.frameEqual(previous)).toBe(true);
   });
 });
