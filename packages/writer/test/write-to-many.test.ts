@@ -1,10 +1,11 @@
 import { connect, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
-import { createFaultProxy, type FaultProxy, type RedisServer, startRedis } from "@polars-redis/testkit";
+import { createFaultProxy, type FaultProxy, startRedis } from "@polars-redis/testkit";
+import { useRedis } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WriteInterruptedError, writeHashes, writeJson, writeSets, writeToMany } from "../src/index.js";
 
-const servers: RedisServer[] = [];
+const servers = [useRedis(), useRedis(), useRedis()] as const;
 const connections: RedisConnection[] = [];
 let proxy: FaultProxy;
 let a: RedisConnection;
@@ -12,17 +13,15 @@ let b: RedisConnection;
 let c: RedisConnection;
 
 beforeAll(async () => {
-  for (let i = 0; i < 3; i++) servers.push(await startRedis());
-  proxy = await createFaultProxy({ target: servers[2]!.url });
-  a = await connect(servers[0]!.url);
-  b = await connect(servers[1]!.url);
+  proxy = await createFaultProxy({ target: servers[2].url });
+  a = await connect(servers[0].url);
+  b = await connect(servers[1].url);
   c = await connect(proxy.url, { commandTimeoutMs: 60_000 });
   connections.push(a, b, c);
 });
 afterAll(async () => {
   for (const connection of connections) await connection.close();
   await proxy?.close();
-  for (const server of servers) await server.stop();
 });
 
 const orders = () =>
