@@ -8,9 +8,9 @@ import {
 import { checkConnection, checkOptions, optionNames, replyAt } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
 import type { CacheCompression, CacheFormat } from "./codec.js";
-import { checkCompression, checkFormat, decodeFrame } from "./codec.js";
+import { checkCompression, checkFormat } from "./codec.js";
 import { checkKey, describe, entryKeys } from "./entry-keys.js";
-import { cacheDataFrame, deleteCached, readHeadInfo, readPayload } from "./frame-cache.js";
+import { cacheDataFrame, deleteCached, readFrame, readHeadInfo } from "./frame-cache.js";
 import { hashArguments } from "./hash-arguments.js";
 import { checkChunkBytes, secondsToMs } from "./options.js";
 import { EXTEND_LOCK, RELEASE_LOCK } from "./scripts.js";
@@ -209,9 +209,9 @@ export function cached<A extends unknown[]>(
   const isFresh = (pttl: number): boolean => swrMs === 0 || pttl === -1 || pttl > swrMs;
 
   const lookup = async (key: string): Promise<{ frame: pl.DataFrame; fresh: boolean } | undefined> => {
-    const payload = await readPayload(conn, key);
-    if (payload === null) return undefined;
-    return { frame: decodeFrame(payload.bytes, {}, payload.head.segments), fresh: isFresh(payload.pttl) };
+    const found = await readFrame(conn, key, {});
+    if (found === null) return undefined;
+    return { frame: found.frame, fresh: isFresh(found.pttl) };
   };
 
   const refreshInBackground = (key: string, args: A): void => {

@@ -41,8 +41,11 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
   return compression as CacheCompression;
 }
 
-/** Rows of a frame serialised as one segment hold about this many bytes (as uncompressed IPC). */
-export const SEGMENT_BYTES = 32 * 1024 * 1024;
+/**
+ * Rows of a frame serialised as one segment hold about `bytes` (as uncompressed IPC). Mutable for tests only
+ * (not exported from the package): they cut small frames into segments.
+ */
+export const segmenting = { bytes: 32 * 1024 * 1024 };
 /** Rows serialised to estimate a frame's bytes per row. */
 const SAMPLE_ROWS = 1024;
 
@@ -58,7 +61,7 @@ export interface EncodedFrame {
  * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from views of these parts.
  *
  * A large frame is written as several **segments**, each a complete IPC or Parquet file of about
- * SEGMENT_BYTES of consecutive rows, one after the other: polars builds each record batch in memory of its own
+ * `segmenting.bytes` of consecutive rows, one after the other: polars builds each record batch in memory of its own
  * before handing it over as a copy, so one file of the whole frame would hold the frame, that memory and the
  * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
  */
@@ -66,7 +69,7 @@ export function encodeFrame(
   frame: pl.DataFrame,
   format: CacheFormat,
   compression: CacheCompression,
-  segmentBytes = SEGMENT_BYTES,
+  segmentBytes = segmenting.bytes,
 ): EncodedFrame {
   const rows = segmentRows(frame, segmentBytes);
   if (rows >= frame.height) {
@@ -114,27 +117,47 @@ export function byteLength(parts: readonly Buffer[]): number {
 }
 
 /**
- * Cuts `parts` into slices of `chunkBytes` (the last one shorter), each as the views of `parts` it spans: no
- * bytes are copied (a raw channel writes the views as they are; a client's SET concatenates them).
+ * The byte ranges [start, end) of a payload's chunks: each segment (the whole payload when there is one) cut
+ * into pieces of `chunkBytes`, the last one of each segment shorter, so no chunk spans two segments and a
+ * reader can decode a segment as soon as its chunks are in.
  */
-export function* sliceParts(parts: readonly Buffer[], chunkBytes: number): Generator<Buffer[]> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for (const part of parts) {
-    let offset = 0;
-    while (offset < part.length) {
-      const take = Math.min(chunkBytes - pendingBytes, part.length - offset);
-      pending.push(part.subarray(offset, offset + take));
-      offset += take;
-      pendingBytes += take;
-      if (pendingBytes === chunkBytes) {
-        yield pending;
-        pending = [];
-        pendingBytes = 0;
-      }
+export function chunkRanges(
+  bytes: number,
+  chunkBytes: number,
+  segments?: readonly number[] | undefined,
+): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const [start, end] of segmentRanges(segments ?? [bytes])) {
+    for (let offset = start; offset < end; offset += chunkBytes) {
+      ranges.push([offset, Math.min(offset + chunkBytes, end)]);
     }
   }
-  if (pendingBytes > 0) yield pending;
+  if (ranges.length === 0) ranges.push([0, 0]); // an empty payload is one empty chunk
+  return ranges;
+}
+
+/**
+ * Cuts `parts` into the given consecutive `ranges`, each as the views of `parts` it spans: no bytes are copied
+ * (a raw channel writes the views as they are; a client's SET concatenates them).
+ */
+export function* sliceParts(
+  parts: readonly Buffer[],
+  ranges: readonly [number, number][],
+): Generator<Buffer[]> {
+  let part = 0;
+  let partStart = 0; // payload offset of parts[part]
+  for (const [start, end] of ranges) {
+    const pieces: Buffer[] = [];
+    let at = start;
+    while (at < end) {
+      while (partStart + parts[part]!.length <= at) partStart += parts[part++]!.length;
+      const current = parts[part]!;
+      const take = Math.min(end, partStart + current.length) - at;
+      pieces.push(current.subarray(at - partStart, at - partStart + take));
+      at += take;
+    }
+    yield pieces;
+  }
 }
 
 const IPC_MAGIC = Buffer.from("ARROW1", "latin1");
@@ -176,6 +199,11 @@ export function decodeFrame(
     offset += length;
     if (rowsLeft !== undefined) rowsLeft -= frame.height;
   }
+  return stackFrames(frames);
+}
+
+/** Frames of the same schema one under the other, without a copy: one chunk per frame. */
+export function stackFrames(frames: pl.DataFrame[]): pl.DataFrame {
   return frames.length === 1 ? frames[0]! : pl.concat(frames, { how: "vertical", rechunk: false });
 }
 

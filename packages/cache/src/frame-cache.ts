@@ -21,10 +21,14 @@ import {
   type CacheFormat,
   checkCompression,
   checkFormat,
+  chunkRanges,
+  type DecodeOptions,
   decodeFrame,
   encodeFrame,
   schemaOf,
+  segmentRanges,
   sliceParts,
+  stackFrames,
 } from "./codec.js";
 import { checkKey, describe, type EntryKeys, entryKeys } from "./entry-keys.js";
 import { outcomeUnknown, withContext } from "./errors.js";
@@ -159,7 +163,8 @@ export async function cacheFrame(
   const { parts, segments } = encodeFrame(frame, format, compression);
   const bytes = byteLength(parts);
   const inline = bytes <= inlineBytes;
-  const chunks = inline ? 0 : Math.max(1, Math.ceil(bytes / chunkBytes));
+  const ranges = inline ? [] : chunkRanges(bytes, chunkBytes, segments);
+  const chunks = ranges.length;
   const generation = newGeneration();
   const chunkKeys = Array.from({ length: chunks }, (_, index) => keys.chunk(generation, index));
 
@@ -236,7 +241,7 @@ export async function cacheFrame(
   const staged = await stageChunks(
     sendChunk,
     chunkKeys,
-    sliceParts(parts, chunkBytes),
+    sliceParts(parts, ranges),
     raw === undefined ? WRITE_WINDOW : RAW_WINDOW,
     () => {
       published = publish().then(
@@ -313,11 +318,10 @@ export async function getCachedDataFrame(
   options: CacheReadOptions = {},
 ): Promise<pl.DataFrame | null> {
   const nRows = checkReadCall("getCachedDataFrame", conn, key, options);
-  const payload = await readPayload(conn, key, (head) => {
+  const found = await readFrame(conn, key, { columns: options.columns, nRows }, (head) => {
     if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
   });
-  if (payload === null) return null;
-  return decodeFrame(payload.bytes, { columns: options.columns, nRows }, payload.head.segments);
+  return found === null ? null : found.frame;
 }
 
 /** The checks of a read (getCachedDataFrame, getCachedTable): connection, key and options; the nRows option. */
@@ -351,6 +355,49 @@ export async function readPayload(
   key: string,
   onHead?: (head: HeadFields) => void,
 ): Promise<CachedPayload | null> {
+  const found = await readEntry(conn, key, (keys, head) => readChunks(conn, keys, head), onHead);
+  return found === null ? null : { head: found.head, bytes: found.value, pttl: found.pttl };
+}
+
+/**
+ * The cached frame (decoded with `options`), its head and PTTL, or null. A segmented payload read over the raw
+ * channel is decoded segment by segment as its chunks arrive, into two reused buffers of a segment each: the
+ * payload is never whole in memory (fresh memory costs a page fault per 4 KiB on first touch), and `nRows`
+ * stops the fetching at the segment that completes it. Other payloads are read whole, then decoded.
+ */
+export async function readFrame(
+  conn: RedisConnection,
+  key: string,
+  options: DecodeOptions,
+  onHead?: (head: HeadFields) => void,
+): Promise<{ frame: pl.DataFrame; head: HeadFields; pttl: number } | null> {
+  const found = await readEntry(
+    conn,
+    key,
+    async (keys, head) => {
+      const raw =
+        head.chunks > 0 && (head.segments?.length ?? 0) > 1
+          ? await RawChunks.for(conn, "read").catch(() => undefined)
+          : undefined;
+      if (raw !== undefined) return readSegmentsRaw(raw, keys, head, options);
+      const bytes = await readChunks(conn, keys, head);
+      return bytes === undefined ? undefined : decodeFrame(bytes, options, head.segments);
+    },
+    onHead,
+  );
+  return found === null ? null : { frame: found.value, head: found.head, pttl: found.pttl };
+}
+
+/**
+ * Reads the head (with its PTTL, one round trip), then what `read` makes of its payload. When a chunk is gone
+ * (`read` gives undefined) because a writer replaced the version meanwhile, starts over with the new head.
+ */
+async function readEntry<T>(
+  conn: RedisConnection,
+  key: string,
+  read: (keys: EntryKeys, head: HeadFields) => Promise<T | undefined>,
+  onHead?: (head: HeadFields) => void,
+): Promise<{ value: T; head: HeadFields; pttl: number } | null> {
   const keys = entryKeys(key);
   let previousGeneration: string | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -358,12 +405,60 @@ export async function readPayload(
     if (found === undefined) return null;
     const { head, pttl } = found;
     onHead?.(head);
-    const bytes = await readChunks(conn, keys, head);
-    if (bytes !== undefined) return { head, bytes, pttl };
+    const value = await read(keys, head);
+    if (value !== undefined) return { value, head, pttl };
     // A chunk was missing. The same generation twice means it expired (TTL): the entry is gone.
     if (head.gen === previousGeneration || attempt >= READ_ATTEMPTS) return null;
     previousGeneration = head.gen;
   }
+}
+
+/**
+ * A segmented payload over the raw channel: segment i+1's chunk GETs are in flight while segment i is decoded,
+ * each segment fetched into one of two buffers that take turns. Undefined when a chunk is missing.
+ */
+async function readSegmentsRaw(
+  raw: RawChunks,
+  keys: EntryKeys,
+  head: HeadFields,
+  options: DecodeOptions,
+): Promise<pl.DataFrame | undefined> {
+  const segments = segmentRanges(head.segments!);
+  const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
+  const largest = Math.max(...head.segments!);
+  const buffers = [Buffer.allocUnsafe(largest), Buffer.allocUnsafe(largest)];
+  let nextChunk = 0;
+  const fetchSegment = (index: number): Promise<Buffer | undefined> => {
+    const [start, end] = segments[index]!;
+    const target = buffers[index % 2]!.subarray(0, end - start);
+    const first = nextChunk;
+    while (nextChunk < ranges.length && ranges[nextChunk]![1] <= end) nextChunk++;
+    return fetchChunks(raw, keys, head, first, nextChunk, (chunk) =>
+      target.subarray(ranges[chunk]![0] - start, ranges[chunk]![1] - start),
+    ).then((complete) => (complete ? target : undefined));
+  };
+  const frames: pl.DataFrame[] = [];
+  let rowsLeft = options.nRows;
+  let fetching: Promise<Buffer | undefined> | undefined = fetchSegment(0);
+  for (let index = 0; fetching !== undefined; index++) {
+    const bytes = await fetching;
+    // The next segment's GETs go out before this one is decoded (its buffer is the one decoded last time).
+    fetching = index + 1 < segments.length && rowsLeft !== 0 ? fetchSegment(index + 1) : undefined;
+    if (bytes === undefined) {
+      await fetching?.catch(() => undefined);
+      return undefined;
+    }
+    const frame = decodeFrame(bytes, { columns: options.columns, nRows: rowsLeft });
+    frames.push(frame);
+    if (rowsLeft !== undefined) {
+      rowsLeft -= frame.height;
+      if (rowsLeft === 0) {
+        await fetching?.catch(() => undefined);
+        break;
+      }
+    }
+  }
+  return stackFrames(frames);
 }
 
 async function readChunks(
@@ -382,6 +477,7 @@ async function readChunks(
   }
   const raw = await RawChunks.for(conn, "read").catch(() => undefined);
   if (raw !== undefined) return readChunksRaw(raw, keys, head);
+  const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
   const fetch = async (index: number): Promise<Buffer | undefined> => {
     let reply: RedisReply;
     try {
@@ -393,7 +489,8 @@ async function readChunks(
       );
     }
     if (reply === null) return undefined;
-    const expected = chunkLength(head, index);
+    const [start, end] = ranges[index]!;
+    const expected = end - start;
     if (!Buffer.isBuffer(reply) || reply.length !== expected) {
       throw damaged(
         keys,
@@ -414,7 +511,7 @@ async function readChunks(
       missing = true;
       return false;
     }
-    chunk.copy(out, index * head.chunkBytes);
+    chunk.copy(out, ranges[index]![0]);
     return true;
   });
   return missing ? undefined : out;
@@ -426,16 +523,29 @@ async function readChunks(
  */
 async function readChunksRaw(raw: RawChunks, keys: EntryKeys, head: HeadFields): Promise<Buffer | undefined> {
   const out = Buffer.allocUnsafe(head.bytes);
+  const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
+  const complete = await fetchChunks(raw, keys, head, 0, ranges.length, (index) =>
+    out.subarray(ranges[index]![0], ranges[index]![1]),
+  );
+  return complete ? out : undefined;
+}
+
+/** GETs chunks [from, to) over the raw channel into `target(index)`, a few in flight; false if one is missing. */
+async function fetchChunks(
+  raw: RawChunks,
+  keys: EntryKeys,
+  head: HeadFields,
+  from: number,
+  to: number,
+  target: (index: number) => Buffer,
+): Promise<boolean> {
   let missing = false;
-  await forEachInWindow(head.chunks, RAW_WINDOW, async (index) => {
+  await forEachInWindow(to - from, RAW_WINDOW, async (offset) => {
     if (missing) return false;
-    const start = index * head.chunkBytes;
+    const index = from + offset;
     let result: Awaited<ReturnType<RawChunks["get"]>>;
     try {
-      result = await raw.get(
-        keys.chunk(head.gen, index),
-        out.subarray(start, start + chunkLength(head, index)),
-      );
+      result = await raw.get(keys.chunk(head.gen, index), target(index));
     } catch (error) {
       throw withContext(
         error,
@@ -455,12 +565,7 @@ async function readChunksRaw(raw: RawChunks, keys: EntryKeys, head: HeadFields):
     }
     throw damaged(keys, head, index, result.message);
   });
-  return missing ? undefined : out;
-}
-
-/** The byte length of chunk `index` of a chunked payload. */
-function chunkLength(head: HeadFields, index: number): number {
-  return index < head.chunks - 1 ? head.chunkBytes : head.bytes - head.chunkBytes * (head.chunks - 1);
+  return !missing;
 }
 
 function damaged(keys: EntryKeys, head: HeadFields, index: number, what: string): Error {

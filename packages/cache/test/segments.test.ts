@@ -1,6 +1,9 @@
+import { connect, type RedisConnection } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { describe, expect, it } from "vitest";
-import { decodeFrame, encodeFrame } from "../src/codec.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeFrame, encodeFrame, segmenting } from "../src/codec.js";
+import { cacheDataFrame, getCachedDataFrame, getCachedTable } from "../src/index.js";
 import { mixedFrame } from "./fixtures/frames.js";
 
 /**
@@ -35,5 +38,88 @@ describe("segmented payloads", () => {
     const { segments } = encodeFrame(frame, "ipc", "uncompressed");
     expect(segments).toHaveLength(1);
     expect(pl.readIPC(Buffer.concat(encodeFrame(frame, "ipc", "uncompressed").parts)).height).toBe(6000);
+  });
+});
+
+describe("segmented entries on a server", () => {
+  const redis = useRedisConnection({ connect });
+  const frame = mixedFrame(6000);
+  let saved: number;
+  beforeAll(() => {
+    saved = segmenting.bytes;
+    segmenting.bytes = 64 * 1024;
+  });
+  afterAll(() => {
+    segmenting.bytes = saved;
+  });
+  /** The same connection without raw channels: the client's GETs, the whole payload, then decoding. */
+  const plain = (): RedisConnection =>
+    Object.assign(Object.create(redis.conn) as RedisConnection, { openRawChannel: undefined });
+
+  for (const [format, compression] of [
+    ["ipc", "uncompressed"],
+    ["parquet", "zstd"],
+  ] as const) {
+    it(`${format} ${compression}: chunks never span two segments; read whole, projected and cut, raw and plain`, async () => {
+      const key = `seg:${format}`;
+      const info = await cacheDataFrame(redis.conn, key, frame, {
+        format,
+        compression,
+        chunkBytes: 8 * 1024,
+      });
+      const segments = String(await redis.conn.call("HGET", key, "segments"))
+        .split(",")
+        .map(Number);
+      expect(segments.length).toBeGreaterThan(2);
+      expect(info.chunks).toBe(segments.reduce((sum, length) => sum + Math.ceil(length / (8 * 1024)), 0));
+      for (const conn of [redis.conn, plain()]) {
+        const back = (await getCachedDataFrame(conn, key))!;
+        expect(back.frameEqual(frame, true)).toBe(true);
+        expect(back.nChunks()).toBe(segments.length);
+        const some = (await getCachedDataFrame(conn, key, { columns: ["name", "id"], nRows: 2500 }))!;
+        expect(some.frameEqual(frame.select("name", "id").head(2500), true)).toBe(true);
+      }
+    });
+  }
+
+  it("an uncompressed IPC entry's segments make one arrow Table", async () => {
+    await cacheDataFrame(redis.conn, "seg:table", frame);
+    const table = (await getCachedTable(redis.conn, "seg:table"))!;
+    expect(table.numRows).toBe(6000);
+    expect(table.batches.length).toBeGreaterThan(2);
+    expect(table.getChild("name")!.get(6)).toBe(frame.getColumn("name").get(6));
+  });
+
+  it("readers get whole versions while segmented versions replace each other", async () => {
+    const key = "seg:hammer";
+    const version = (v: number) =>
+      frame.withColumns(pl.lit(v).cast(pl.Int32).alias("version")).head(3000 + (v % 5) * 500);
+    const check = (read: pl.DataFrame) => {
+      const v = read.getColumn("version").get(0) as number;
+      expect(read.frameEqual(version(v), true)).toBe(true);
+    };
+    const writer = await connect(redis.url);
+    let done = false;
+    let reads = 0;
+    try {
+      await cacheDataFrame(writer, key, version(0), { chunkBytes: 16 * 1024, reclaimDelay: 0 });
+      const reading = (async () => {
+        while (!done) {
+          const read = await getCachedDataFrame(redis.conn, key);
+          if (read !== null) check(read);
+          reads++;
+        }
+      })();
+      for (let v = 1; v <= 15; v++) {
+        await cacheDataFrame(writer, key, version(v), { chunkBytes: 16 * 1024, reclaimDelay: 0 });
+      }
+      done = true;
+      await reading;
+    } finally {
+      done = true;
+      await writer.close();
+    }
+    expect(reads).toBeGreaterThan(0);
+    check((await getCachedDataFrame(redis.conn, key))!);
   });
 });
