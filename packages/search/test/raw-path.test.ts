@@ -130,6 +130,10 @@ describe.runIf(requireModules("search"))("search over core's raw RESP path", () 
       "LIMIT pages, a query flag",
       { query: "@name:person", schema: SCHEMA, verbatim: true, limit: 333, batchSize: 100 },
     ],
+    [
+      "cursor, pages of 4 (more frames than searchHashes concatenates at once)",
+      { schema: SCHEMA, batchSize: 4 },
+    ],
     ["nothing matches", { query: col("age").gt(1000), schema: SCHEMA }],
   ];
 

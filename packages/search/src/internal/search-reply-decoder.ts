@@ -54,6 +54,9 @@ export class SearchReplyDecoder implements ReplyDecoder {
   /** The column of the field seen at each position last time: documents usually list fields alike. */
   private readonly lastOrder: Int32Array;
   private readonly seen: Uint8Array;
+  /** How far the walk of a reply that has not arrived whole got: bytes from its start, elements still due. */
+  private walked = 0;
+  private walkRemaining = 1;
 
   constructor(
     fields: readonly string[],
@@ -74,6 +77,45 @@ export class SearchReplyDecoder implements ReplyDecoder {
    */
   onReply: ((info: SearchReplyInfo) => void) | undefined;
 
+  /**
+   * Where the reply that starts at `start` ends, or, when it has not arrived whole, `-(bytes needed at least)`.
+   * Only headers are read (as core's respValueLength does), and a reply cut by chunk boundaries is not walked
+   * again from its start: the reader hands the same reply back (moved to the front of its buffer) once more
+   * bytes have arrived, and the walk goes on where it stopped.
+   */
+  private replyEnd(buffer: Uint8Array, start: number): number {
+    let at = start + this.walked;
+    let remaining = this.walkRemaining;
+    while (remaining > 0) {
+      if (at >= buffer.length) return this.pause(start, at, remaining, -(at + 1));
+      const type = buffer[at];
+      const lineEnd = findLineEnd(buffer, at + 1);
+      if (lineEnd < 0) return this.pause(start, at, remaining, -(buffer.length + 1));
+      if (type === DOLLAR) {
+        const length = readInteger(buffer, at + 1, lineEnd);
+        const next = length < 0 ? lineEnd + 2 : lineEnd + 4 + length;
+        if (next > buffer.length) return this.pause(start, at, remaining, -next);
+        at = next;
+        remaining--;
+      } else if (type === STAR) {
+        remaining += Math.max(0, readInteger(buffer, at + 1, lineEnd)) - 1;
+        at = lineEnd + 2;
+      } else if (type === COLON || type === PLUS || type === MINUS) {
+        at = lineEnd + 2;
+        remaining--;
+      } else throw unexpected(buffer, at, "a RESP2 reply");
+    }
+    this.walked = 0;
+    this.walkRemaining = 1;
+    return at;
+  }
+
+  private pause(start: number, at: number, remaining: number, needed: number): number {
+    this.walked = at - start;
+    this.walkRemaining = remaining;
+    return needed;
+  }
+
   /** Keeps the first `rows` rows (drops what a page brought past a limit). */
   truncate(rows: number): void {
     for (const column of [...this.fieldColumns, this.keyColumn, this.scoreColumn])
@@ -90,9 +132,8 @@ export class SearchReplyDecoder implements ReplyDecoder {
   }
 
   decode(buffer: Uint8Array, start: number): number {
-    const length = respValueLength(buffer, start);
-    if (length < 0) return -(buffer.length + 1);
-    const end = start + length;
+    const end = this.replyEnd(buffer, start);
+    if (end < 0) return end;
     const before = this.rows;
     const reader = new Cursor(buffer, start);
     let total = 0;
@@ -114,10 +155,12 @@ export class SearchReplyDecoder implements ReplyDecoder {
         total = reader.integer();
         const { withScores, withContent } = this.shape;
         for (let i = 1; i < count; ) {
-          this.keyColumn.appendBytes(buffer, ...reader.bulk());
+          reader.bulk();
+          this.keyColumn.appendBytes(buffer, reader.start, reader.end);
           i++;
           if (withScores) {
-            this.scoreColumn.appendBytes(buffer, ...reader.bulk());
+            reader.bulk();
+            this.scoreColumn.appendBytes(buffer, reader.start, reader.end);
             i++;
           }
           if (withContent) {
@@ -149,7 +192,9 @@ export class SearchReplyDecoder implements ReplyDecoder {
     seen.fill(0);
     let keySeen = false;
     for (let pair = 0; pair + 1 < length; pair += 2) {
-      const [nameStart, nameEnd] = reader.bulk();
+      reader.bulk();
+      const nameStart = reader.start;
+      const nameEnd = reader.end;
       const column = this.columnOf(buffer, nameStart, nameEnd, pair >> 1);
       if (column >= 0 && seen[column] === 0) {
         seen[column] = 1;
@@ -215,20 +260,27 @@ class Cursor {
     const type = this.buffer[this.at];
     if (type === COLON) return this.line();
     if (type === DOLLAR) {
-      const [start, end] = this.bulk();
-      return Number(Buffer.from(this.buffer.buffer, this.buffer.byteOffset + start, end - start).toString());
+      this.bulk();
+      const bytes = this.buffer.subarray(this.start, this.end);
+      return Number(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString());
     }
     return this.notExpected("an integer");
   }
 
-  /** A bulk string's [start, end) (a nil is empty). */
-  bulk(): [number, number] {
+  /** The bytes of the last bulk string read: [start, end). */
+  start = 0;
+  end = 0;
+
+  /** Reads a bulk string: its bytes are then [start, end) (a nil is empty). */
+  bulk(): void {
     if (this.buffer[this.at] !== DOLLAR) this.notExpected("a bulk string");
     const length = this.line();
-    if (length < 0) return [this.at, this.at];
-    const start = this.at;
-    this.at = start + length + 2;
-    return [start, start + length];
+    this.start = this.at;
+    if (length < 0) this.end = this.at;
+    else {
+      this.end = this.at + length;
+      this.at = this.end + 2;
+    }
   }
 
   /** A field value into `column`: a bulk string (nil: null), or an integer's digits. */

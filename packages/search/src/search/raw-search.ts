@@ -54,8 +54,9 @@ export function takesRawSearch(conn: RedisConnection, s: ResolvedSearch): s is T
 
 /**
  * A search's pages over a raw channel of its own, decoded straight into byte columns (SearchReplyDecoder) and
- * handed to Polars as typed Arrow columns, one frame per `frameRows` rows or more (the last one smaller): the
- * path of core's readHashes, for FT.SEARCH and FT.AGGREGATE cursor pages. Same rows, columns and dtypes as the
+ * handed to Polars as typed Arrow columns, one frame per page: the path of core's readHashes, for FT.SEARCH
+ * and FT.AGGREGATE cursor pages. Cursor reads go `readsAhead` at a time: with 2, the server reads the next page
+ * while this one travels and becomes a frame (a frame may then hold two pages). Same rows, columns and dtypes as the
  * JS-value path. Every request has the channel's deadline (the connection's command timeout): a silent server
  * fails the search with a RedisTimeoutError, a lost one with a RedisConnectionError; error replies are thrown
  * as `ftCall` throws them. The channel is closed when the iteration ends, however it ends; a cursor left
@@ -65,7 +66,7 @@ export async function* rawSearchFrames(
   conn: RedisConnection,
   s: TypedSearch,
   paging: SearchPaging,
-  frameRows: number,
+  readsAhead: 1 | 2,
 ): AsyncGenerator<DataFrame> {
   if (s.limit <= 0) return;
   const names = s.fields.map((field) => field.name);
@@ -77,7 +78,9 @@ export async function* rawSearchFrames(
           withScores: s.scoreColumn !== undefined,
           withContent: paging.withContent,
         } as const);
-  const decoder = new SearchReplyDecoder(names, shape, Math.min(frameRows, 64 * 1024) + s.batchSize);
+  // Room for one page to start with: the columns grow as rows arrive (a large first allocation costs more than
+  // the doublings for a result of a few pages).
+  const decoder = new SearchReplyDecoder(names, shape, s.batchSize + 1);
   const channel = await openChannel(conn, s.signal);
   const pipe = new RequestPipe(channel, new RespReader(decoder));
   const encoder = new RespEncoder(4096);
@@ -129,14 +132,13 @@ export async function* rawSearchFrames(
     throwIfAborted(s.signal);
     if (paging.kind === "cursor") {
       // The cursor id stays the same for every read: while rows are wanted, reads are sent ahead of their
-      // replies, so the server reads the next page while this one travels and is decoded.
-      const ahead = frameRows > paging.count ? READS_AHEAD : 1;
+      // replies, so the server reads the next page while this one travels, is decoded and becomes a frame.
       const reads: Promise<PageInfo>[] = [];
       await answer(send("FT.AGGREGATE", paging.first), "FT.AGGREGATE");
       for (;;) {
-        while (wanted && reads.length < ahead)
+        while (wanted && reads.length < readsAhead)
           reads.push(send("FT.CURSOR", ["READ", s.index, String(cursor), "COUNT", String(paging.count)]));
-        if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
+        if (decoder.rows > 0) yield takeFrame(decoder, s);
         const read = reads.shift();
         if (read === undefined) break;
         await answer(read, "FT.CURSOR");
@@ -147,7 +149,7 @@ export async function* rawSearchFrames(
         const count = Math.min(s.batchSize, remaining);
         const info = await answer(send("FT.SEARCH", paging.args(offset, count)), "FT.SEARCH");
         offset += info.documents;
-        if (decoder.rows >= frameRows) yield takeFrame(decoder, s);
+        if (decoder.rows > 0) yield takeFrame(decoder, s);
         if (info.documents < count || offset >= info.total) break;
       }
     }
@@ -162,9 +164,6 @@ export async function* rawSearchFrames(
     } else pipe.close("the search ended");
   }
 }
-
-/** Cursor reads in flight at once for searchHashes (scanSearch reads one page ahead). */
-const READS_AHEAD = 2;
 
 /** A page's reply, and whether it came after the cursor's end (a read sent ahead: ignored). */
 type PageInfo = SearchReplyInfo & { readonly late: boolean };
