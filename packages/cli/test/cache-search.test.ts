@@ -1,23 +1,26 @@
 import { cacheDataFrame, cacheExists } from "@polars-redis/cache";
-import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import { useRedis } from "@polars-redis/testkit/vitest";
+import { type Command, connect } from "@polars-redis/core";
+import { useRedis, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./run-cli.js";
 
 const CITIES = ["Oslo", "Rome", "Lima"];
 
 describe("cache and search", () => {
-  const redis = useRedis({ modules: ["search"] });
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect, modules: ["search"] });
   const run = (args: string[]) => runCli(args, { url: redis.url });
 
   beforeAll(async () => {
-    conn = await connect(redis.url);
-    await cacheDataFrame(conn, "reports:daily", pl.DataFrame({ day: [1, 2, 3], total: [10.5, 20, 30] }), {
-      ttl: 3600,
-    });
-    await cacheDataFrame(conn, "reports:weekly", pl.DataFrame({ week: [1] }), { format: "parquet" });
+    await cacheDataFrame(
+      redis.conn,
+      "reports:daily",
+      pl.DataFrame({ day: [1, 2, 3], total: [10.5, 20, 30] }),
+      {
+        ttl: 3600,
+      },
+    );
+    await cacheDataFrame(redis.conn, "reports:weekly", pl.DataFrame({ week: [1] }), { format: "parquet" });
     const commands: Command[] = [];
     for (let i = 1; i <= 30; i++)
       commands.push(["HSET", `user:${i}`, "name", `user${i}`, "age", 20 + i, "city", CITIES[i % 3]!]);
@@ -38,18 +41,17 @@ describe("cache and search", () => {
       "city",
       "TAG",
     ]);
-    const replies = await conn.batch(commands);
+    const replies = await redis.conn.batch(commands);
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
     const deadline = Date.now() + 30_000;
-    while (((await conn.call("FT.INFO", "users-idx")) as unknown[]).map(String).indexOf("indexing") >= 0) {
-      const info = (await conn.call("FT.INFO", "users-idx")) as unknown[];
+    while (
+      ((await redis.conn.call("FT.INFO", "users-idx")) as unknown[]).map(String).indexOf("indexing") >= 0
+    ) {
+      const info = (await redis.conn.call("FT.INFO", "users-idx")) as unknown[];
       if (String(info[info.map(String).indexOf("indexing") + 1]) === "0") break;
       if (Date.now() > deadline) throw new Error("users-idx never finished indexing");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  });
-  afterAll(async () => {
-    await conn?.close();
   });
 
   it("cache ls lists the entries with format, rows and TTL", async () => {
@@ -81,8 +83,8 @@ describe("cache and search", () => {
     const result = await run(["cache", "rm", "reports:weekly", "reports:nope", "--json"]);
     expect(result.code).toBe(4);
     expect(parseJson(result)).toEqual({ deleted: ["reports:weekly"], missing: ["reports:nope"] });
-    expect(await cacheExists(conn, "reports:weekly")).toBe(false);
-    expect(await cacheExists(conn, "reports:daily")).toBe(true);
+    expect(await cacheExists(redis.conn, "reports:weekly")).toBe(false);
+    expect(await cacheExists(redis.conn, "reports:daily")).toBe(true);
   });
 
   it("search indexes lists the indexes, and one index's fields", async () => {

@@ -1,24 +1,19 @@
-import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import { useRedis } from "@polars-redis/testkit/vitest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Command, connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./run-cli.js";
 
 describe("keys", () => {
-  const redis = useRedis();
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect });
   const run = (args: string[]) => runCli(args, { url: redis.url });
 
   beforeAll(async () => {
-    conn = await connect(redis.url);
     const commands: Command[] = [];
     for (let i = 0; i < 250; i++) commands.push(["SET", `session:${i}`, "x", "EX", 7200 + i * 60]);
     for (let i = 0; i < 50; i++) commands.push(["SET", `session:keep:${i}`, "x"]);
     for (let i = 0; i < 20; i++) commands.push(["HSET", `session:h:${i}`, "a", "1"]);
     for (let i = 0; i < 120; i++) commands.push(["SET", `tmp:${i}`, "x"]);
-    await conn.batch(commands);
-  });
-  afterAll(async () => {
-    await conn?.close();
+    await redis.conn.batch(commands);
   });
 
   it("counts the keys of a pattern, optionally of one type", async () => {
@@ -57,11 +52,11 @@ describe("keys", () => {
     expect(preview.matched).toBe(120);
     expect(preview.deleted).toBe(0);
     expect(preview.sampleKeys).toHaveLength(5);
-    expect(await conn.call("EXISTS", ...preview.sampleKeys)).toBe(5);
+    expect(await redis.conn.call("EXISTS", ...preview.sampleKeys)).toBe(5);
 
     const refused = await run(["keys", "delete", "tmp:*"]);
     expect(refused.code).toBe(2);
-    expect(await conn.call("EXISTS", "tmp:0")).toBe(1);
+    expect(await redis.conn.call("EXISTS", "tmp:0")).toBe(1);
 
     const deleted = await run(["keys", "delete", "tmp:*", "--yes"]);
     expect(deleted.code, deleted.stderr).toBe(0);

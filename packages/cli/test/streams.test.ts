@@ -1,8 +1,8 @@
-import { connect, type RedisConnection } from "@polars-redis/core";
+import { connect } from "@polars-redis/core";
 import { createConsumer } from "@polars-redis/streams";
 import { waitFor } from "@polars-redis/testkit";
-import { useRedis } from "@polars-redis/testkit/vitest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./run-cli.js";
 
 interface Group {
@@ -29,22 +29,20 @@ interface DeadLetter {
  * one entry until the consumer moves it to "orders:dead-letter".
  */
 describe("streams", () => {
-  const redis = useRedis();
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect });
   let badId: string;
   const run = (args: string[]) => runCli(args, { url: redis.url });
 
   beforeAll(async () => {
-    conn = await connect(redis.url);
     for (const sku of ["s1", "s2", "bad", "s3", "s4"]) {
-      const id = (await conn.call("XADD", "orders", "*", "sku", sku, "qty", "1")) as string;
+      const id = (await redis.conn.call("XADD", "orders", "*", "sku", sku, "qty", "1")) as string;
       if (sku === "bad") badId = id;
     }
-    await conn.call("XGROUP", "CREATE", "orders", "audit", "0");
-    await conn.call("XREADGROUP", "GROUP", "audit", "w1", "COUNT", 2, "STREAMS", "orders", ">");
+    await redis.conn.call("XGROUP", "CREATE", "orders", "audit", "0");
+    await redis.conn.call("XREADGROUP", "GROUP", "audit", "w1", "COUNT", 2, "STREAMS", "orders", ">");
 
     const stop = new AbortController();
-    const consumer = createConsumer(conn, {
+    const consumer = createConsumer(redis.conn, {
       stream: "orders",
       group: "billing",
       consumer: "worker-1",
@@ -57,20 +55,20 @@ describe("streams", () => {
       const skus = batch.frame.getColumn("sku").toArray() as string[];
       if (skus.includes("bad")) throw new Error("price lookup failed for sku bad");
     });
-    await waitFor(async () => (await conn.call("XLEN", "orders:dead-letter")) === 1, {
+    await waitFor(async () => (await redis.conn.call("XLEN", "orders:dead-letter")) === 1, {
       description: "the dead letter",
       timeoutMs: 60_000,
     });
-    await waitFor(async () => ((await conn.call("XPENDING", "orders", "billing")) as unknown[])[0] === 0, {
-      description: "billing to ack everything",
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      async () => ((await redis.conn.call("XPENDING", "orders", "billing")) as unknown[])[0] === 0,
+      {
+        description: "billing to ack everything",
+        timeoutMs: 60_000,
+      },
+    );
     stop.abort();
     await running;
-    await conn.call("HSET", "not-a-stream", "a", "1");
-  });
-  afterAll(async () => {
-    await conn?.close();
+    await redis.conn.call("HSET", "not-a-stream", "a", "1");
   });
 
   it("info: length, first and last entries, groups", async () => {
@@ -146,16 +144,16 @@ describe("streams", () => {
     const dry = await run(["streams", "dlq", "replay", "orders", "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(parseJson<{ replayed: unknown[] }>(dry).replayed).toHaveLength(1);
-    expect(await conn.call("XLEN", "orders:dead-letter")).toBe(1);
-    expect(await conn.call("XLEN", "orders")).toBe(5);
+    expect(await redis.conn.call("XLEN", "orders:dead-letter")).toBe(1);
+    expect(await redis.conn.call("XLEN", "orders")).toBe(5);
 
     const result = await run(["streams", "dlq", "replay", "orders", "--group", "billing", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const replay = parseJson<{ replayed: { sourceId: string; newId: string }[]; failed: unknown[] }>(result);
     expect(replay.failed).toEqual([]);
     expect(replay.replayed).toEqual([expect.objectContaining({ sourceId: badId })]);
-    expect(await conn.call("XLEN", "orders:dead-letter")).toBe(0);
-    expect(await conn.call("XRANGE", "orders", replay.replayed[0]!.newId, "+")).toEqual([
+    expect(await redis.conn.call("XLEN", "orders:dead-letter")).toBe(0);
+    expect(await redis.conn.call("XRANGE", "orders", replay.replayed[0]!.newId, "+")).toEqual([
       [replay.replayed[0]!.newId, ["sku", "bad", "qty", "1"]],
     ]);
     const lag = parseJson<{ groups: Group[] }>(

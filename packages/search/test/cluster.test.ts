@@ -1,7 +1,7 @@
-import { type ClusterConnection, connectCluster } from "@polars-redis/cluster";
+import { connectCluster } from "@polars-redis/cluster";
 import { InvalidArgumentError } from "@polars-redis/core";
-import { requireModules, useCluster } from "@polars-redis/testkit/vitest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireModules, useClusterConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   aggregate,
   col,
@@ -20,54 +20,64 @@ import {
  * where that would silently lose documents, and works when index and documents share a hash tag.
  */
 describe.runIf(requireModules("search"))("search on Redis Cluster (RediSearch without coordinator)", () => {
-  const fixture = useCluster({ modules: ["search"] });
-  let conn: ClusterConnection;
+  const fixture = useClusterConnection({
+    connect: (cluster) => connectCluster(cluster.seeds),
+    modules: ["search"],
+  });
 
   beforeAll(async () => {
-    conn = await connectCluster(fixture.cluster.seeds);
     // Spread documents over every master: plain keys land in many slots.
     const spread = Array.from({ length: 60 }, (_, i) => ["HSET", `p:${i}`, "age", String(i)] as const);
     const pinned = Array.from(
       { length: 60 },
       (_, i) => ["HSET", `user:{u}:${i}`, "age", String(i), "city", i % 2 ? "Rome" : "Oslo"] as const,
     );
-    for (const reply of await conn.batch([...spread, ...pinned])) if (reply instanceof Error) throw reply;
-  });
-  afterAll(async () => {
-    await conn?.close();
+    for (const reply of await fixture.conn.batch([...spread, ...pinned]))
+      if (reply instanceof Error) throw reply;
   });
 
   it("really does index only the index's own master (what the refusal protects against)", async () => {
     // Created by hand (FT.CREATE routed to the master of slot("spread")), bypassing createIndex's check.
-    await conn.call("FT.CREATE", "spread", "ON", "HASH", "PREFIX", "1", "p:", "SCHEMA", "age", "NUMERIC");
-    await waitForIndex(conn, "spread");
-    const info = await indexInfo(conn, "spread");
+    await fixture.conn.call(
+      "FT.CREATE",
+      "spread",
+      "ON",
+      "HASH",
+      "PREFIX",
+      "1",
+      "p:",
+      "SCHEMA",
+      "age",
+      "NUMERIC",
+    );
+    await waitForIndex(fixture.conn, "spread");
+    const info = await indexInfo(fixture.conn, "spread");
     expect(info!.numDocs).toBeGreaterThan(0);
     expect(info!.numDocs).toBeLessThan(60);
   });
 
   it("refuses to create or search an index whose documents spread over masters, before sending anything", async () => {
-    const error = await createIndex(conn, {
+    const error = await createIndex(fixture.conn, {
       name: "people",
       prefixes: ["p:"],
       fields: [field.numeric("age")],
     }).catch((e: unknown) => e);
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/sees only the documents stored on that master/);
-    await expect(searchHashes(conn, { index: "spread" })).rejects.toThrow(/hash tag/);
-    await expect(aggregate(conn, { index: "spread", groupBy: [] })).rejects.toThrow(/hash tag/);
+    await expect(searchHashes(fixture.conn, { index: "spread" })).rejects.toThrow(/hash tag/);
+    await expect(aggregate(fixture.conn, { index: "spread", groupBy: [] })).rejects.toThrow(/hash tag/);
   });
 
   it("searches and aggregates completely when index and documents share a hash tag", async () => {
     expect(
-      await createIndex(conn, {
+      await createIndex(fixture.conn, {
         name: "users{u}",
         prefixes: ["user:{u}:"],
         fields: [field.numeric("age", { sortable: true }), field.tag("city")],
       }),
     ).toBe(true);
-    await waitForIndex(conn, "users{u}");
-    const frame = await searchHashes(conn, {
+    await waitForIndex(fixture.conn, "users{u}");
+    const frame = await searchHashes(fixture.conn, {
       index: "users{u}",
       query: col("age").gtEq(50),
       schema: { age: "int64" },
@@ -75,7 +85,7 @@ describe.runIf(requireModules("search"))("search on Redis Cluster (RediSearch wi
       batchSize: 4,
     });
     expect(frame.getColumn("age").toArray()).toEqual([50, 51, 52, 53, 54, 55, 56, 57, 58, 59]);
-    const byCity = await aggregate(conn, {
+    const byCity = await aggregate(fixture.conn, {
       index: "users{u}",
       groupBy: ["city"],
       reduce: [{ fn: "count", as: "n" }],
@@ -106,19 +116,23 @@ describe.runIf(requireModules("search"))("search on Redis Cluster (RediSearch wi
 
   it("smart scan uses a hash-tagged index and falls back to SCAN for a spread one", async () => {
     const options = { pattern: "user:{u}:*", filter: col("age").lt(3), schema: { age: "int64" } } as const;
-    const undiscovered = await explainScan(conn, options);
+    const undiscovered = await explainScan(fixture.conn, options);
     expect(undiscovered.strategy).toBe("scan");
     expect(undiscovered.reasons.join("\n")).toMatch(/pass `index`/);
-    const tagged = await explainScan(conn, { ...options, index: "users{u}" });
+    const tagged = await explainScan(fixture.conn, { ...options, index: "users{u}" });
     expect(tagged.strategy).toBe("search");
     expect(tagged.index).toBe("users{u}");
-    const rows = await smartRead(conn, { ...options, index: "users{u}" });
+    const rows = await smartRead(fixture.conn, { ...options, index: "users{u}" });
     expect((rows.getColumn("age").toArray() as number[]).sort()).toEqual([0, 1, 2]);
 
     await expect(
-      explainScan(conn, { pattern: "p:*", index: "spread", schema: { age: "int64" } }),
+      explainScan(fixture.conn, { pattern: "p:*", index: "spread", schema: { age: "int64" } }),
     ).rejects.toThrow(/lives on one master/);
-    const all = await smartRead(conn, { pattern: "p:*", filter: col("age").lt(3), schema: { age: "int64" } });
+    const all = await smartRead(fixture.conn, {
+      pattern: "p:*",
+      filter: col("age").lt(3),
+      schema: { age: "int64" },
+    });
     expect((all.getColumn("age").toArray() as number[]).sort()).toEqual([0, 1, 2]);
   });
 });

@@ -1,19 +1,12 @@
-import { connect, InvalidArgumentError, type RedisConnection, type Sink } from "@polars-redis/core";
+import { connect, InvalidArgumentError, type Sink } from "@polars-redis/core";
 import { MockSink, waitFor } from "@polars-redis/testkit";
-import { useRedis } from "@polars-redis/testkit/vitest";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRouter, type RouterEvent } from "../src/index.js";
 import { fillStream } from "./fixtures/streams.js";
 
-const redis = useRedis();
-let conn: RedisConnection;
-beforeAll(async () => {
-  conn = await connect(redis.url);
-});
-afterAll(async () => {
-  await conn?.close();
-});
+const redis = useRedisConnection({ connect });
 
 const asSink = (sink: MockSink): Sink => sink as unknown as Sink;
 
@@ -24,7 +17,7 @@ function change(i: number): Record<string, string> {
 }
 
 async function pending(stream: string, group: string): Promise<number> {
-  return Number(((await conn.call("XPENDING", stream, group)) as [number])[0]);
+  return Number(((await redis.conn.call("XPENDING", stream, group)) as [number])[0]);
 }
 
 const keyByRow = (frame: pl.DataFrame) =>
@@ -35,20 +28,20 @@ const keyByRow = (frame: pl.DataFrame) =>
 describe("router: messy data", () => {
   it("the routing guide's example, as written: a batch of deletes without amount routes fine", async () => {
     // First batch: only deletes (no entry has `amount`), then mixed batches.
-    await fillStream(conn, "guide", 4, (i) => ({
+    await fillStream(redis.conn, "guide", 4, (i) => ({
       table: "orders",
       id: `d${i}`,
       op: "delete",
       region: "eu-west",
     }));
-    await fillStream(conn, "guide", 400, change, 5);
+    await fillStream(redis.conn, "guide", 400, change, 5);
     const [a, b, analytics] = ["A", "B", "analytics"].map(
       (name) => new MockSink({ name, keyColumn: "_key" }),
     );
     const events: RouterEvent[] = [];
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "guide",
         group: "routing",
         consumer: "r1",
@@ -90,12 +83,12 @@ describe("router: messy data", () => {
   });
 
   it("without a schema, every batch has every field seen so far (null where absent)", async () => {
-    await fillStream(conn, "loose", 8, change); // has amount
+    await fillStream(redis.conn, "loose", 8, change); // has amount
     const all = new MockSink({ name: "all", keyColumn: "id" });
     const big = new MockSink({ name: "big", keyColumn: "id" });
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "loose",
         group: "routing",
         consumer: "r1",
@@ -110,7 +103,7 @@ describe("router: messy data", () => {
     const run = router.run();
     await waitFor(() => router.stats.source.acked === 8, { description: "the first batch acked" });
     await fillStream(
-      conn,
+      redis.conn,
       "loose",
       4,
       (i) => ({ table: "orders", id: `d${i}`, op: "delete", region: "eu" }),
@@ -130,10 +123,10 @@ describe("router: messy data", () => {
   });
 
   it("counts entries no route matched", async () => {
-    await fillStream(conn, "sparse", 30, change);
+    await fillStream(redis.conn, "sparse", 30, change);
     const eu = new MockSink({ name: "eu", keyColumn: "id" });
     const router = createRouter({
-      source: { connection: conn, stream: "sparse", group: "routing", consumer: "r1", blockMs: 20 },
+      source: { connection: redis.conn, stream: "sparse", group: "routing", consumer: "r1", blockMs: 20 },
       routes: [{ name: "eu", filter: pl.col("region").eq(pl.lit("eu-west")), sink: asSink(eu) }],
     });
     const run = router.run();
@@ -152,7 +145,7 @@ describe("router: a typo in a route", () => {
     try {
       createRouter({
         source: {
-          connection: conn,
+          connection: redis.conn,
           stream: "typo",
           group: "routing",
           consumer: "r1",
@@ -176,7 +169,7 @@ describe("router: a typo in a route", () => {
     expect(() =>
       createRouter({
         source: {
-          connection: conn,
+          connection: redis.conn,
           stream: "typo",
           group: "routing",
           consumer: "r1",
@@ -190,11 +183,11 @@ describe("router: a typo in a route", () => {
   });
 
   it("without a schema, the router stops with the error instead of dead-lettering the stream", async () => {
-    await fillStream(conn, "typo", 20, change);
+    await fillStream(redis.conn, "typo", 20, change);
     const good = new MockSink({ name: "good", keyColumn: "id" });
     const bad = new MockSink({ name: "bad", keyColumn: "id" });
     const router = createRouter({
-      source: { connection: conn, stream: "typo", group: "routing", consumer: "r1", blockMs: 20 },
+      source: { connection: redis.conn, stream: "typo", group: "routing", consumer: "r1", blockMs: 20 },
       routes: [
         { name: "good", filter: pl.col("region").eq(pl.lit("eu-west")), sink: asSink(good) },
         { name: "regional", filter: pl.col("regoin").eq(pl.lit("eu-west")), sink: asSink(bad) },
@@ -205,17 +198,17 @@ describe("router: a typo in a route", () => {
     expect((error as Error).message).toContain('route "regional"');
     expect((error as Error).message).toContain('"regoin"');
     // Nothing dead-lettered, nothing acknowledged: the entries wait for a fixed router.
-    expect(Number(await conn.call("EXISTS", "typo:dead-letter"))).toBe(0);
+    expect(Number(await redis.conn.call("EXISTS", "typo:dead-letter"))).toBe(0);
     expect(await pending("typo", "routing")).toBe(20);
     expect(router.stats.source.deadLettered).toBe(0);
   });
 
   it("a filter that fails on some rows' data (not on structure) still dead-letters only those rows", async () => {
-    await fillStream(conn, "data", 6, (i) => ({ id: `x${i}`, amount: i === 2 ? "abc" : String(i) }));
+    await fillStream(redis.conn, "data", 6, (i) => ({ id: `x${i}`, amount: i === 2 ? "abc" : String(i) }));
     const sink = new MockSink({ name: "s", keyColumn: "id" });
     const router = createRouter({
       source: {
-        connection: conn,
+        connection: redis.conn,
         stream: "data",
         group: "routing",
         consumer: "r1",

@@ -1,4 +1,4 @@
-import { connect, type RedisConnection, readHashes, readStrings } from "@polars-redis/core";
+import { connect, readHashes, readStrings } from "@polars-redis/core";
 import {
   createWrongTypeConflict,
   forceOutOfMemory,
@@ -6,21 +6,16 @@ import {
   type OutOfMemoryFault,
   uniqueKeyPrefix,
 } from "@polars-redis/testkit";
-import { runSinkConformance, useRedis } from "@polars-redis/testkit/vitest";
+import { runSinkConformance, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll } from "vitest";
 import { redisHashSink, redisJsonSink, redisStreamSink, redisStringSink } from "../src/index.js";
 
-const redis = useRedis();
-let conn: RedisConnection;
+const redis = useRedisConnection({ connect });
 let oom: OutOfMemoryFault | undefined;
 
-beforeAll(async () => {
-  conn = await connect(redis.url);
-});
 afterAll(async () => {
   await oom?.restore();
-  await conn?.close();
 });
 
 /** The conformance frame's columns as typed values, read back through core's hash reader. */
@@ -38,15 +33,17 @@ async function restoreMemory(): Promise<void> {
 }
 
 runSinkConformance("redisHashSink", {
-  makeSink: () => redisHashSink(conn),
-  readBack: async (_sink, keys) => (await readHashes(conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
+  makeSink: () => redisHashSink(redis.conn),
+  readBack: async (_sink, keys) =>
+    (await readHashes(redis.conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
   provokeFailure: outOfMemory,
   cleanup: restoreMemory,
 });
 
 runSinkConformance("redisHashSink (append mode)", {
-  makeSink: () => redisHashSink(conn, { ifExists: "append" }),
-  readBack: async (_sink, keys) => (await readHashes(conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
+  makeSink: () => redisHashSink(redis.conn, { ifExists: "append" }),
+  readBack: async (_sink, keys) =>
+    (await readHashes(redis.conn, { keys, schema: CONFORMANCE_SCHEMA })).toRecords(),
   provokeFailure: async (_sink, frame) => {
     const keys = (frame.getColumn("_key").toArray() as string[]).filter((_, index) => index % 4 === 1);
     for (const key of keys) await createWrongTypeConflict(redis.server, key, { as: "set" });
@@ -55,10 +52,10 @@ runSinkConformance("redisHashSink (append mode)", {
 });
 
 runSinkConformance("redisStringSink", {
-  makeSink: () => redisStringSink(conn, { valueColumn: "name" }),
+  makeSink: () => redisStringSink(redis.conn, { valueColumn: "name" }),
   ignoreColumns: ["id", "amount", "active"], // a string sink stores only its value column
   readBack: async (_sink, keys) =>
-    (await readStrings(conn, { keys, valueColumn: "name" })).toRecords() as Record<string, unknown>[],
+    (await readStrings(redis.conn, { keys, valueColumn: "name" })).toRecords() as Record<string, unknown>[],
   provokeFailure: outOfMemory,
   cleanup: restoreMemory,
 });
@@ -67,7 +64,7 @@ const streams = new WeakMap<object, string>();
 runSinkConformance("redisStreamSink", {
   makeSink: () => {
     const stream = uniqueKeyPrefix("conformance-stream");
-    const sink = redisStreamSink(conn, { stream, idColumn: "id" });
+    const sink = redisStreamSink(redis.conn, { stream, idColumn: "id" });
     streams.set(sink, stream);
     return sink;
   },
@@ -82,7 +79,7 @@ runSinkConformance("redisStreamSink", {
 runSinkConformance("redisStreamSink (remembered row ids)", {
   makeSink: () => {
     const stream = uniqueKeyPrefix("conformance-dedupe");
-    const sink = redisStreamSink(conn, { stream, ids: "dedupe" });
+    const sink = redisStreamSink(redis.conn, { stream, ids: "dedupe" });
     streams.set(sink, stream);
     return sink;
   },
@@ -115,7 +112,7 @@ runSinkConformance("redisJsonSink (RedisJSON fake)", {
 
 /** A stream's entries as records of the conformance frame's values. */
 async function streamRecords(stream: string): Promise<Record<string, unknown>[]> {
-  const entries = (await conn.call("XRANGE", stream, "-", "+")) as [string, string[]][];
+  const entries = (await redis.conn.call("XRANGE", stream, "-", "+")) as [string, string[]][];
   return entries.map(([, flat]) => {
     const record: Record<string, unknown> = {};
     for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1];
