@@ -1,5 +1,5 @@
 import { connect, type RedisConnection, RedisConnectionError, RedisTimeoutError } from "@polars-redis/core";
-import { useFaultProxy, useRedis } from "@polars-redis/testkit/vitest";
+import { useFaultProxy, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cacheDataFrame, getCachedDataFrame } from "../src/index.js";
 import { checkWhole, versionFrame } from "./fixtures/hammer.js";
@@ -10,11 +10,10 @@ import { checkWhole, versionFrame } from "./fixtures/hammer.js";
  * command timeout, a dropped socket with RedisConnectionError (outcome unknown), and the connection works again
  * afterwards (the failed pipe is replaced). Vitest's test timeout is the hang guard.
  */
-const redis = useRedis();
+const redis = useRedisConnection({ connect });
 const faults = useFaultProxy(() => redis.server);
 const TIMEOUT_MS = 1500;
 
-let direct: RedisConnection;
 let conn: RedisConnection;
 /**
  * `conn`, counting its raw channels, running `onRawChannel` once one is open (before anything is sent on it)
@@ -27,10 +26,8 @@ let onChunkGet: () => void = () => {};
 const GET_COMMAND = Buffer.from("*2\r\n$3\r\nGET\r\n");
 
 beforeAll(async () => {
-  direct = await connect(redis.url);
   // Version 1, in 1 KiB chunks: the entry the faulty reads and writes start from.
-  await cacheDataFrame(direct, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
-  return () => direct.close();
+  await cacheDataFrame(redis.conn, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
 });
 
 beforeEach(async () => {
@@ -121,19 +118,19 @@ describe("chunk writes over the raw channel", () => {
     expect((error as Error).message).toMatch(/cacheDataFrame\("faults:entry"\)/);
     await faults.proxy.clearFaults();
     // Nothing reached the server (the proxy held every byte): version 1 is live and whole.
-    expect(checkWhole((await getCachedDataFrame(direct, "faults:entry"))!)).toBe(1);
-    const live = (await direct.call("HGET", "faults:entry", "gen")) as string;
-    for await (const page of direct.scanKeys({ pattern: "{faults:entry}:~*" })) {
+    expect(checkWhole((await getCachedDataFrame(redis.conn, "faults:entry"))!)).toBe(1);
+    const live = (await redis.conn.call("HGET", "faults:entry", "gen")) as string;
+    for await (const page of redis.conn.scanKeys({ pattern: "{faults:entry}:~*" })) {
       for (const chunk of page) {
         if (chunk.includes(live)) continue;
-        const pttl = Number(await direct.call("PTTL", chunk));
+        const pttl = Number(await redis.conn.call("PTTL", chunk));
         expect(pttl > 0 && pttl <= 60_000).toBe(true);
       }
     }
     // The connection writes again through a new pipe.
     onRawChannel = () => {};
     await cacheDataFrame(raw, "faults:entry", versionFrame(3), { chunkBytes: 1024 });
-    expect(checkWhole((await getCachedDataFrame(direct, "faults:entry"))!)).toBe(3);
-    await cacheDataFrame(direct, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
+    expect(checkWhole((await getCachedDataFrame(redis.conn, "faults:entry"))!)).toBe(3);
+    await cacheDataFrame(redis.conn, "faults:entry", versionFrame(1), { chunkBytes: 1024 });
   });
 });

@@ -2,16 +2,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectCluster } from "@polars-redis/cluster";
-import type { Command, RedisConnection } from "@polars-redis/core";
-import { useCluster } from "@polars-redis/testkit/vitest";
+import type { Command } from "@polars-redis/core";
+import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli } from "./run-cli.js";
 
 const USERS = 300;
 
 describe("on a Redis Cluster (--cluster)", () => {
-  const fixture = useCluster();
-  let conn: RedisConnection;
+  const fixture = useClusterConnection({ connect: (cluster) => connectCluster(cluster.seeds) });
   let dir: string;
   /** Any one node's URL is enough for --cluster (not the first one here); the CLI finds the others. */
   const run = (args: string[]) => {
@@ -22,16 +21,14 @@ describe("on a Redis Cluster (--cluster)", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "polars-redis-cli-cluster-"));
-    conn = await connectCluster(fixture.cluster.seeds);
     const commands: Command[] = [];
     for (let i = 0; i < USERS; i++) commands.push(["HSET", `user:${i}`, "name", `n${i}`, "age", i % 90]);
     for (let i = 1; i <= 4; i++) commands.push(["XADD", "{orders}", "*", "sku", `s${i}`]);
     commands.push(["XGROUP", "CREATE", "{orders}", "billing", "0"]);
-    const replies = await conn.batch(commands);
+    const replies = await fixture.conn.batch(commands);
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   });
   afterAll(async () => {
-    await conn?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -66,7 +63,7 @@ describe("on a Redis Cluster (--cluster)", () => {
     ]);
     expect(written.code, written.stderr).toBe(0);
     expect(parseJson(written)).toMatchObject({ written: 200, failed: 0 });
-    expect(await conn.call("HGET", "v:123", "v")).toBe("246");
+    expect(await fixture.conn.call("HGET", "v:123", "v")).toBe("246");
     const deleted = await run(["keys", "delete", "v:*", "--yes", "--json"]);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(parseJson(deleted)).toMatchObject({ matched: 200, deleted: 200, failed: 0 });

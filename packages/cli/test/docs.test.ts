@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { cacheDataFrame } from "@polars-redis/cache";
 import { type Command, connect, type RedisConnection } from "@polars-redis/core";
 import { createConsumer } from "@polars-redis/streams";
-import { useRedis } from "@polars-redis/testkit/vitest";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "./run-cli.js";
@@ -185,17 +185,14 @@ function runShell(command: string, dir: string, url: string): Promise<{ code: nu
 }
 
 describe("docs/cli.md transcripts", () => {
-  const redis = useRedis({ modules: ["timeseries", "search"] });
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect, modules: ["timeseries", "search"] });
   let dir: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "polars-redis-cli-docs-"));
-    conn = await connect(redis.url);
-    await seed(conn, dir);
+    await seed(redis.conn, dir);
   });
   afterAll(async () => {
-    await conn?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import { useRedis } from "@polars-redis/testkit/vitest";
+import { type Command, connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli, startCli } from "./run-cli.js";
@@ -25,14 +25,12 @@ function ndjson(stdout: string): Record<string, unknown>[] {
 }
 
 describe("scan and infer", () => {
-  const redis = useRedis({ modules: ["timeseries", "json"] });
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect, modules: ["timeseries", "json"] });
   let dir: string;
   const run = (args: string[], cwd?: string) => runCli(args, { url: redis.url, cwd: cwd ?? dir });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "polars-redis-cli-scan-"));
-    conn = await connect(redis.url);
     const commands: Command[] = USERS.map((u) => [
       "HSET",
       u.key,
@@ -57,11 +55,10 @@ describe("scan and infer", () => {
     for (let i = 0; i < 10; i++)
       commands.push(["TS.ADD", "temp:kitchen", 1_700_000_000_000 + i * 1000, 20 + i / 2]);
     for (let i = 0; i < BIG_KEYS; i++) commands.push(["HSET", `big:${i}`, "a", i, "b", `x${i}`]);
-    const replies = await conn.batch(commands);
+    const replies = await redis.conn.batch(commands);
     expect(replies.filter((reply) => reply instanceof Error)).toEqual([]);
   });
   afterAll(async () => {
-    await conn?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import { useRedis } from "@polars-redis/testkit/vitest";
+import { type Command, connect } from "@polars-redis/core";
+import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJson, runCli, startCli } from "./run-cli.js";
@@ -19,17 +19,14 @@ interface WriteSummary {
 }
 
 describe("write", () => {
-  const redis = useRedis();
-  let conn: RedisConnection;
+  const redis = useRedisConnection({ connect });
   let dir: string;
   const run = (args: string[]) => runCli(args, { url: redis.url, cwd: dir });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "polars-redis-cli-write-"));
-    conn = await connect(redis.url);
   });
   afterAll(async () => {
-    await conn?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -47,13 +44,13 @@ describe("write", () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^3 keys written, 0 skipped, 0 failed in /);
-    expect(await conn.call("HGETALL", "person:1")).toEqual(["name", "ann", "score", "3.5"]);
-    expect(await conn.call("HGETALL", "person:3")).toEqual(["name", "cy"]);
+    expect(await redis.conn.call("HGETALL", "person:1")).toEqual(["name", "ann", "score", "3.5"]);
+    expect(await redis.conn.call("HGETALL", "person:3")).toEqual(["name", "cy"]);
   });
 
   it("reports failed keys by Redis error, saves their rows to a retry file, and the retry succeeds after a fix", async () => {
     await writeFile(join(dir, "orders.csv"), "id,item,qty\n10,apple,1\n11,pear,2\n12,plum,3\n");
-    await conn.call("SET", "order:11", "not a hash");
+    await redis.conn.call("SET", "order:11", "not a hash");
     const failed = await run([
       "write",
       "hash",
@@ -76,7 +73,7 @@ describe("write", () => {
     expect(summary.retryFile).toBe("orders.failed.csv");
     expect(await readFile(join(dir, "orders.failed.csv"), "utf8")).toBe("id,item,qty\n11,pear,2\n");
 
-    await conn.call("DEL", "order:11");
+    await redis.conn.call("DEL", "order:11");
     const retried = await run([
       "write",
       "hash",
@@ -91,7 +88,7 @@ describe("write", () => {
     ]);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/^1 key written, 0 skipped, 0 failed/);
-    expect(await conn.call("HGETALL", "order:11")).toEqual(["item", "pear", "qty", "2"]);
+    expect(await redis.conn.call("HGETALL", "order:11")).toEqual(["item", "pear", "qty", "2"]);
   });
 
   it("skips existing keys with --if-exists fail", async () => {
@@ -118,7 +115,7 @@ describe("write", () => {
   });
 
   it("writes back what scan exported, TTLs included (_key and _ttl columns)", async () => {
-    await conn.batch([
+    await redis.conn.batch([
       ["HSET", "src:1", "a", "1", "b", "x"],
       ["HSET", "src:2", "a", "2", "b", "y"],
       ["PEXPIRE", "src:2", 600_000],
@@ -136,9 +133,9 @@ describe("write", () => {
       "_ttl",
     ]);
     expect(written.code, written.stderr).toBe(0);
-    expect(await conn.call("HGETALL", "copy:src:1")).toEqual(["a", "1", "b", "x"]);
-    expect(await conn.call("PTTL", "copy:src:1")).toBe(-1);
-    const ttl = (await conn.call("PTTL", "copy:src:2")) as number;
+    expect(await redis.conn.call("HGETALL", "copy:src:1")).toEqual(["a", "1", "b", "x"]);
+    expect(await redis.conn.call("PTTL", "copy:src:1")).toBe(-1);
+    const ttl = (await redis.conn.call("PTTL", "copy:src:2")) as number;
     expect(ttl).toBeGreaterThan(500_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
   });
@@ -166,7 +163,7 @@ describe("write", () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^2 keys written/);
-    expect(await conn.call("ZRANGE", "b:1", 0, -1, "WITHSCORES")).toEqual(["ann", "3", "bob", "7"]);
+    expect(await redis.conn.call("ZRANGE", "b:1", 0, -1, "WITHSCORES")).toEqual(["ann", "3", "bob", "7"]);
   });
 
   it("exits 2 for a missing key column, naming the file's columns, and writes nothing", async () => {
@@ -218,8 +215,8 @@ describe("write", () => {
     expect(retry.height).toBe(rows - summary.written);
     // No key is half-written: each one present has both fields.
     let present = 0;
-    for await (const keys of conn.scanKeys({ pattern: "w:*", count: 1000 })) {
-      const lengths = await conn.batch(keys.map((key): Command => ["HLEN", key]));
+    for await (const keys of redis.conn.scanKeys({ pattern: "w:*", count: 1000 })) {
+      const lengths = await redis.conn.batch(keys.map((key): Command => ["HLEN", key]));
       for (const length of lengths) expect(length).toBe(2);
       present += keys.length;
     }

@@ -1,5 +1,5 @@
 import { connect, type RedisConnection, RedisTimeoutError } from "@polars-redis/core";
-import { useFaultProxy, useRedis } from "@polars-redis/testkit/vitest";
+import { useFaultProxy, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RawStreamReads } from "../src/fast/raw-stream-reads.js";
 import { type ConsumerEvent, createConsumer } from "../src/index.js";
@@ -9,20 +9,17 @@ import { type ConsumerEvent, createConsumer } from "../src/index.js";
  * command timeout as their deadline: a server that stops answering fails them with a RedisTimeoutError instead
  * of leaving them waiting. Real redis-server, real TCP fault proxy in between.
  */
-const redis = useRedis();
+const redis = useRedisConnection({ connect });
 const faults = useFaultProxy(() => redis.server);
 const TIMEOUT_MS = 500;
 
-let direct: RedisConnection;
 let proxied: RedisConnection;
 let groups = 0;
 
 beforeAll(async () => {
-  direct = await connect(redis.url);
   const commands: [string, ...string[]][] = [];
   for (let i = 1; i <= 500; i++) commands.push(["XADD", "deadline:s", `1-${i}`, "n", String(i)]);
-  for (const reply of await direct.batch(commands)) if (reply instanceof Error) throw reply;
-  return () => direct.close();
+  for (const reply of await redis.conn.batch(commands)) if (reply instanceof Error) throw reply;
 });
 
 beforeEach(async () => {
@@ -36,7 +33,7 @@ afterEach(async () => {
 
 async function newGroup(): Promise<string> {
   const group = `g${groups++}`;
-  await direct.call("XGROUP", "CREATE", "deadline:s", group, "0");
+  await redis.conn.call("XGROUP", "CREATE", "deadline:s", group, "0");
   return group;
 }
 
