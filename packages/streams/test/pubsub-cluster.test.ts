@@ -1,7 +1,7 @@
 import { connectCluster } from "@polars-redis/cluster";
 import { connect, InvalidArgumentError, type RedisConnection } from "@polars-redis/core";
-import { useCluster, useRedis } from "@polars-redis/testkit/vitest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { collectPubSub, iterPubSub, type PubSubBatch } from "../src/index.js";
 
 /** Publishes through a connection of its own to one node (so the message enters the cluster there). */
@@ -15,22 +15,15 @@ async function publishOn(url: string, command: "PUBLISH" | "SPUBLISH", channel: 
 }
 
 describe("Pub/Sub through a connect() connection", () => {
-  const redis = useRedis();
-  let conn: RedisConnection;
-  beforeAll(async () => {
-    conn = await connect(redis.url);
-  });
-  afterAll(async () => {
-    await conn?.close();
-  });
+  const redis = useRedisConnection({ connect });
 
   it("collects sharded channels (SSUBSCRIBE) beside classic ones", async () => {
-    const frame = await collectPubSub(conn, {
+    const frame = await collectPubSub(redis.conn, {
       channels: ["plain"],
       shardChannels: ["orders:{eu}", "orders:{us}"],
       count: 3,
       onSubscribed: () => {
-        void conn.batch([
+        void redis.conn.batch([
           ["SPUBLISH", "orders:{eu}", "e1"],
           ["PUBLISH", "plain", "p1"],
           ["SPUBLISH", "orders:{us}", "u1"],
@@ -42,7 +35,7 @@ describe("Pub/Sub through a connect() connection", () => {
   });
 
   it("refuses a connection that cannot open a Pub/Sub client, naming the capability", async () => {
-    const bare = { kind: "standalone", call: conn.call.bind(conn) } as unknown as RedisConnection;
+    const bare = { kind: "standalone", call: redis.conn.call.bind(redis.conn) } as unknown as RedisConnection;
     const error = await collectPubSub(bare, { channels: ["a"], count: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toMatch(/pubSubClient/);
@@ -50,21 +43,20 @@ describe("Pub/Sub through a connect() connection", () => {
 });
 
 describe("Pub/Sub on a 6-node cluster (connectCluster)", () => {
-  const fixture = useCluster({ masters: 3, replicasPerMaster: 1 });
-  let conn: RedisConnection;
+  const fixture = useClusterConnection({
+    connect: (cluster): Promise<RedisConnection> => connectCluster(cluster.urls[0]!),
+    masters: 3,
+    replicasPerMaster: 1,
+  });
   let masterUrls: string[];
   beforeAll(async () => {
-    conn = await connectCluster(fixture.cluster.urls[0]!);
     masterUrls = [];
     for (const node of fixture.cluster.nodes) if ((await node.role()) === "master") masterUrls.push(node.url);
     expect(masterUrls).toHaveLength(3);
   }, 120_000);
-  afterAll(async () => {
-    await conn?.close();
-  });
 
   it("collectPubSub receives classic messages published on every master", async () => {
-    const frame = await collectPubSub(conn, {
+    const frame = await collectPubSub(fixture.conn, {
       channels: ["news"],
       count: 3,
       timeoutMs: 60_000,
@@ -91,7 +83,11 @@ describe("Pub/Sub on a 6-node cluster (connectCluster)", () => {
     }
     expect(channels).toHaveLength(3);
 
-    const subscription = iterPubSub(conn, { shardChannels: channels, batchSize: 6, windowMs: 600_000 });
+    const subscription = iterPubSub(fixture.conn, {
+      shardChannels: channels,
+      batchSize: 6,
+      windowMs: 600_000,
+    });
     try {
       await subscription.subscribed();
       for (const channel of channels) {
