@@ -3,7 +3,7 @@ import { type Command, connect } from "@polars-redis/core";
 import { useRedis, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli } from "./run-cli.js";
+import { parseJson, runCli } from "./fixtures/run-cli.js";
 
 const CITIES = ["Oslo", "Rome", "Lima"];
 

@@ -5,7 +5,7 @@ import { connectCluster } from "@polars-redis/cluster";
 import type { Command } from "@polars-redis/core";
 import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli } from "./run-cli.js";
+import { parseJson, runCli } from "./fixtures/run-cli.js";
 
 const USERS = 300;
 

@@ -9,7 +9,7 @@ import { createConsumer } from "@polars-redis/streams";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "./run-cli.js";
+import { BIN } from "./fixtures/run-cli.js";
 
 /**
  * docs/cli.md holds one transcript per command, captured from real runs of the built binary. This test seeds a

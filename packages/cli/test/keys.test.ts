@@ -1,7 +1,7 @@
 import { type Command, connect } from "@polars-redis/core";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli } from "./run-cli.js";
+import { parseJson, runCli } from "./fixtures/run-cli.js";
 
 describe("keys", () => {
   const redis = useRedisConnection({ connect });

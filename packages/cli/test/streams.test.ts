@@ -3,7 +3,7 @@ import { createConsumer } from "@polars-redis/streams";
 import { waitFor } from "@polars-redis/testkit";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli } from "./run-cli.js";
+import { parseJson, runCli } from "./fixtures/run-cli.js";
 
 interface Group {
   name: string;

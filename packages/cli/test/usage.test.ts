@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./run-cli.js";
+import { runCli } from "./fixtures/run-cli.js";
 
 const COMMANDS = [
   "scan",

@@ -5,7 +5,7 @@ import { type Command, connect } from "@polars-redis/core";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseJson, runCli, startCli } from "./run-cli.js";
+import { parseJson, runCli, startCli } from "./fixtures/run-cli.js";
 
 interface WriteSummary {
   written: number;

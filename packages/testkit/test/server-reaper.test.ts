@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../src/index.js";
-import { isProcessRunning } from "./process-state.js";
+import { isProcessRunning } from "./fixtures/process-state.js";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const childScript = join(packageDir, "test", "fixtures", "start-server-then-die.mjs");

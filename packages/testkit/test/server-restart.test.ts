@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { type RedisServer, startRedis, waitFor } from "../src/index.js";
-import { isProcessRunning } from "./process-state.js";
+import { isProcessRunning } from "./fixtures/process-state.js";
 
 async function withClient<T>(server: RedisServer, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({ host: server.host, port: server.port, maxRetriesPerRequest: 1 });

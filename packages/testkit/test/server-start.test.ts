@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { type RedisServer, RedisServerError, RedisServerNotFoundError, startRedis } from "../src/index.js";
-import { isProcessRunning } from "./process-state.js";
+import { isProcessRunning } from "./fixtures/process-state.js";
 
 /** A client that is closed before the test's servers stop (so it never logs reconnect errors). */
 async function withClient<T>(server: RedisServer, use: (redis: Redis) => Promise<T>): Promise<T> {
