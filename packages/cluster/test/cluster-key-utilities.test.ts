@@ -1,6 +1,5 @@
 import {
   type Command,
-  connect,
   deleteKeys,
   deleteKeysMatching,
   existsKeys,
@@ -14,19 +13,12 @@ import {
   ttlKeys,
 } from "@polars-redis/core";
 import { keySlot } from "@polars-redis/testkit";
-import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import type pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectCluster } from "../src/index.js";
+import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
 
 // Key utilities and inference from core, unchanged, on a cluster: the same answers as one server.
-const clusterFixture = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 0,
-  nodeTimeoutMs: 1000,
-});
-const serverFixture = useRedisConnection({ connect });
+const { clusterFixture, serverFixture } = useClusterAndServer();
 const both = () => [clusterFixture.conn, serverFixture.conn] as const;
 /** Runs the same call on the cluster and on the standalone server: [cluster's answer, server's answer]. */
 const onBoth = <T>(run: (conn: RedisConnection) => Promise<T>): Promise<[T, T]> =>

@@ -1,6 +1,5 @@
 import {
   type Command,
-  connect,
   type RedisConnection,
   readHashes,
   readLists,
@@ -10,19 +9,12 @@ import {
   readZsets,
   scanHashes,
 } from "@polars-redis/core";
-import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectCluster } from "../src/index.js";
+import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
 
 // The same data on a 3-master cluster and on one server: every scan type must give the same frame.
-const clusterFixture = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 0,
-  nodeTimeoutMs: 1000,
-});
-const serverFixture = useRedisConnection({ connect });
+const { clusterFixture, serverFixture } = useClusterAndServer();
 
 function dataset(): Command[] {
   const commands: Command[] = [];

@@ -1,19 +1,13 @@
-import { AbortedError, type Command, connect } from "@polars-redis/core";
+import { AbortedError, type Command } from "@polars-redis/core";
 import { keySlot, migrateSlots } from "@polars-redis/testkit";
-import { useClusterConnection, useRedisConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ClusterEvent, connectCluster } from "../src/index.js";
+import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
 
 const STRING_KEYS = 40_000;
 
-const clusterFixture = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 0,
-  nodeTimeoutMs: 1000,
-});
-const serverFixture = useRedisConnection({ connect });
+const { clusterFixture, serverFixture } = useClusterAndServer();
 const allStrings = Array.from({ length: STRING_KEYS }, (_, i) => `s:${i}`);
 
 /** The same data on the cluster and on a standalone server: strings plus a few keys of other types. */
