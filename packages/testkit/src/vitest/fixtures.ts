@@ -135,16 +135,9 @@ export function useRedisConnection<C extends ClosableConnection>(
     throw new TypeError("useRedisConnection: connect must be a function (url) => connection");
   const { connect, flushBeforeEach = false, ...startOptions } = options;
   const redis = useRedis(startOptions);
-  let conn: C | undefined;
-  beforeAll(async () => {
-    conn = await connect(redis.url);
-  });
-  afterAll(async () => {
-    await conn?.close();
-    conn = undefined;
-  });
+  const opened = useOpenConnection(() => connect(redis.url));
   if (flushBeforeEach) beforeEach(() => flushAll(redis.server));
-  return connectionFixture("useRedisConnection", () => conn, {
+  return connectionFixture("useRedisConnection", opened, {
     get server() {
       return redis.server;
     },
@@ -178,19 +171,28 @@ export function useClusterConnection<C extends ClosableConnection>(
     throw new TypeError("useClusterConnection: connect must be a function (cluster) => connection");
   const { connect, ...startOptions } = options;
   const fixture = useCluster(startOptions);
+  return connectionFixture(
+    "useClusterConnection",
+    useOpenConnection(() => connect(fixture.cluster)),
+    {
+      get cluster() {
+        return fixture.cluster;
+      },
+    },
+  );
+}
+
+/** Opens a connection in beforeAll and closes it in afterAll; returns a reader of the open connection. */
+function useOpenConnection<C extends ClosableConnection>(open: () => Promise<C> | C): () => C | undefined {
   let conn: C | undefined;
   beforeAll(async () => {
-    conn = await connect(fixture.cluster);
+    conn = await open();
   });
   afterAll(async () => {
     await conn?.close();
     conn = undefined;
   });
-  return connectionFixture("useClusterConnection", () => conn, {
-    get cluster() {
-      return fixture.cluster;
-    },
-  });
+  return () => conn;
 }
 
 function connectionFixture<C extends ClosableConnection, Base extends object>(
