@@ -40,6 +40,28 @@ export function userEnvironment(nodeBinary = process.execPath): NodeJS.ProcessEn
 }
 
 /**
+ * A registry request that stalls costs npm and pnpm their default fetch timeout (5 minutes) per retry: one CI
+ * run spent 584 s in these installs on Node.js 24, against 13–17 s otherwise. Stalled requests fail over after
+ * 30 s instead, and are retried (npm takes the retry count; pnpm 12 has no such flag and keeps its own).
+ */
+const NPM_FETCH_LIMITS = ["--fetch-timeout=30000", "--fetch-retries=4"];
+const PNPM_FETCH_LIMITS = ["--fetch-timeout=30000"];
+/** A busy CI machine (two lanes side by side) has taken over 4 minutes for one install. */
+const INSTALL_TIMEOUT_MS = 600_000;
+
+/** Runs `step` and reports how long it took on stderr (in the CI log), so a slow install can be told apart. */
+async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    console.error(
+      `${label} on Node.js ${process.versions.node}: ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+}
+
+/**
  * A fresh project in the system temp folder (outside the workspace, so neither package manager sees it) that
  * depends on every packed tarball and on nodejs-polars, as a user's project would; on Node.js 20 it applies
  * the README's install note (npm: the platform package as a dependency; pnpm: the readPackage hook).
@@ -71,22 +93,26 @@ export async function createConsumerProject(
 
   if (manager === "npm") {
     // npm takes the top-level tarballs for the packages' own @polars-redis/* dependencies (same version).
-    await runChecked("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
-      cwd: directory,
-      env,
-      timeoutMs: 600_000, // a busy CI machine (two lanes side by side) has taken over 4 minutes
-    });
+    await timed("npm install", () =>
+      runChecked("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...NPM_FETCH_LIMITS], {
+        cwd: directory,
+        env,
+        timeoutMs: INSTALL_TIMEOUT_MS,
+      }),
+    );
   } else {
     // pnpm resolves a dependency's own @polars-redis/* ranges from the registry, where these unreleased
     // versions are not: point them at the tarballs (a user installing released versions needs none of this).
     const overrides = packed.map((pkg) => `  "${pkg.name}": "file:${pkg.tarball}"`).join("\n");
     writeFileSync(join(directory, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n`);
     if (NEEDS_BINDING_FIX) copyFileSync(join(APP_DIR, "pnpmfile.cjs"), join(directory, ".pnpmfile.cjs"));
-    await runChecked("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"], {
-      cwd: directory,
-      env,
-      timeoutMs: 600_000, // a busy CI machine (two lanes side by side) has taken over 4 minutes
-    });
+    await timed("pnpm install", () =>
+      runChecked("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile", ...PNPM_FETCH_LIMITS], {
+        cwd: directory,
+        env,
+        timeoutMs: INSTALL_TIMEOUT_MS,
+      }),
+    );
   }
   return { directory, manager, env };
 }

@@ -195,20 +195,6 @@ let clusterDirect: ClusterConnection;
 let cells = 0;
 let clusterCells = 0;
 
-beforeAll(async () => {
-  [server, cluster] = await Promise.all([
-    startRedis({ persistence: true }),
-    startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 }),
-  ]);
-  serverDirect = await connect(server.url);
-  clusterDirect = await connectCluster(cluster.seeds);
-});
-afterAll(async () => {
-  await serverDirect?.close();
-  await clusterDirect?.close();
-  await Promise.all([server?.stop(), cluster?.stop()]);
-});
-
 type Outcome =
   | { readonly kind: "completed"; readonly value: RunResult; readonly ms: number }
   | { readonly kind: "failed"; readonly error: unknown; readonly ms: number }
@@ -335,10 +321,26 @@ function checkOutcome(expectation: Expectation, outcome: Outcome, keys: readonly
   }
 }
 
-for (const [target, table] of [
-  ["server", SERVER],
-  ["cluster", CLUSTER],
-] as const) {
+/**
+ * Registers the matrix of one target in the calling test file: one server (with AOF, for kill -9 + restart) or a
+ * 6-node cluster (plus one server, which the proxy of every cell points at). The two targets are two files, so
+ * vitest runs them side by side: a cell spends most of its time waiting for a fault to strike and heal.
+ */
+export function faultMatrix(target: Target): void {
+  const table = target === "server" ? SERVER : CLUSTER;
+  beforeAll(async () => {
+    server = await startRedis({ persistence: true });
+    serverDirect = await connect(server.url);
+    if (target === "cluster") {
+      cluster = await startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });
+      clusterDirect = await connectCluster(cluster.seeds);
+    }
+  });
+  afterAll(async () => {
+    await serverDirect?.close();
+    await clusterDirect?.close();
+    await Promise.all([server?.stop(), cluster?.stop()]);
+  });
   describe(`${target === "server" ? "one server" : "a 6-node cluster (3 masters, 3 replicas)"}`, () => {
     for (const fault of FAULTS.filter((candidate) => candidate.targets.includes(target))) {
       describe(fault.label, () => {
