@@ -1,27 +1,13 @@
 import { spawn } from "node:child_process";
-import { connect, type RedisConnection } from "@polars-redis/core";
-import { createFaultProxy, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import type { RedisConnection } from "@polars-redis/core";
+import { createFaultProxy, waitFor } from "@polars-redis/testkit";
+import { describe, expect, it } from "vitest";
 import { type ConsumerEvent, createConsumer, type StreamConsumer } from "../src/index.js";
 import { fixture } from "./fixtures/fixture-path.js";
+import { usePerTestServers } from "./fixtures/per-test-servers.js";
 import { fillStream } from "./fixtures/streams.js";
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
-async function server(options: { persistence?: boolean } = {}): Promise<RedisServer> {
-  const started = await startRedis(options);
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-async function connection(url: string, commandTimeoutMs?: number): Promise<RedisConnection> {
-  const conn = await connect(url, commandTimeoutMs === undefined ? {} : { commandTimeoutMs });
-  cleanups.push(() => conn.close());
-  return conn;
-}
+const { cleanups, server, connection } = usePerTestServers();
 
 async function groupPending(conn: RedisConnection, stream: string, group: string): Promise<number> {
   return Number(((await conn.call("XPENDING", stream, group)) as [number])[0]);

@@ -1,30 +1,16 @@
-import { connect, type RedisConnection, StreamGapError } from "@polars-redis/core";
-import { crashAndRestart, type RedisServer, startRedis, waitFor } from "@polars-redis/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { type RedisConnection, StreamGapError } from "@polars-redis/core";
+import { crashAndRestart, waitFor } from "@polars-redis/testkit";
+import { describe, expect, it } from "vitest";
 import { type ConsumerEvent, type ConsumerStats, createConsumer } from "../src/index.js";
+import { usePerTestServers } from "./fixtures/per-test-servers.js";
 import { fillStream } from "./fixtures/streams.js";
 
 // Gap detection must never report entries as "never delivered" that were delivered (after a kill -9 + AOF
 // restart, or a replica's promotion, Redis 7.0's entries-read counter can be stale), and must still catch a
 // real trim past the group's position.
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
-async function server(options: { persistence?: boolean; args?: string[] } = {}): Promise<RedisServer> {
-  const started = await startRedis(options);
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-async function connection(url: string): Promise<RedisConnection> {
-  // Generous: AOF with fsync on every write on a busy machine; the consumer's reads retry anyway.
-  const conn = await connect(url, { commandTimeoutMs: 15_000 });
-  cleanups.push(() => conn.close());
-  return conn;
-}
+// Connections get a generous timeout: AOF with fsync on every write on a busy machine; the consumer's reads retry anyway.
+const { server, connection } = usePerTestServers({ commandTimeoutMs: 15_000 });
 
 async function groupInfo(
   conn: RedisConnection,

@@ -1,32 +1,12 @@
-import { type Command, connect, type RedisConnection } from "@polars-redis/core";
-import {
-  createFaultProxy,
-  generateChangeEvents,
-  type RedisServer,
-  startRedis,
-  waitFor,
-} from "@polars-redis/testkit";
+import type { Command, RedisConnection } from "@polars-redis/core";
+import { createFaultProxy, generateChangeEvents, waitFor } from "@polars-redis/testkit";
 import { redisHashSink } from "@polars-redis/writer";
 import pl, { type DataFrame, type Expr } from "nodejs-polars";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRouter, type RouterEvent, readStreamRange } from "../src/index.js";
+import { usePerTestServers } from "./fixtures/per-test-servers.js";
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
-async function server(): Promise<RedisServer> {
-  const started = await startRedis();
-  cleanups.push(() => started.stop());
-  return started;
-}
-
-async function connection(url: string, commandTimeoutMs?: number): Promise<RedisConnection> {
-  const conn = await connect(url, commandTimeoutMs === undefined ? {} : { commandTimeoutMs });
-  cleanups.push(() => conn.close());
-  return conn;
-}
+const { cleanups, server, connection } = usePerTestServers();
 
 /** Generated change events, appended to `stream` (with their explicit ids) part by part. */
 async function changeEvents(conn: RedisConnection, stream: string, count: number, seed: number) {
