@@ -111,6 +111,8 @@ export interface CacheInfo {
 const WRITE_WINDOW = 2;
 const READ_WINDOW = 2;
 const RAW_WINDOW = 3;
+/** Segments of a segmented payload fetched ahead of the one being decoded (each in a buffer of its own). */
+const SEGMENTS_AHEAD = 2;
 /** Reads retried when a writer replaced the version between reading the head and its chunks. */
 const READ_ATTEMPTS = 20;
 
@@ -414,8 +416,8 @@ async function readEntry<T>(
 }
 
 /**
- * A segmented payload over the raw channel: segment i+1's chunk GETs are in flight while segment i is decoded,
- * each segment fetched into one of two buffers that take turns. Undefined when a chunk is missing.
+ * A segmented payload over the raw channel: the chunk GETs of the next two segments are in flight while one is
+ * decoded, each segment fetched into one of three buffers that take turns. Undefined when a chunk is missing.
  */
 async function readSegmentsRaw(
   raw: RawChunks,
@@ -426,34 +428,40 @@ async function readSegmentsRaw(
   const segments = segmentRanges(head.segments!);
   const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
   const largest = Math.max(...head.segments!);
-  const buffers = [Buffer.allocUnsafe(largest), Buffer.allocUnsafe(largest)];
+  const buffers = Array.from({ length: Math.min(SEGMENTS_AHEAD + 1, segments.length) }, () =>
+    Buffer.allocUnsafe(largest),
+  );
   let nextChunk = 0;
-  const fetchSegment = (index: number): Promise<Buffer | undefined> => {
+  let nextSegment = 0;
+  const fetchNext = (): Promise<Buffer | undefined> => {
+    const index = nextSegment++;
     const [start, end] = segments[index]!;
-    const target = buffers[index % 2]!.subarray(0, end - start);
+    const target = buffers[index % buffers.length]!.subarray(0, end - start);
     const first = nextChunk;
     while (nextChunk < ranges.length && ranges[nextChunk]![1] <= end) nextChunk++;
     return fetchChunks(raw, keys, head, first, nextChunk, (chunk) =>
       target.subarray(ranges[chunk]![0] - start, ranges[chunk]![1] - start),
     ).then((complete) => (complete ? target : undefined));
   };
+  const inFlight: Promise<Buffer | undefined>[] = [];
+  const drain = () => Promise.all(inFlight.map((fetching) => fetching.catch(() => undefined)));
+  while (inFlight.length < buffers.length - 1 && nextSegment < segments.length) inFlight.push(fetchNext());
   const frames: pl.DataFrame[] = [];
   let rowsLeft = options.nRows;
-  let fetching: Promise<Buffer | undefined> | undefined = fetchSegment(0);
-  for (let index = 0; fetching !== undefined; index++) {
-    const bytes = await fetching;
-    // The next segment's GETs go out before this one is decoded (its buffer is the one decoded last time).
-    fetching = index + 1 < segments.length && rowsLeft !== 0 ? fetchSegment(index + 1) : undefined;
+  while (inFlight.length > 0) {
+    const bytes = await inFlight.shift()!;
     if (bytes === undefined) {
-      await fetching?.catch(() => undefined);
+      await drain();
       return undefined;
     }
+    // The segment after the ones in flight goes out before this one is decoded, into the buffer decoded last.
+    if (nextSegment < segments.length && rowsLeft !== 0) inFlight.push(fetchNext());
     const frame = decodeFrame(bytes, { columns: options.columns, nRows: rowsLeft });
     frames.push(frame);
     if (rowsLeft !== undefined) {
       rowsLeft -= frame.height;
       if (rowsLeft === 0) {
-        await fetching?.catch(() => undefined);
+        await drain();
         break;
       }
     }
