@@ -29,6 +29,7 @@ export {
   type FastHashField,
   type FastHashReadOptions,
   type FastHashReport,
+  fieldColumnsToArrow,
   readHashFrames,
 } from "./scan/hashes/raw/read-hash-frames.js";
 export { keySlot } from "./scan/key-slot.js";

@@ -36,7 +36,9 @@ if (empty) {
 async function library(): Promise<number> {
   const conn = await connect(server.url);
   try {
-    return (await searchHashes(conn, { index: INDEX, query: BUILDER_QUERY, schema: HASH_SCHEMA })).height;
+    const batchSize = process.env.BATCH === undefined ? undefined : Number(process.env.BATCH);
+    return (await searchHashes(conn, { index: INDEX, query: BUILDER_QUERY, schema: HASH_SCHEMA, batchSize }))
+      .height;
   } finally {
     await conn.close();
   }

@@ -1,15 +1,9 @@
-import {
-  type RedisArgument,
-  type RedisConnection,
-  type ScalarDtype,
-  SchemaMismatchError,
-} from "@polars-redis/core";
+import type { RedisArgument, RedisConnection, ScalarDtype } from "@polars-redis/core";
 import {
   type ArrowColumn,
   arrowColumnsToFrame,
-  type ByteColumn,
   byteColumnToArrow,
-  dtypeLabel,
+  fieldColumnsToArrow,
   type RawChannel,
   RequestPipe,
   RespEncoder,
@@ -189,30 +183,10 @@ function takeFrame(decoder: SearchReplyDecoder, s: TypedSearch): DataFrame {
   const ignore = () => {};
   if (s.keyColumn !== undefined)
     columns.push({ name: s.keyColumn, data: byteColumnToArrow(decoder.keyColumn, UTF8, ignore) });
-  s.fields.forEach((field, index) => {
-    const column = decoder.fieldColumns[index]!;
-    const data = byteColumnToArrow(column, field.dtype, (row) => {
-      if (s.onError === "null") return;
-      throw new SchemaMismatchError({
-        key: textOf(decoder.keyColumn, row),
-        field: field.name,
-        rawValue: textOf(column, row),
-        expected: dtypeLabel(field.dtype),
-      });
-    });
-    columns.push({ name: field.name, data, categorical: field.dtype.kind === "categorical" });
-  });
+  columns.push(...fieldColumnsToArrow(s.fields, decoder.fieldColumns, decoder.keyColumn, s.onError));
   if (s.scoreColumn !== undefined)
     columns.push({ name: s.scoreColumn, data: byteColumnToArrow(decoder.scoreColumn, FLOAT64, ignore) });
   const frame = arrowColumnsToFrame(columns, decoder.rows);
   decoder.resetColumns();
   return frame;
-}
-
-function textOf(column: ByteColumn, row: number): string {
-  return Buffer.from(column.data.buffer, column.data.byteOffset, column.byteLength).toString(
-    "utf8",
-    column.offsets[row],
-    column.offsets[row + 1],
-  );
 }

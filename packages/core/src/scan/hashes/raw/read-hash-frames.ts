@@ -149,22 +149,15 @@ async function takeFrame(
       data: byteColumnToArrow(decoder.keyColumn, { kind: "utf8" }, () => {}),
     });
   }
-  options.fields.forEach((field, index) => {
-    const column = decoder.fieldColumns[index]!;
-    const data = byteColumnToArrow(column, field.dtype, (row) => {
-      if (options.onError === "null") {
-        report.coercedToNull.set(field.name, (report.coercedToNull.get(field.name) ?? 0) + 1);
-        return;
-      }
-      throw new SchemaMismatchError({
-        key: textOf(decoder.keyColumn, row),
-        field: field.name,
-        rawValue: textOf(column, row),
-        expected: dtypeLabel(field.dtype),
-      });
-    });
-    columns.push({ name: field.name, data, categorical: field.dtype.kind === "categorical" });
-  });
+  columns.push(
+    ...fieldColumnsToArrow(
+      options.fields,
+      decoder.fieldColumns,
+      decoder.keyColumn,
+      options.onError,
+      (field) => report.coercedToNull.set(field, (report.coercedToNull.get(field) ?? 0) + 1),
+    ),
+  );
   let frame = arrowColumnsToFrame(columns, rows);
   for (const column of decoder.fieldColumns) report.bytes += column.byteLength;
   report.bytes += decoder.otherBytes;
@@ -173,6 +166,36 @@ async function takeFrame(
   if (keep !== undefined) frame = frame.filter(keepMask(keep));
   report.rows += frame.height;
   return frame;
+}
+
+/**
+ * A raw reader's decoded field values as typed Arrow columns, one per field of the schema (`columns` in the
+ * same order). A value that does not convert is a SchemaMismatchError naming the row's key (from `keyColumn`),
+ * or, with `onError: "null"`, a null that `nulled` is told about.
+ */
+export function fieldColumnsToArrow(
+  fields: readonly FastHashField[],
+  columns: readonly ByteColumn[],
+  keyColumn: ByteColumn,
+  onError: "raise" | "null" | undefined,
+  nulled: (field: string) => void = () => {},
+): ArrowColumn[] {
+  return fields.map((field, index) => {
+    const column = columns[index]!;
+    const data = byteColumnToArrow(column, field.dtype, (row) => {
+      if (onError === "null") {
+        nulled(field.name);
+        return;
+      }
+      throw new SchemaMismatchError({
+        key: textOf(keyColumn, row),
+        field: field.name,
+        rawValue: textOf(column, row),
+        expected: dtypeLabel(field.dtype),
+      });
+    });
+    return { name: field.name, data, categorical: field.dtype.kind === "categorical" };
+  });
 }
 
 /** HMGET rows of all nils whose keys are gone: asked once per frame, dropped from the frame. */
