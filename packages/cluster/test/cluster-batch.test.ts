@@ -5,17 +5,12 @@ import {
   RedisConnectionError,
 } from "@polars-redis/core";
 import { keySlot, migrateSlots, waitFor } from "@polars-redis/testkit";
-import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { type ClusterEvent, connectCluster } from "../src/index.js";
+import { useSeededCluster } from "./fixtures/clusters.js";
 
-const redis = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 1,
-  nodeTimeoutMs: 1000,
-});
+const redis = useSeededCluster(1);
 
 /** Keys spread over many slots (and so over every master). */
 function spreadKeys(prefix: string, count: number): string[] {

@@ -15,7 +15,7 @@ import {
 import { keySlot } from "@polars-redis/testkit";
 import type pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
+import { useClusterAndServer } from "./fixtures/clusters.js";
 
 // Key utilities and inference from core, unchanged, on a cluster: the same answers as one server.
 const { clusterFixture, serverFixture } = useClusterAndServer();

@@ -6,23 +6,17 @@ import {
   readTimeseries,
 } from "@polars-redis/core";
 import { errorReply, keySlot, RecordingConnection } from "@polars-redis/testkit";
-import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectCluster } from "../src/index.js";
+import { useSeededCluster } from "./fixtures/clusters.js";
 
 // No RedisJSON / RedisTimeSeries server exists here. What the cluster connection owes those readers is routing:
 // each JSON.* / TS.* command must reach the master of its key's slot (multi-key ones split per slot). The
 // commands the core readers really send are captured, then sent to a real cluster, whose nodes answer "unknown
 // command" -- and count, per node, how many they received (INFO errorstats).
 
-const redis = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 0,
-  nodeTimeoutMs: 1000,
-});
+const redis = useSeededCluster(0);
 
 beforeAll(async () => {
   // Open every connection now (DBSIZE reaches every master), so their own start-up errors are counted before

@@ -6,19 +6,14 @@ import {
 } from "@polars-redis/core";
 import type { RawChannel } from "@polars-redis/core/internal";
 import { keySlot, migrateSlots, pauseClients, waitFor, withAdminConnection } from "@polars-redis/testkit";
-import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { type ClusterConnection, connectCluster } from "../src/index.js";
+import { useSeededCluster } from "./fixtures/clusters.js";
 
 // The raw channel core's fast readers use: RESP bytes in, replies out in the order written, whichever master
 // each command went to, with MOVED and ASK followed on the way.
-const redis = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 0,
-  nodeTimeoutMs: 1000,
-});
+const redis = useSeededCluster(0);
 
 function encode(...commands: string[][]): Buffer {
   const text = commands

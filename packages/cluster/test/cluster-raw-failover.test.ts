@@ -15,10 +15,10 @@ import {
   replicasOf,
   waitFor,
 } from "@polars-redis/testkit";
-import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ClusterConnection, type ClusterEvent, connectCluster } from "../src/index.js";
+import { useSeededCluster } from "./fixtures/clusters.js";
 
 // The raw channel behind readHashes on a cluster, through a master's death (issue 11, defect 2): the read
 // commands the dead master owed are sent again once its replica has taken over, and every key comes back
@@ -27,12 +27,7 @@ import { type ClusterConnection, type ClusterEvent, connectCluster } from "../sr
 const KEY_COUNT = 40_000;
 const schema = { n: pl.Int64, name: pl.Utf8 };
 
-const redis = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 1,
-  nodeTimeoutMs: 1000,
-});
+const redis = useSeededCluster(1);
 
 beforeAll(async () => {
   const commands: Command[] = [];

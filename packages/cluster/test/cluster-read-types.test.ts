@@ -11,7 +11,7 @@ import {
 } from "@polars-redis/core";
 import pl from "nodejs-polars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
+import { useClusterAndServer } from "./fixtures/clusters.js";
 
 // The same data on a 3-master cluster and on one server: every scan type must give the same frame.
 const { clusterFixture, serverFixture } = useClusterAndServer();

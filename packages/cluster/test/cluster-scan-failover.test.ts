@@ -1,18 +1,13 @@
 import type { Command } from "@polars-redis/core";
 import { killMaster, type MasterKill } from "@polars-redis/testkit";
-import { useClusterConnection } from "@polars-redis/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ClusterEvent, connectCluster } from "../src/index.js";
+import { useSeededCluster } from "./fixtures/clusters.js";
 
 const KEY_COUNT = 200_000;
 const LOAD_CHUNK = 25_000;
 
-const redis = useClusterConnection({
-  connect: (cluster) => connectCluster(cluster.seeds.slice(0, 1)),
-  masters: 3,
-  replicasPerMaster: 1,
-  nodeTimeoutMs: 1000,
-});
+const redis = useSeededCluster(1);
 
 beforeAll(async () => {
   for (let start = 0; start < KEY_COUNT; start += LOAD_CHUNK) {

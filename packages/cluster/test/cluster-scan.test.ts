@@ -3,7 +3,7 @@ import { keySlot, migrateSlots } from "@polars-redis/testkit";
 import { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ClusterEvent, connectCluster } from "../src/index.js";
-import { useClusterAndServer } from "./fixtures/cluster-and-server.js";
+import { useClusterAndServer } from "./fixtures/clusters.js";
 
 const STRING_KEYS = 40_000;
 
