@@ -41,6 +41,7 @@ import {
   secondsToMs,
 } from "./options.js";
 import { RawChunks } from "./raw-chunks.js";
+import { giveBackScratch, takeScratch } from "./scratch-buffers.js";
 import { DELETE, LAYOUT, PUBLISH } from "./scripts.js";
 
 export interface CacheWriteOptions {
@@ -382,8 +383,13 @@ export async function readFrame(
           ? await RawChunks.for(conn, "read").catch(() => undefined)
           : undefined;
       if (raw !== undefined) return readSegmentsRaw(raw, keys, head, options);
-      const bytes = await readChunks(conn, keys, head);
-      return bytes === undefined ? undefined : decodeFrame(bytes, options, head.segments);
+      const bytes = await readChunks(conn, keys, head, { scratch: true });
+      if (bytes === undefined) return undefined;
+      try {
+        return decodeFrame(bytes, options, head.segments);
+      } finally {
+        if (head.chunks > 0) giveBackScratch(bytes);
+      }
     },
     onHead,
   );
@@ -429,8 +435,24 @@ async function readSegmentsRaw(
   const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
   const largest = Math.max(...head.segments!);
   const buffers = Array.from({ length: Math.min(SEGMENTS_AHEAD + 1, segments.length) }, () =>
-    Buffer.allocUnsafe(largest),
+    takeScratch(largest),
   );
+  try {
+    return await decodeSegmentsRaw(raw, keys, head, options, segments, ranges, buffers);
+  } finally {
+    for (const buffer of buffers) giveBackScratch(buffer);
+  }
+}
+
+async function decodeSegmentsRaw(
+  raw: RawChunks,
+  keys: EntryKeys,
+  head: HeadFields,
+  options: DecodeOptions,
+  segments: readonly [number, number][],
+  ranges: readonly [number, number][],
+  buffers: readonly Buffer[],
+): Promise<pl.DataFrame | undefined> {
   let nextChunk = 0;
   let nextSegment = 0;
   const fetchNext = (): Promise<Buffer | undefined> => {
@@ -439,40 +461,47 @@ async function readSegmentsRaw(
     const target = buffers[index % buffers.length]!.subarray(0, end - start);
     const first = nextChunk;
     while (nextChunk < ranges.length && ranges[nextChunk]![1] <= end) nextChunk++;
-    return fetchChunks(raw, keys, head, first, nextChunk, (chunk) =>
+    const fetching = fetchChunks(raw, keys, head, first, nextChunk, (chunk) =>
       target.subarray(ranges[chunk]![0] - start, ranges[chunk]![1] - start),
     ).then((complete) => (complete ? target : undefined));
+    // It may fail while an earlier segment is decoded: awaited (or drained) later, never unhandled.
+    fetching.catch(() => undefined);
+    return fetching;
   };
   const inFlight: Promise<Buffer | undefined>[] = [];
   const drain = () => Promise.all(inFlight.map((fetching) => fetching.catch(() => undefined)));
   while (inFlight.length < buffers.length - 1 && nextSegment < segments.length) inFlight.push(fetchNext());
   const frames: pl.DataFrame[] = [];
   let rowsLeft = options.nRows;
-  while (inFlight.length > 0) {
-    const bytes = await inFlight.shift()!;
-    if (bytes === undefined) {
-      await drain();
-      return undefined;
-    }
-    // The segment after the ones in flight goes out before this one is decoded, into the buffer decoded last.
-    if (nextSegment < segments.length && rowsLeft !== 0) inFlight.push(fetchNext());
-    const frame = decodeFrame(bytes, { columns: options.columns, nRows: rowsLeft });
-    frames.push(frame);
-    if (rowsLeft !== undefined) {
-      rowsLeft -= frame.height;
-      if (rowsLeft === 0) {
-        await drain();
-        break;
+  try {
+    while (inFlight.length > 0) {
+      const bytes = await inFlight.shift()!;
+      if (bytes === undefined) return undefined;
+      // The segment after the ones in flight goes out before this one is decoded, into the buffer decoded last.
+      if (nextSegment < segments.length && rowsLeft !== 0) inFlight.push(fetchNext());
+      const frame = decodeFrame(bytes, { columns: options.columns, nRows: rowsLeft });
+      frames.push(frame);
+      if (rowsLeft !== undefined) {
+        rowsLeft -= frame.height;
+        if (rowsLeft === 0) break;
       }
     }
+  } finally {
+    // Nothing may still be writing into the buffers once they are handed back.
+    await drain();
   }
   return stackFrames(frames);
 }
 
+/**
+ * The payload of `head`: its inline data, or its chunks in one buffer. With `scratch`, the buffer may be a
+ * reused one: the caller hands it back (giveBackScratch) once decoded, and keeps nothing that refers to it.
+ */
 async function readChunks(
   conn: RedisConnection,
   keys: EntryKeys,
   head: HeadFields,
+  { scratch = false }: { scratch?: boolean } = {},
 ): Promise<Buffer | undefined> {
   if (head.chunks === 0) {
     if (head.data?.length !== head.bytes) {
@@ -484,7 +513,7 @@ async function readChunks(
     return head.data;
   }
   const raw = await RawChunks.for(conn, "read").catch(() => undefined);
-  if (raw !== undefined) return readChunksRaw(raw, keys, head);
+  if (raw !== undefined) return readChunksRaw(raw, keys, head, scratch);
   const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
   const fetch = async (index: number): Promise<Buffer | undefined> => {
     let reply: RedisReply;
@@ -529,8 +558,13 @@ async function readChunks(
  * The chunks over the raw channel: every GET's reply is copied from the socket straight into its place in one
  * buffer (no Buffer per chunk, no copy afterwards), a few GETs in flight.
  */
-async function readChunksRaw(raw: RawChunks, keys: EntryKeys, head: HeadFields): Promise<Buffer | undefined> {
-  const out = Buffer.allocUnsafe(head.bytes);
+async function readChunksRaw(
+  raw: RawChunks,
+  keys: EntryKeys,
+  head: HeadFields,
+  scratch: boolean,
+): Promise<Buffer | undefined> {
+  const out = scratch ? takeScratch(head.bytes) : Buffer.allocUnsafe(head.bytes);
   const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
   const complete = await fetchChunks(raw, keys, head, 0, ranges.length, (index) =>
     out.subarray(ranges[index]![0], ranges[index]![1]),
@@ -538,7 +572,11 @@ async function readChunksRaw(raw: RawChunks, keys: EntryKeys, head: HeadFields):
   return complete ? out : undefined;
 }
 
-/** GETs chunks [from, to) over the raw channel into `target(index)`, a few in flight; false if one is missing. */
+/**
+ * GETs chunks [from, to) over the raw channel into `target(index)`, a few in flight; false if one is missing.
+ * Settles only once every GET it sent has settled (a failure stops further GETs, then is thrown), so its targets
+ * are not written to afterwards.
+ */
 async function fetchChunks(
   raw: RawChunks,
   keys: EntryKeys,
@@ -548,31 +586,25 @@ async function fetchChunks(
   target: (index: number) => Buffer,
 ): Promise<boolean> {
   let missing = false;
+  let failure: Error | undefined;
   await forEachInWindow(to - from, RAW_WINDOW, async (offset) => {
-    if (missing) return false;
+    if (missing || failure !== undefined) return false;
     const index = from + offset;
+    const context = `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`;
     let result: Awaited<ReturnType<RawChunks["get"]>>;
     try {
       result = await raw.get(keys.chunk(head.gen, index), target(index));
     } catch (error) {
-      throw withContext(
-        error,
-        `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`,
-      );
-    }
-    if (result === "ok") return true;
-    if (result === "missing") {
-      missing = true;
+      failure ??= withContext(error, context);
       return false;
     }
-    if (RedisCommandError.isInstance(result)) {
-      throw withContext(
-        result,
-        `getCachedDataFrame(${JSON.stringify(keys.head)}): reading chunk ${index + 1} of ${head.chunks}`,
-      );
-    }
-    throw damaged(keys, head, index, result.message);
+    if (result === "ok") return true;
+    if (result === "missing") missing = true;
+    else if (RedisCommandError.isInstance(result)) failure ??= withContext(result, context);
+    else failure ??= damaged(keys, head, index, result.message);
+    return false;
   });
+  if (failure !== undefined) throw failure;
   return !missing;
 }
 
