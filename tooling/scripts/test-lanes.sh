@@ -33,7 +33,7 @@ run_lane() {
   lane_path_value=$(lane_path "$lane") || return 2
   start=$(date +%s)
   echo "$(PATH=$lane_path_value node --version): pnpm test --only"
-  # The README's test command (turbo run test --concurrency=1 --continue), with --only: the packages were built
+  # The README's test command (turbo run test --concurrency=2 --continue), with --only: the packages were built
   # just before; two lanes must not replay build outputs under each other.
   PATH=$lane_path_value TEST_RESULTS_FILE="test-results.$lane.json" pnpm test --only
   status=$?
