@@ -2,8 +2,8 @@ import type { SinkLike, SinkWriteContextLike, WriteResultLike } from "@polars-re
 import { describe, expect, it } from "vitest";
 import { RedisCommandError, type Sink, type SinkWriteContext, WriteResult } from "../src/index.js";
 
-// testkit cannot depend on core (core's tests depend on testkit), so its sink conformance suite is typed
-// structurally. These assignments are the compile-time proof that core's types fit; `pnpm typecheck` fails if not.
+// testkit's sink mock and conformance checks are typed structurally (only the members they use). These
+// assignments are the compile-time proof that core's types fit; `pnpm typecheck` fails if not.
 describe("core's sink types fit testkit's structural ones", () => {
   it("assigns Sink, WriteResult and SinkWriteContext to their testkit counterparts", async () => {
     const result = new WriteResult({

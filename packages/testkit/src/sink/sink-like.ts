@@ -1,10 +1,10 @@
 import type { DataFrame } from "nodejs-polars";
 
 /*
- * The sink contract as testkit sees it. testkit must not depend on @polars-redis/core: core's own tests use
- * testkit, and a dependency back would be a cycle. So testkit states the minimal shape it needs, structurally;
- * every core `Sink`, `SinkWriteContext` and `WriteResult` satisfies these types, and so does any user sink
- * written against core.
+ * The sink contract as testkit's mock and conformance checks use it: only the members they touch, stated
+ * structurally, so any sink written against core (of any version in testkit's peer range) fits, and so does a
+ * user's own result type. Every core `Sink`, `SinkWriteContext` and `WriteResult` satisfies these types
+ * (core's testkit-compat.test.ts is the compile-time proof).
  */
 
 /** Why one key failed. Core's errors carry `retryable` (and a `code`). */
