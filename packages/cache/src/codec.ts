@@ -42,10 +42,16 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
 }
 
 /**
- * Rows of a frame serialised as one segment hold about `bytes` (as uncompressed IPC). Mutable for tests only
- * (not exported from the package): they cut small frames into segments.
+ * How a frame is cut into segments (sizes as uncompressed IPC): a frame of less than two `minBytes` stays one;
+ * a larger one gets about four segments, each of `minBytes` to `bytes`. Mutable for tests only (not exported
+ * from the package): they cut small frames into segments.
  */
-export const segmenting = { bytes: 32 * 1024 * 1024 };
+export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 4 * 1024 * 1024 };
+
+export interface SegmentLimits {
+  readonly bytes: number;
+  readonly minBytes: number;
+}
 /** Rows serialised to estimate a frame's bytes per row. */
 const SAMPLE_ROWS = 1024;
 
@@ -60,8 +66,8 @@ export interface EncodedFrame {
  * Serialises a frame into the buffers polars hands out, without the final `Buffer.concat` that
  * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from views of these parts.
  *
- * A large frame is written as several **segments**, each a complete IPC or Parquet file of about
- * `segmenting.bytes` of consecutive rows, one after the other: polars builds each record batch in memory of its own
+ * A frame of 8 MiB or more is written as several **segments** (see `segmenting`), each a complete IPC or Parquet
+ * file of consecutive rows, one after the other: polars builds each record batch in memory of its own
  * before handing it over as a copy, so one file of the whole frame would hold the frame, that memory and the
  * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
  */
@@ -69,9 +75,9 @@ export function encodeFrame(
   frame: pl.DataFrame,
   format: CacheFormat,
   compression: CacheCompression,
-  segmentBytes = segmenting.bytes,
+  limits: SegmentLimits = segmenting,
 ): EncodedFrame {
-  const rows = segmentRows(frame, segmentBytes);
+  const rows = segmentRows(frame, limits);
   if (rows >= frame.height) {
     const parts = encodeSegment(frame, format, compression);
     return { parts, segments: [byteLength(parts)] };
@@ -86,12 +92,14 @@ export function encodeFrame(
   return { parts, segments };
 }
 
-/** Rows per segment: all of them for a frame below 2 segments' worth, estimated from a sample's IPC size. */
-function segmentRows(frame: pl.DataFrame, segmentBytes: number): number {
+/** Rows per segment (see `segmenting`), from the IPC size of a sample of rows. */
+function segmentRows(frame: pl.DataFrame, limits: SegmentLimits): number {
   if (frame.height <= 2 * SAMPLE_ROWS) return frame.height;
   const empty = frame.head(0).writeIPC().length;
   const perRow = Math.max(1, (frame.head(SAMPLE_ROWS).writeIPC().length - empty) / SAMPLE_ROWS);
-  if (perRow * frame.height < 2 * segmentBytes) return frame.height;
+  const estimate = perRow * frame.height;
+  if (estimate < 2 * limits.minBytes) return frame.height;
+  const segmentBytes = Math.min(limits.bytes, Math.max(limits.minBytes, estimate / 4));
   return Math.max(SAMPLE_ROWS, Math.floor(segmentBytes / perRow));
 }
 

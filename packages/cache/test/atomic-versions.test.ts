@@ -3,6 +3,7 @@ import { connect, type RedisConnection } from "@polars-redis/core";
 import { keySlot } from "@polars-redis/core/internal";
 import { useCluster, useRedis } from "@polars-redis/testkit/vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { segmenting } from "../src/codec.js";
 import {
   type CacheInfo,
   cacheDataFrame,
@@ -11,6 +12,7 @@ import {
   getCachedDataFrame,
   listCached,
 } from "../src/index.js";
+import { mixedFrame } from "./fixtures/frames.js";
 import { checkWhole, hammer, versionFrame } from "./fixtures/hammer.js";
 
 describe("one server: concurrent writers and readers on one key", () => {
@@ -129,6 +131,22 @@ describe("Redis Cluster", () => {
     );
     expect(computations).toBe(1);
     for (const frame of frames) expect(checkWhole(frame)).toBe(10);
+  });
+
+  it("a segmented frame round-trips over the cluster's raw channel, segment by segment", async () => {
+    const saved = { ...segmenting };
+    Object.assign(segmenting, { bytes: 64 * 1024, minBytes: 16 * 1024 });
+    try {
+      const frame = mixedFrame(6000);
+      const info = await cacheDataFrame(conns[0]!, "cluster:{seg}:frame", frame, { chunkBytes: 8 * 1024 });
+      expect(info.chunks).toBeGreaterThan(3);
+      expect(await conns[0]!.call("HEXISTS", "cluster:{seg}:frame", "segments")).toBe(1);
+      const back = (await getCachedDataFrame(conns[1]!, "cluster:{seg}:frame"))!;
+      expect(back.frameEqual(frame, true)).toBe(true);
+      expect(back.nChunks()).toBeGreaterThan(1);
+    } finally {
+      Object.assign(segmenting, saved);
+    }
   });
 
   it("lists entries across every master", async () => {

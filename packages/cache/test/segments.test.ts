@@ -19,7 +19,10 @@ describe("segmented payloads", () => {
     ["parquet", "zstd"],
   ] as const) {
     it(`${format} ${compression}: round trip, projection and nRows across segments`, () => {
-      const { parts, segments } = encodeFrame(frame, format, compression, 64 * 1024);
+      const { parts, segments } = encodeFrame(frame, format, compression, {
+        bytes: 64 * 1024,
+        minBytes: 16 * 1024,
+      });
       expect(segments.length).toBeGreaterThan(2);
       const payload = Buffer.concat(parts);
       expect(segments.reduce((sum, length) => sum + length, 0)).toBe(payload.length);
@@ -44,13 +47,13 @@ describe("segmented payloads", () => {
 describe("segmented entries on a server", () => {
   const redis = useRedisConnection({ connect });
   const frame = mixedFrame(6000);
-  let saved: number;
+  const saved = { ...segmenting };
   beforeAll(() => {
-    saved = segmenting.bytes;
     segmenting.bytes = 64 * 1024;
+    segmenting.minBytes = 16 * 1024;
   });
   afterAll(() => {
-    segmenting.bytes = saved;
+    Object.assign(segmenting, saved);
   });
   /** The same connection without raw channels: the client's GETs, the whole payload, then decoding. */
   const plain = (): RedisConnection =>
