@@ -61,6 +61,15 @@ afterEach(async () => {
   await conn.close();
 });
 
+/** A read of the entry through `raw` fails with RedisTimeoutError at the command timeout, in one of `commands`. */
+async function expectReadTimeout(commands: string[], message: RegExp): Promise<void> {
+  const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
+  expect(RedisTimeoutError.isInstance(error)).toBe(true);
+  expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+  expect(commands).toContain((error as RedisTimeoutError).command);
+  expect((error as Error).message).toMatch(message);
+}
+
 describe("chunk reads over the raw channel", () => {
   it("take the raw channel, and read the whole version", async () => {
     const opened = rawChannelsOpened;
@@ -71,13 +80,7 @@ describe("chunk reads over the raw channel", () => {
   it("fail with RedisTimeoutError at the command timeout when the server stops answering", async () => {
     // The head was read (over the same channel); the server goes silent as the chunk GETs go out.
     onChunkGet = () => faults.proxy.blackhole();
-    const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
-    expect(RedisTimeoutError.isInstance(error)).toBe(true);
-    expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
-    expect((error as RedisTimeoutError).command).toBe("GET");
-    expect((error as Error).message).toMatch(
-      /getCachedDataFrame\("faults:entry"\): reading chunk \d+ of \d+/,
-    );
+    await expectReadTimeout(["GET"], /getCachedDataFrame\("faults:entry"\): reading chunk \d+ of \d+/);
     // The failed pipe is not reused: once the server answers again, the next read opens a new one.
     await faults.proxy.clearFaults();
     onRawChannel = () => {};
@@ -88,11 +91,7 @@ describe("chunk reads over the raw channel", () => {
 
   it("a head read fails with RedisTimeoutError too when the server is silent from the start", async () => {
     onRawChannel = () => faults.proxy.blackhole();
-    const error = await getCachedDataFrame(raw, "faults:entry").catch((failure: unknown) => failure);
-    expect(RedisTimeoutError.isInstance(error)).toBe(true);
-    expect((error as RedisTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
-    expect(["HMGET", "PTTL"]).toContain((error as RedisTimeoutError).command);
-    expect((error as Error).message).toMatch(/cache entry "faults:entry"/);
+    await expectReadTimeout(["HMGET", "PTTL"], /cache entry "faults:entry"/);
   });
 
   it("fail with RedisConnectionError, outcome unknown, when the socket is reset", async () => {
