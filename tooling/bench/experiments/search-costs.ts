@@ -68,7 +68,7 @@ for (let run = 0; run < RUNS; run++) {
     const used = process.cpuUsage(cpu);
     times[name]!.push(ms);
     console.log(
-      `${name}: ${ms.toFixed(0)} ms, client CPU ${((used.user + used.system) / 1000).toFixed(0)} ms, ${rows} rows`,
+      `${name}: ${ms.toFixed(0)} ms, client CPU ${((used.user + used.system) / 1000).toFixed(0)} ms (system ${(used.system / 1000).toFixed(0)}), ${rows} rows`,
     );
   }
 }
