@@ -103,18 +103,46 @@ function segmentRows(frame: pl.DataFrame, limits: SegmentLimits): number {
   return Math.max(SAMPLE_ROWS, Math.floor(segmentBytes / perRow));
 }
 
+/**
+ * Writes smaller than this are gathered in a buffer of `COALESCE_BUFFER_BYTES` (a part of its own when full,
+ * else a copy of its used bytes); larger ones are kept as the Buffers polars handed out. polars' Parquet writer hands the stream one Buffer per page header, length
+ * and magic (5,310 writes for a 10 MB frame, most of 1 byte); each would become a piece of a chunk's `writev`.
+ */
+export const COALESCE_BELOW_BYTES = 64 * 1024;
+const COALESCE_BUFFER_BYTES = 256 * 1024;
+
 function encodeSegment(frame: pl.DataFrame, format: CacheFormat, compression: CacheCompression): Buffer[] {
   const parts: Buffer[] = [];
+  let pending: Buffer | undefined; // the shared buffer small writes are copied into
+  let filled = 0;
+  const flush = () => {
+    if (pending === undefined || filled === 0) return;
+    if (filled === pending.length) {
+      parts.push(pending);
+      pending = undefined;
+    } else {
+      parts.push(Buffer.from(pending.subarray(0, filled))); // a copy of what is used: pending is reused
+    }
+    filled = 0;
+  };
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      parts.push(chunk);
+      if (chunk.length >= COALESCE_BELOW_BYTES) {
+        flush();
+        parts.push(chunk);
+      } else if (chunk.length > 0) {
+        if (pending !== undefined && filled + chunk.length > pending.length) flush();
+        pending ??= Buffer.allocUnsafeSlow(COALESCE_BUFFER_BYTES);
+        filled += chunk.copy(pending, filled);
+      }
       callback();
     },
   });
   if (format === "ipc") frame.writeIPC(sink, { compression: compression as IpcCompression });
   else frame.writeParquet(sink, { compression: compression as ParquetCompression });
   sink.end();
-  return parts.filter((part) => part.length > 0);
+  flush();
+  return parts;
 }
 
 /** Total byte length of `parts`. */
@@ -238,9 +266,16 @@ function decodeSegment(payload: Buffer, options: DecodeOptions): pl.DataFrame {
 
 /** Column name → polars dtype text, e.g. `{ "id": "Int64", "tags": "List(String)" }`. */
 export function schemaOf(frame: pl.DataFrame): Record<string, string> {
-  const schema: Record<string, string> = {};
-  for (const [name, dtype] of Object.entries(frame.schema)) schema[name] = dtypeText(dtype);
-  return schema;
+  return Object.fromEntries(schemaEntries(frame));
+}
+
+/**
+ * [column name, dtype text] in column order. From `columns` and `dtypes` (two calls into polars), not
+ * `frame.schema`, which builds a Series object per column: 3–15 ms for a 12-column frame, measured.
+ */
+export function schemaEntries(frame: pl.DataFrame): [string, string][] {
+  const dtypes = frame.dtypes;
+  return frame.columns.map((name, index) => [name, dtypeText(dtypes[index])]);
 }
 
 /** polars prints `DataType(List(DataType(Int64)))`; keep the readable inner text: `List(Int64)`. */

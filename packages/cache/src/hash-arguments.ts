@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { InvalidArgumentError } from "@polars-redis/core";
 import { describeValue } from "@polars-redis/core/internal";
 import type pl from "nodejs-polars";
-import { dtypeText } from "./codec.js";
+import { schemaEntries } from "./codec.js";
 
 /**
  * A content hash of a call's arguments, the same in every process and on every run: primitives by type and
@@ -138,7 +138,7 @@ async function digest(value: unknown, path: string, seen: Set<object>): Promise<
 
 /** Schema (names and dtypes), height, then polars' row hashes: equal contents give equal bytes, whatever the chunks. */
 function feedFrame(hash: Hash, tag: string, frame: pl.DataFrame): void {
-  const schema = Object.entries(frame.schema).map(([name, dtype]) => [name, dtypeText(dtype)]);
+  const schema = schemaEntries(frame);
   hash.update(`${tag}${JSON.stringify(schema)}#${frame.height}:`);
   if (frame.height === 0 || frame.width === 0) return;
   const rows = frame.hashRows().toArray() as unknown as bigint[] | BigUint64Array;

@@ -1,8 +1,16 @@
+import { Writable } from "node:stream";
 import { connect, type RedisConnection } from "@polars-redis/core";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeFrame, encodeFrame, segmenting } from "../src/codec.js";
+import {
+  COALESCE_BELOW_BYTES,
+  decodeFrame,
+  dtypeText,
+  encodeFrame,
+  schemaOf,
+  segmenting,
+} from "../src/codec.js";
 import { cacheDataFrame, getCachedDataFrame, getCachedTable } from "../src/index.js";
 import { mixedFrame } from "./fixtures/frames.js";
 
@@ -36,6 +44,38 @@ describe("segmented payloads", () => {
       expect(decodeFrame(payload, { nRows: 0 }, segments).height).toBe(0);
     });
   }
+
+  it("gathers polars' small writes into few parts, keeping large ones as handed out", () => {
+    // polars' Parquet writer hands over one Buffer per page header, length and magic: thousands for this frame.
+    let writes = 0;
+    frame.writeParquet(
+      new Writable({
+        write(_chunk, _encoding, callback) {
+          writes++;
+          callback();
+        },
+      }),
+      { compression: "zstd" },
+    );
+    const { parts } = encodeFrame(frame, "parquet", "zstd");
+    expect(writes).toBeGreaterThan(100);
+    expect(parts.length).toBeLessThan(writes / 10);
+    // Only the last part of a run of small writes may be short; none is empty.
+    for (const part of parts) expect(part.length).toBeGreaterThan(0);
+    expect(pl.readParquet(Buffer.concat(parts)).frameEqual(frame, true)).toBe(true);
+    const big = pl.DataFrame({ x: Array.from({ length: 50_000 }, (_, i) => i * 1.5) });
+    const ipc = encodeFrame(big, "ipc", "uncompressed");
+    expect(ipc.parts.some((part) => part.length >= COALESCE_BELOW_BYTES)).toBe(true);
+    expect(pl.readIPC(Buffer.concat(ipc.parts)).frameEqual(big)).toBe(true);
+  });
+
+  it("describes the schema as frame.schema's dtypes do, without building Series", () => {
+    const expected = Object.fromEntries(
+      Object.entries(frame.schema).map(([name, dtype]) => [name, dtypeText(dtype)]),
+    );
+    expect(schemaOf(frame)).toEqual(expected);
+    expect(Object.keys(schemaOf(frame))).toEqual(frame.columns);
+  });
 
   it("keeps a frame below two segments' worth in one", () => {
     const { segments } = encodeFrame(frame, "ipc", "uncompressed");
