@@ -1,4 +1,11 @@
-import { AbortedError, connect, RedisCommandError, readJson, readTimeseries } from "@polars-redis/core";
+import {
+  AbortedError,
+  connect,
+  RedisCommandError,
+  type RedisConnection,
+  readJson,
+  readTimeseries,
+} from "@polars-redis/core";
 import pl from "nodejs-polars";
 import { describe, expect, it } from "vitest";
 import { errorReply, InMemoryModules, RecordingConnection, type ScriptModel } from "../src/index.js";
@@ -90,6 +97,41 @@ describe("RecordingConnection", () => {
       const keys: string[] = [];
       for await (const page of conn.scanKeys()) keys.push(...page);
       expect(keys).toEqual(["a"]);
+    });
+
+    it("keeps each reply beside its command when overlapping batches finish out of order", async () => {
+      // The first batch is held back until the second has finished, as a busy server may do to a writer's
+      // concurrent batches.
+      let releaseFirst: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      const inner = Object.create(redis.conn) as RedisConnection;
+      inner.batch = async (commands, options) => {
+        if (commands[0]?.[1] === "first") await held;
+        return redis.conn.batch(commands, options);
+      };
+      const conn = new RecordingConnection({ inner });
+      const first = conn.batch([
+        ["SET", "first", "1"],
+        ["GET", "first"],
+      ]);
+      await conn.batch([
+        ["LPUSH", "second", "x"],
+        ["INCR", "second"],
+      ]);
+      releaseFirst();
+      await first;
+      expect(conn.commands.map(([name, key]) => `${name} ${key}`)).toEqual([
+        "SET first",
+        "GET first",
+        "LPUSH second",
+        "INCR second",
+      ]);
+      expect(conn.replies[0]).toBe("OK");
+      expect(conn.replies[1]).toBe("1");
+      expect(conn.replies[2]).toBe(1);
+      expect((conn.replies[3] as Error).message).toMatch(/^WRONGTYPE/);
     });
   });
 });

@@ -105,9 +105,14 @@ export class RecordingConnection implements RedisConnection {
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
     this.batchSizes.push(commands.length);
     if (this.inner !== undefined && this.respond === undefined) {
+      // Replies land at the index their commands were recorded at: batches that overlap (a writer sends
+      // several at once) finish in any order, and `replies[i]` must still answer `commands[i]`.
+      const first = this.commands.length;
       for (const command of commands) this.record(command, toText(command));
       const replies = await this.inner.batch(commands, options);
-      this.replies.push(...(replies as (RedisReply | CommandError)[]));
+      replies.forEach((reply, i) => {
+        this.replies[first + i] = reply as RedisReply | CommandError;
+      });
       return replies;
     }
     return commands.map((command) => {
@@ -163,9 +168,10 @@ export class RecordingConnection implements RedisConnection {
     command: readonly RedisArgument[],
     send: () => Promise<RedisReply>,
   ): Promise<RedisReply | CommandError> {
+    const index = this.commands.length;
     this.record(command, toText(command));
     const reply = await send().catch((error: CommandError) => error);
-    this.replies.push(reply);
+    this.replies[index] = reply;
     return reply;
   }
 
