@@ -18,12 +18,7 @@ import {
 } from "../src/index.js";
 import { useProxiedConnection } from "./fixtures/proxied-connection.js";
 
-// A generous command timeout: these tests count how often each key was sent, and on a busy machine a batch that
-// outlives a short timeout is (rightly) re-sent, which is not what they are about.
-const redis = useRedisConnection({
-  connect: (url) => connect(url, { commandTimeoutMs: 60_000 }),
-  flushBeforeEach: true,
-});
+const redis = useRedisConnection({ connect, flushBeforeEach: true });
 
 function hashFrame(count: number, valueBytes = 16): pl.DataFrame {
   const keys = Array.from({ length: count }, (_, i) => `h:${i}`);
