@@ -106,7 +106,9 @@ export const cacheInfoCommand: CommandSpec = {
         ["rows", String(info.rows)],
         [
           "size",
-          `${formatBytes(info.bytes)} in ${plural(info.chunks, "chunk")} of up to ${formatBytes(info.chunkBytes)}`,
+          info.chunks === 0
+            ? `${formatBytes(info.bytes)} inline (in the entry's head)`
+            : `${formatBytes(info.bytes)} in ${plural(info.chunks, "chunk")} of up to ${formatBytes(info.chunkBytes)}`,
         ],
         ["created", info.created.toISOString()],
         ["ttl", info.ttl === null ? "none" : `${Math.round(info.ttl)} s`],
