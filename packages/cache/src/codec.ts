@@ -43,10 +43,22 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
 
 /**
  * How a frame is cut into segments (sizes as uncompressed IPC): a frame of less than two `minBytes` stays one;
- * a larger one gets about four segments, each of `minBytes` to `bytes`. Mutable for tests only (not exported
- * from the package): they cut small frames into segments.
+ * a larger one gets about four segments, each of `minBytes` to `bytes`. With a compression codec the least
+ * segment is `COMPRESSED_MIN_FACTOR` × `minBytes` (see there). Mutable for tests only (not exported from the
+ * package): they cut small frames into segments.
+ *
+ * 2 MiB (it was 4 MiB): a 10 MB frame is four segments of 2.5 MB, and a read holds three segment buffers
+ * beside the frame it builds (peak RSS 2.67× → 2.43× the frame, measured in a warmed process).
  */
-export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 4 * 1024 * 1024 };
+export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 2 * 1024 * 1024 };
+
+/**
+ * A compressed payload is a fraction of the frame, so one file of it costs the write little memory beyond the
+ * frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments), while every segment costs a
+ * file of its own to encode (Parquet zstd: +12% CPU in four segments, measured). Compressed frames are
+ * therefore segmented from 4 × minBytes per segment: 8 MiB, frames of 16 MiB or more.
+ */
+const COMPRESSED_MIN_FACTOR = 4;
 
 export interface SegmentLimits {
   readonly bytes: number;
@@ -66,7 +78,8 @@ export interface EncodedFrame {
  * Serialises a frame into the buffers polars hands out, without the final `Buffer.concat` that
  * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from views of these parts.
  *
- * A frame of 8 MiB or more is written as several **segments** (see `segmenting`), each a complete IPC or Parquet
+ * A frame of 4 MiB or more (16 MiB with a compression codec) is written as several **segments** (see
+ * `segmenting`), each a complete IPC or Parquet
  * file of consecutive rows, one after the other: polars builds each record batch in memory of its own
  * before handing it over as a copy, so one file of the whole frame would hold the frame, that memory and the
  * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
@@ -77,7 +90,7 @@ export function encodeFrame(
   compression: CacheCompression,
   limits: SegmentLimits = segmenting,
 ): EncodedFrame {
-  const rows = segmentRows(frame, limits);
+  const rows = segmentRows(frame, compression === "uncompressed" ? limits : compressedLimits(limits));
   if (rows >= frame.height) {
     const parts = encodeSegment(frame, format, compression);
     return { parts, segments: [byteLength(parts)] };
@@ -90,6 +103,14 @@ export function encodeFrame(
     segments.push(byteLength(segment));
   }
   return { parts, segments };
+}
+
+/** The limits for a compressed payload: the least segment `COMPRESSED_MIN_FACTOR` times larger. */
+function compressedLimits(limits: SegmentLimits): SegmentLimits {
+  return {
+    bytes: limits.bytes,
+    minBytes: Math.min(limits.bytes, COMPRESSED_MIN_FACTOR * limits.minBytes),
+  };
 }
 
 /** Rows per segment (see `segmenting`), from the IPC size of a sample of rows. */

@@ -33,6 +33,12 @@ export interface BenchCase {
   readonly runsIn?: "worker" | "runner";
   /** Rows every repetition must produce; a different count marks the result as wrong, not slow. */
   expectedRows?(size: number): number;
+  /**
+   * Runs once in the worker before anything is measured (RSS at start included): the case's code on a small
+   * input, so the first use of its libraries (native code pages, JIT, buffer pools: ~10 MB for polars + a client)
+   * is not counted in the case's peak RSS, which then is what the operation holds for its data.
+   */
+  prepare?(context: CaseContext): Promise<void>;
   run(context: CaseContext): Promise<CaseRun>;
 }
 

@@ -32,6 +32,10 @@ export async function measureCase(
   repetitions: number,
   options: { trackMemory: boolean },
 ): Promise<CaseMeasurement> {
+  if (benchCase.prepare !== undefined) {
+    await benchCase.prepare(context);
+    collectGarbage();
+  }
   const startRssBytes = options.trackMemory ? process.memoryUsage.rss() : null;
   const expected = benchCase.expectedRows?.(context.size);
   let wrongRows: string | undefined;
