@@ -1,8 +1,8 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { PackedPackage } from "./pack-packages.js";
-import { runChecked } from "./run-command.js";
+import { runCommand } from "./run-command.js";
 
 export type PackageManager = "npm" | "pnpm";
 
@@ -40,24 +40,49 @@ export function userEnvironment(nodeBinary = process.execPath): NodeJS.ProcessEn
 }
 
 /**
- * A registry request that stalls costs npm and pnpm their default fetch timeout (5 minutes) per retry: one CI
- * run spent 584 s in these installs on Node.js 24, against 13–17 s otherwise. Stalled requests fail over after
- * 30 s instead, and are retried (npm takes the retry count; pnpm 12 has no such flag and keeps its own).
+ * A registry request that stalls costs npm and pnpm their default fetch timeout (5 minutes) per retry; stalled
+ * requests fail over after 30 s instead, and are retried (npm takes the retry count; pnpm 12 has no such flag).
  */
 const NPM_FETCH_LIMITS = ["--fetch-timeout=30000", "--fetch-retries=4"];
 const PNPM_FETCH_LIMITS = ["--fetch-timeout=30000"];
-/** A busy CI machine (two lanes side by side) has taken over 4 minutes for one install. */
-const INSTALL_TIMEOUT_MS = 600_000;
+/**
+ * One install attempt's limit. An install takes 13–25 s here (warm cache), but on Node.js 24 in CI `npm install`
+ * has twice sat idle for minutes (584 s in one run; another was found waiting in epoll with no socket open, no
+ * child and no CPU used after 436 s): a hang of npm on that runtime, not slowness. So an attempt that passes this
+ * limit is killed and the install starts again from an empty node_modules, up to INSTALL_ATTEMPTS times.
+ */
+const INSTALL_ATTEMPT_TIMEOUT_MS = 150_000;
+const INSTALL_ATTEMPTS = 3;
 
-/** Runs `step` and reports how long it took on stderr (in the CI log), so a slow install can be told apart. */
-async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await step();
-  } finally {
-    console.error(
-      `${label} on Node.js ${process.versions.node}: ${Math.round(performance.now() - started)} ms`,
-    );
+/**
+ * Runs an install, again from scratch when an attempt hangs past its limit (a non-zero exit is a real failure
+ * and throws at once), and reports each attempt's duration on stderr (in the CI log).
+ */
+export async function install(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  { attemptTimeoutMs = INSTALL_ATTEMPT_TIMEOUT_MS, attempts = INSTALL_ATTEMPTS } = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    const result = await runCommand(command, args, { cwd, env, timeoutMs: attemptTimeoutMs });
+    const ms = Math.round(performance.now() - started);
+    const label = `${command} install on Node.js ${process.versions.node}, attempt ${attempt}`;
+    if (result.code === 0) {
+      console.error(`${label}: ${ms} ms`);
+      return;
+    }
+    if (result.code !== null || attempt === attempts) {
+      throw new Error(
+        `${command} ${args.join(" ")} (in ${cwd}) ${result.code === null ? "hung and was killed" : `exited with ${result.code}`} ` +
+          `after ${ms} ms (attempt ${attempt} of ${attempts})\n` +
+          `--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`,
+      );
+    }
+    console.error(`${label}: killed after ${ms} ms without finishing; installing again`);
+    rmSync(join(cwd, "node_modules"), { recursive: true, force: true });
   }
 }
 
@@ -93,12 +118,11 @@ export async function createConsumerProject(
 
   if (manager === "npm") {
     // npm takes the top-level tarballs for the packages' own @polars-redis/* dependencies (same version).
-    await timed("npm install", () =>
-      runChecked("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...NPM_FETCH_LIMITS], {
-        cwd: directory,
-        env,
-        timeoutMs: INSTALL_TIMEOUT_MS,
-      }),
+    await install(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", ...NPM_FETCH_LIMITS],
+      directory,
+      env,
     );
   } else {
     // pnpm resolves a dependency's own @polars-redis/* ranges from the registry, where these unreleased
@@ -106,12 +130,11 @@ export async function createConsumerProject(
     const overrides = packed.map((pkg) => `  "${pkg.name}": "file:${pkg.tarball}"`).join("\n");
     writeFileSync(join(directory, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n`);
     if (NEEDS_BINDING_FIX) copyFileSync(join(APP_DIR, "pnpmfile.cjs"), join(directory, ".pnpmfile.cjs"));
-    await timed("pnpm install", () =>
-      runChecked("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile", ...PNPM_FETCH_LIMITS], {
-        cwd: directory,
-        env,
-        timeoutMs: INSTALL_TIMEOUT_MS,
-      }),
+    await install(
+      "pnpm",
+      ["install", "--prefer-offline", "--no-frozen-lockfile", ...PNPM_FETCH_LIMITS],
+      directory,
+      env,
     );
   }
   return { directory, manager, env };
