@@ -7,6 +7,7 @@
 export { type ArrowColumn, arrowColumnsToFrame } from "./arrow/arrow-frame.js";
 export { ByteColumn } from "./arrow/byte-column.js";
 export { byteColumnToArrow, type InvalidValueHandler } from "./arrow/byte-column-to-arrow.js";
+export { anchorShape } from "./arrow/shape-anchors.js";
 export { decodeKeys, nonUtf8KeyHandler } from "./connection/ioredis-connection.js";
 export { withLegacyReplies } from "./connection/legacy-replies.js";
 export { type ParsedRedisUrl, parseRedisUrl, redact } from "./connection/parse-redis-url.js";

@@ -1,5 +1,7 @@
+import { createRequire } from "node:module";
 import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, tableToIPC } from "apache-arrow";
 import pl, { type DataFrame } from "nodejs-polars";
+import { anchorShape } from "./shape-anchors.js";
 
 /** A column ready for Polars: its name, its Arrow data, and whether Polars should make it Categorical. */
 export interface ArrowColumn {
@@ -30,3 +32,22 @@ export function arrowColumnsToFrame(columns: readonly ArrowColumn[], length: num
   if (categorical.length === 0) return frame;
   return frame.withColumns(...categorical.map((name) => pl.col(name).cast(pl.Categorical)));
 }
+
+/**
+ * apache-arrow's IPC writer encodes each message with a new flatbuffers Builder, which dies with the message: one
+ * live Builder (of the very flatbuffers module apache-arrow loaded, found from apache-arrow's own directory)
+ * keeps its map, and the writer's optimized code, across full collections (shape-anchors.ts). Only a speed-up:
+ * where the module cannot be found (a bundle, another layout), there is no anchor and nothing else changes.
+ */
+function anchorFlatbuffersBuilder(): void {
+  try {
+    const require = createRequire(import.meta.url);
+    const flatbuffers = createRequire(require.resolve("apache-arrow"))("flatbuffers") as {
+      Builder?: new (initialSize?: number) => unknown;
+    };
+    if (typeof flatbuffers.Builder === "function") anchorShape(new flatbuffers.Builder(1));
+  } catch {
+    // No anchor: the writer still works, it is only re-optimized after a full collection.
+  }
+}
+anchorFlatbuffersBuilder();

@@ -20,7 +20,8 @@ import { parseDate } from "../schema/parse/parse-date.js";
 import { parseDatetime } from "../schema/parse/parse-datetime.js";
 import { parseFloat64 } from "../schema/parse/parse-float.js";
 import { parseInt32, parseInt64 } from "../schema/parse/parse-integer.js";
-import type { ByteColumn } from "./byte-column.js";
+import { ByteColumn } from "./byte-column.js";
+import { anchorShape } from "./shape-anchors.js";
 
 /**
  * Told about a value that does not convert to the column's dtype. It throws (onError "raise"), or returns
@@ -355,4 +356,24 @@ function digitsAt(data: Uint8Array, start: number, count: number): number {
     value = value * 10 + digit;
   }
   return value;
+}
+
+// One live Arrow column of each dtype (with and without nulls) keeps the maps of Arrow's Data and types, and
+// the optimized code that makes them, across full collections (shape-anchors.ts).
+const SAMPLE_DTYPES: readonly ScalarDtype[] = [
+  { kind: "utf8" },
+  { kind: "int64" },
+  { kind: "int32" },
+  { kind: "float64" },
+  { kind: "float32" },
+  { kind: "date" },
+  { kind: "boolean" },
+  { kind: "datetime", unit: "ms", timeZone: null },
+  { kind: "datetime", unit: "us", timeZone: "UTC" },
+];
+for (const dtype of SAMPLE_DTYPES) {
+  const withNull = new ByteColumn(1, 1);
+  withNull.appendNull();
+  anchorShape(byteColumnToArrow(withNull, dtype, () => {}));
+  anchorShape(byteColumnToArrow(new ByteColumn(1, 1), dtype, () => {}));
 }

@@ -1,4 +1,5 @@
 import {
+  anchorShape,
   ByteColumn,
   findLineEnd,
   type ReplyDecoder,
@@ -31,6 +32,7 @@ const COLON = 0x3a; // ':'
 const MINUS = 0x2d; // '-'
 const PLUS = 0x2b; // '+'
 const KEY_FIELD = Buffer.from("__key");
+const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes RediSearch result pages (FT.SEARCH, or FT.AGGREGATE/FT.CURSOR READ with `LOAD @__key ...`) from RESP2
@@ -57,6 +59,8 @@ export class SearchReplyDecoder implements ReplyDecoder {
   /** How far the walk of a reply that has not arrived whole got: bytes from its start, elements still due. */
   private walked = 0;
   private walkRemaining = 1;
+  /** Walks the reply being decoded: one per decoder, not one per reply (see the anchor at the end). */
+  private readonly reader = new Cursor(EMPTY, 0);
 
   constructor(
     fields: readonly string[],
@@ -135,7 +139,8 @@ export class SearchReplyDecoder implements ReplyDecoder {
     const end = this.replyEnd(buffer, start);
     if (end < 0) return end;
     const before = this.rows;
-    const reader = new Cursor(buffer, start);
+    const reader = this.reader;
+    reader.reset(buffer, start);
     let total = 0;
     let cursor = 0;
     let error: string | undefined;
@@ -174,6 +179,7 @@ export class SearchReplyDecoder implements ReplyDecoder {
       if (!(failure instanceof NestedError)) throw failure;
       error = failure.message;
     }
+    reader.reset(EMPTY, 0); // holds no socket chunk between replies
     if (error !== undefined) this.truncate(before);
     this.onReply?.({ documents: this.rows - before, total, cursor, error });
     return end;
@@ -236,9 +242,14 @@ class NestedError extends Error {}
 /** Reads one whole RESP2 reply (already known to be complete) element by element. */
 class Cursor {
   constructor(
-    readonly buffer: Uint8Array,
+    public buffer: Uint8Array,
     private at: number,
   ) {}
+
+  reset(buffer: Uint8Array, at: number): void {
+    this.buffer = buffer;
+    this.at = at;
+  }
 
   /** An array header; its element count. */
   expectArray(): number {
@@ -339,3 +350,7 @@ function bytesEqual(name: Uint8Array, buffer: Uint8Array, start: number, end: nu
   for (let i = 0; i < name.length; i++) if (name[i] !== buffer[start + i]) return false;
   return true;
 }
+
+// One live decoder (with its cursor and columns) keeps their maps, and the optimized decoding code, across full
+// collections: without it every search after a full collection decodes in the interpreter (core's anchorShape).
+anchorShape(new SearchReplyDecoder(["field"], { kind: "cursor" }, 1));

@@ -1,4 +1,5 @@
 import { ByteColumn } from "../../../arrow/byte-column.js";
+import { anchorShape } from "../../../arrow/shape-anchors.js";
 import type { ReplyDecoder } from "../../../resp/reply-reader.js";
 import type { KeyPage } from "./key-page.js";
 
@@ -272,3 +273,6 @@ function unexpected(type: number | undefined): Error {
     `unexpected RESP reply type ${JSON.stringify(String.fromCharCode(type ?? 0))} in a hash reply`,
   );
 }
+
+// One live decoder keeps its map, and the optimized decoding code, across full collections (anchorShape).
+anchorShape(new HashReplyDecoder(["field"], "hgetall", 1));
