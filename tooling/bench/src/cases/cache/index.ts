@@ -13,7 +13,7 @@ import { rawGet, rawSet } from "./raw-socket.js";
  * The cache groups take BENCH_SIZES as rows of a ~100-byte-per-row frame (see cache-frame.ts): 100000 ≈ 10 MB,
  * 1000000 ≈ 100 MB, 10000000 ≈ 1 GB. Their rows/s times the frame's uncompressed IPC bytes per row is MB/s;
  * (peak RSS − start RSS) ÷ the IPC bytes (printed when the data set loads) is peak RSS per frame size, where
- * the start is taken after each case's `prepare` ran its code once on a 2 MB frame (see PREPARE_ROWS).
+ * the start is taken after each case's `prepare` ran its code once on a 200 KB frame (see PREPARE_ROWS).
  *
  * Limiting the matrix (a 1 GB run of every format takes long): BENCH_CASES selects cases by name, e.g.
  * `BENCH_CASES="ceiling,hand-written,ipc uncompressed,ipc zstd"`; the read group's data set then stores only
@@ -27,6 +27,33 @@ const FORMATS = [
   ["parquet", "lz4"],
   ["parquet", "zstd"],
 ] as const;
+
+/**
+ * The hand-written way with a codec, for the codec's own comparison (the group's baseline stays uncompressed
+ * `writeIPC()` + SET, so its "× loop" column compares every codec with that): `writeIPC({ compression })` /
+ * `writeParquet({ compression })` + SET, GET + `readIPC()` / `readParquet()`.
+ */
+const HAND_WRITTEN_CODECS = FORMATS.filter(
+  ([format, compression]) => format === "parquet" || compression !== "uncompressed",
+);
+
+function handWrittenWriteName(format: string, compression: string): string {
+  return `hand-written ${format} ${compression}: write + SET`;
+}
+
+function handWrittenReadName(format: string, compression: string): string {
+  return `hand-written ${format} ${compression}: GET + read`;
+}
+
+function encodeWhole(frame: pl.DataFrame, format: string, compression: string): Buffer {
+  return format === "ipc"
+    ? frame.writeIPC({ compression: compression as "lz4" | "zstd" })
+    : frame.writeParquet({ compression: compression as "uncompressed" | "lz4" | "zstd" });
+}
+
+function decodeWhole(payload: Buffer, format: string): pl.DataFrame {
+  return format === "ipc" ? pl.readIPC(payload) : pl.readParquet(payload);
+}
 
 const everyRow = (size: number) => size;
 
@@ -111,12 +138,13 @@ function caseSelected(name: string): boolean {
 }
 
 /**
- * Rows of the frame the cases' `prepare` runs their code on before the worker's RSS at start is taken: 2 MB,
- * above the inline threshold (so chunks over the raw channel) and below the segment threshold. The first use
- * of polars' codecs, the client and the raw channel costs ~10 MB of code pages, JIT and pools, measured; it
- * is the process's, not the operation's, and would otherwise be ~1× of a 10 MB frame's peak RSS.
+ * Rows of the frame the cases' `prepare` runs their code on before the worker's RSS at start is taken: 200 KB,
+ * written as a chunk (`inlineBytes: 0`), so the raw channel and polars' codecs are in use. Their first use costs
+ * ~10 MB of code pages, JIT and pools, measured: the process's, not the operation's, ~1× of a 10 MB frame.
+ * The frame is small so that what it frees (kept by the allocators for reuse, counted in RSS at start) cannot
+ * hide the case's own memory: with a 2 MB frame a 10 MB Parquet read measured 0.4× the frame, impossible.
  */
-const PREPARE_ROWS = 20_000;
+const PREPARE_ROWS = 2_000;
 const smallFrame = (): pl.DataFrame => buildCacheFrame(PREPARE_ROWS);
 
 function describeBytes(bytes: number): string {
@@ -129,7 +157,7 @@ const writeCases: BenchCase[] = [
     role: "ceiling",
     expectedRows: everyRow,
     async prepare({ server }) {
-      await rawSet(server, "prepare", smallFrame().writeIPC());
+      await rawSet(server, "prepare:raw", smallFrame().writeIPC());
     },
     async run({ server, size }) {
       const frame = loadFrame(size);
@@ -143,7 +171,7 @@ const writeCases: BenchCase[] = [
     role: "baseline",
     expectedRows: everyRow,
     async prepare({ server }) {
-      await withIoredis(server, (redis) => redis.set("prepare", smallFrame().writeIPC()));
+      await withIoredis(server, (redis) => redis.set("prepare:hand", smallFrame().writeIPC()));
     },
     async run({ server, size }) {
       const frame = loadFrame(size);
@@ -155,13 +183,37 @@ const writeCases: BenchCase[] = [
       });
     },
   },
+  ...HAND_WRITTEN_CODECS.map(
+    ([format, compression]): BenchCase => ({
+      name: handWrittenWriteName(format, compression),
+      expectedRows: everyRow,
+      async prepare({ server }) {
+        await withIoredis(server, (redis) =>
+          redis.set("prepare:hand", encodeWhole(smallFrame(), format, compression)),
+        );
+      },
+      async run({ server, size }) {
+        const frame = loadFrame(size);
+        await flush(server);
+        return withIoredis(server, async (redis) => {
+          const started = performance.now();
+          await redis.set("handwritten", encodeWhole(frame, format, compression));
+          return { rows: frame.height, elapsedMs: performance.now() - started };
+        });
+      },
+    }),
+  ),
   ...FORMATS.map(
     ([format, compression]): BenchCase => ({
       name: `cacheDataFrame ${format} ${compression}`,
       expectedRows: everyRow,
       async prepare({ server }) {
         await withConnection(server, (conn) =>
-          cacheDataFrame(conn, "prepare", smallFrame(), { format, compression }),
+          cacheDataFrame(conn, `prepare:${format}:${compression}`, smallFrame(), {
+            format,
+            compression,
+            inlineBytes: 0,
+          }),
         );
       },
       async run({ server, size }) {
@@ -195,6 +247,11 @@ const readDataset: BenchDataset = {
       await withIoredis(server, (redis) => redis.set("handwritten", payload!));
     }
     payload = undefined;
+    for (const [format, compression] of HAND_WRITTEN_CODECS) {
+      if (!caseSelected(handWrittenReadName(format, compression))) continue;
+      const bytes = encodeWhole(frame, format, compression);
+      await withIoredis(server, (redis) => redis.set(`handwritten:${format}:${compression}`, bytes));
+    }
     await withConnection(server, async (conn) => {
       for (const [format, compression] of FORMATS) {
         if (!caseSelected(readCaseName(format, compression))) continue;
@@ -211,8 +268,8 @@ const readCases: BenchCase[] = [
     expectedRows: everyRow,
     async prepare({ server }) {
       const payload = smallFrame().writeIPC();
-      await rawSet(server, "prepare", payload);
-      await rawGet(server, "prepare", payload.length);
+      await rawSet(server, "prepare:raw", payload);
+      await rawGet(server, "prepare:raw", payload.length);
     },
     async run({ server, size }) {
       const bytes = await withIoredis(server, async (redis) => Number(await redis.get("ceiling:bytes")));
@@ -225,8 +282,8 @@ const readCases: BenchCase[] = [
     expectedRows: everyRow,
     async prepare({ server }) {
       await withIoredis(server, async (redis) => {
-        await redis.set("prepare", smallFrame().writeIPC());
-        pl.readIPC((await redis.getBuffer("prepare"))!);
+        await redis.set("prepare:hand", smallFrame().writeIPC());
+        pl.readIPC((await redis.getBuffer("prepare:hand"))!);
       });
     },
     async run({ server }) {
@@ -237,14 +294,34 @@ const readCases: BenchCase[] = [
       });
     },
   },
+  ...HAND_WRITTEN_CODECS.map(
+    ([format, compression]): BenchCase => ({
+      name: handWrittenReadName(format, compression),
+      expectedRows: everyRow,
+      async prepare({ server }) {
+        await withIoredis(server, async (redis) => {
+          await redis.set("prepare:hand", encodeWhole(smallFrame(), format, compression));
+          decodeWhole((await redis.getBuffer("prepare:hand"))!, format);
+        });
+      },
+      async run({ server }) {
+        return withIoredis(server, async (redis) => {
+          const started = performance.now();
+          const frame = decodeWhole((await redis.getBuffer(`handwritten:${format}:${compression}`))!, format);
+          return { rows: frame.height, elapsedMs: performance.now() - started };
+        });
+      },
+    }),
+  ),
   ...FORMATS.map(
     ([format, compression]): BenchCase => ({
       name: readCaseName(format, compression),
       expectedRows: everyRow,
       async prepare({ server }) {
         await withConnection(server, async (conn) => {
-          await cacheDataFrame(conn, "prepare", smallFrame(), { format, compression });
-          await getCachedDataFrame(conn, "prepare");
+          const key = `prepare:${format}:${compression}`;
+          await cacheDataFrame(conn, key, smallFrame(), { format, compression, inlineBytes: 0 });
+          await getCachedDataFrame(conn, key);
         });
       },
       async run({ server }) {
