@@ -77,7 +77,7 @@ describe("segmented payloads", () => {
     expect(Object.keys(schemaOf(frame))).toEqual(frame.columns);
   });
 
-  it("cuts compressed payloads into segments four times larger", () => {
+  it("cuts Parquet and compressed IPC payloads into segments four times larger", () => {
     const limits = { bytes: 1024 * 1024, minBytes: 100 * 1024 };
     const estimate = frame.writeIPC().length; // about what encodeFrame estimates from its sample of rows
     expect(estimate).toBeGreaterThan(2 * limits.minBytes);
@@ -85,6 +85,7 @@ describe("segmented payloads", () => {
     expect(encodeFrame(frame, "ipc", "uncompressed", limits).segments.length).toBeGreaterThan(1);
     expect(encodeFrame(frame, "ipc", "zstd", limits).segments).toHaveLength(1);
     expect(encodeFrame(frame, "parquet", "zstd", limits).segments).toHaveLength(1);
+    expect(encodeFrame(frame, "parquet", "uncompressed", limits).segments).toHaveLength(1);
   });
 
   it("keeps a frame below two segments' worth in one", () => {
