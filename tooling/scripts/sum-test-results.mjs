@@ -3,6 +3,7 @@
 //
 //   node tooling/scripts/sum-test-results.mjs                 # reads <package>/test-results.json
 //   node tooling/scripts/sum-test-results.mjs node20 node24   # reads <package>/test-results.<lane>.json per lane
+//   node tooling/scripts/sum-test-results.mjs node22:smoke    # only the packages of smoke-packages.json
 //
 // A package that has a test script but left no report in a lane (its vitest died before writing one) counts as
 // a failure, and so does a test file that failed to load (it has no assertion results of its own).
@@ -24,12 +25,16 @@ function packagesWithTests() {
   return found;
 }
 
-function sumLane(lane) {
+const SMOKE = JSON.parse(readFileSync(new URL("./smoke-packages.json", import.meta.url), "utf8")).packages;
+
+function sumLane(laneSpec) {
+  const [lane, scope] = laneSpec?.split(":") ?? [];
   const reportName = lane ? `test-results.${lane}.json` : "test-results.json";
   const prefix = lane ? `[${lane}] ` : "";
   let passed = 0;
   let failed = 0;
-  for (const directory of packagesWithTests()) {
+  const expected = scope === "smoke" ? packagesWithTests().filter((d) => SMOKE.includes(d)) : packagesWithTests();
+  for (const directory of expected) {
     const file = join(directory, reportName);
     if (!existsSync(file)) {
       failed += 1;
