@@ -5,6 +5,7 @@
  * Run: N=200000 RUNS=7 node dist/experiments/search-costs.js  (add --cpu-prof for a profile of the whole run;
  * ONLY=library runs only searchHashes; PROFILE=<file.cpuprofile> profiles the runs only, not the load;
  * URL=redis://127.0.0.1:<port> uses a server you started, loading it when it is empty).
+ * Code thrown away by a collection (decision 0189): node --expose-gc --trace-deopt ... | grep "weak objects".
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
