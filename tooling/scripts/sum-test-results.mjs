@@ -33,7 +33,8 @@ function sumLane(laneSpec) {
   const prefix = lane ? `[${lane}] ` : "";
   let passed = 0;
   let failed = 0;
-  const expected = scope === "smoke" ? packagesWithTests().filter((d) => SMOKE.includes(d)) : packagesWithTests();
+  const expected =
+    scope === "smoke" ? packagesWithTests().filter((d) => SMOKE.includes(d)) : packagesWithTests();
   for (const directory of expected) {
     const file = join(directory, reportName);
     if (!existsSync(file)) {
