@@ -181,6 +181,7 @@ export const TABLE: Table = {
       call("not an object", () => internal.checkOptions("x" as never, ["pattern"], { function: "f" })),
     ]),
     ByteColumn: { exempt: INTERNAL },
+    anchorShape: { exempt: INTERNAL },
     fieldColumnsToArrow: { exempt: INTERNAL },
     findLineEnd: { exempt: INTERNAL },
     readInteger: { exempt: INTERNAL },
