@@ -641,8 +641,12 @@ export async function readHead(
   conn: RedisConnection,
   keys: EntryKeys,
 ): Promise<{ head: HeadFields; pttl: number } | undefined> {
-  const raw = await RawChunks.for(conn, "read").catch(() => undefined);
-  if (raw !== undefined) {
+  const raw = RawChunks.ready(conn, "read");
+  if (raw === undefined) {
+    // Not open yet (a connection's first read): the head is read over the connection itself while the raw
+    // channel opens, so its connect is not waited for before the head; the chunk reads wait for it.
+    RawChunks.for(conn, "read").catch(() => undefined);
+  } else {
     // HMGET of every field (one command: the head is read whole, an inline payload included) and PTTL, sent
     // together. Binary values come back as Buffers.
     const fields = raw.fields(["HMGET", keys.head, ...HEAD_FIELDS]);

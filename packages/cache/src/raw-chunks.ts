@@ -96,6 +96,16 @@ export class RawChunks {
   }
 
   /** The connection's raw chunk pipe for `use`, opened on first use; undefined when it has no raw channels. */
+  /**
+   * The connection's pipe when it is open already and usable for `use`, without waiting; undefined when it is
+   * still opening, failed, or was never opened (RawChunks.for opens it).
+   */
+  static ready(conn: RedisConnection, use: "read" | "write"): RawChunks | undefined {
+    if (!takesRawPath(conn, use === "read" ? "keyed" : "any")) return undefined;
+    const chunks = ready.get(conn);
+    return chunks !== undefined && !chunks.closed ? chunks : undefined;
+  }
+
   static async for(conn: RedisConnection, use: "read" | "write"): Promise<RawChunks | undefined> {
     if (!takesRawPath(conn, use === "read" ? "keyed" : "any")) return undefined;
     const current = opened.get(conn);
@@ -106,7 +116,9 @@ export class RawChunks {
     }
     const opening = conn.openRawChannel!().then((channel) => {
       const decoder = new ChunkReplyDecoder();
-      return new RawChunks(new RequestPipe(channel, new RespReader(decoder)), decoder);
+      const chunks = new RawChunks(new RequestPipe(channel, new RespReader(decoder)), decoder);
+      if (opened.get(conn) === opening) ready.set(conn, chunks);
+      return chunks;
     });
     opened.set(conn, opening);
     opening.catch(() => {
@@ -120,6 +132,8 @@ const CRLF = Buffer.from("\r\n");
 
 /** One raw chunk pipe per connection, shared by its reads and writes, replaced once it has failed. */
 const opened = new WeakMap<RedisConnection, Promise<RawChunks>>();
+/** The pipe of `opened` once it has opened (for RawChunks.ready). */
+const ready = new WeakMap<RedisConnection, RawChunks>();
 
 type Expected = { kind: "bulk"; target: Uint8Array } | { kind: "value" } | { kind: "fields" };
 

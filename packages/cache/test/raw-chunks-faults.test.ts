@@ -90,8 +90,46 @@ describe("chunk reads over the raw channel", () => {
   });
 
   it("a head read fails with RedisTimeoutError too when the server is silent from the start", async () => {
-    onRawChannel = () => faults.proxy.blackhole();
+    // A connection's first read: the head goes over the connection itself while the raw channel opens.
+    await faults.proxy.blackhole();
+    await expectReadTimeout(["HGETALL", "PTTL"], /cache entry "faults:entry"/);
+  });
+
+  it("a head read over the open raw channel fails with RedisTimeoutError when the server goes silent", async () => {
+    expect(checkWhole((await getCachedDataFrame(raw, "faults:entry"))!)).toBe(1);
+    await faults.proxy.blackhole();
     await expectReadTimeout(["HMGET", "PTTL"], /cache entry "faults:entry"/);
+  });
+
+  it("a connection's first read reads the head without waiting for the raw channel to open", async () => {
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // If the head waited for the channel, the gate would open only by this timer: "gave up" comes first.
+    const timer = setTimeout(() => {
+      order.push("gave up");
+      release();
+    }, 5000);
+    const first = Object.assign(Object.create(conn) as RedisConnection, {
+      openRawChannel: async () => {
+        await gate;
+        order.push("raw channel open");
+        return conn.openRawChannel!();
+      },
+      batch: (...args: Parameters<RedisConnection["batch"]>) => {
+        order.push("head");
+        release();
+        return conn.batch(...args);
+      },
+    });
+    try {
+      expect(checkWhole((await getCachedDataFrame(first, "faults:entry"))!)).toBe(1);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(order).toEqual(["head", "raw channel open"]);
   });
 
   it("fail with RedisConnectionError, outcome unknown, when the socket is reset", async () => {
