@@ -6,7 +6,7 @@
 //   node tooling/scripts/sum-test-results.mjs node22:smoke    # only the packages of smoke-packages.json
 //
 // A package that has a test script but left no report in a lane (its vitest died before writing one) counts as
-// a failure, and so does a test file that failed to load (it has no assertion results of its own).
+// a failure, and so does a test file that failed without a failed test (it did not load, or a hook threw).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -51,8 +51,12 @@ function sumLane(laneSpec) {
       continue;
     }
     const report = JSON.parse(readFileSync(file, "utf8"));
+    // A file that failed without a failed test of its own (it did not load, or a beforeAll/afterAll hook threw and
+    // its tests were skipped) counts as one failure: numFailedTests alone would show such a file as green.
     const brokenFiles = (report.testResults ?? []).filter(
-      (result) => result.status === "failed" && (result.assertionResults ?? []).length === 0,
+      (result) =>
+        result.status === "failed" &&
+        !(result.assertionResults ?? []).some((assertion) => assertion.status === "failed"),
     ).length;
     const packageFailed = (report.numFailedTests ?? 0) + brokenFiles;
     passed += report.numPassedTests ?? 0;
