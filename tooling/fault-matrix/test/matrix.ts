@@ -61,6 +61,13 @@ const SERVER: Record<RowId, Partial<Record<FaultId, Expectation>>> = {
     "client-kill": "once|error",
     oom: "once",
   },
+  "search-scan": {
+    blackhole: "error",
+    "reset-mid-reply": "once|error",
+    "kill-9-restart": "once|error",
+    "client-kill": "once|error",
+    oom: "once",
+  },
   "hashes-replace": {
     blackhole: "old|new",
     "reset-mid-reply": "old|new",
@@ -134,6 +141,7 @@ const CLUSTER: Record<RowId, Partial<Record<FaultId, Expectation>>> = {
     "slots-migrated": "once",
     oom: "once",
   },
+  "search-scan": {},
   "hashes-replace": {
     "client-kill": "old|new",
     "master-killed": "old|new",
@@ -329,7 +337,7 @@ function checkOutcome(expectation: Expectation, outcome: Outcome, keys: readonly
 export function faultMatrix(target: Target): void {
   const table = target === "server" ? SERVER : CLUSTER;
   beforeAll(async () => {
-    server = await startRedis({ persistence: true });
+    server = await startRedis({ persistence: true, modules: ["search"] });
     serverDirect = await connect(server.url);
     if (target === "cluster") {
       cluster = await startCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000 });

@@ -6,6 +6,7 @@ import {
   scanStrings,
   WriteResult,
 } from "@polars-redis/core";
+import { all, createIndex, field, scanSearch, waitForIndex } from "@polars-redis/search";
 import { createConsumer, createRouter } from "@polars-redis/streams";
 import { waitFor } from "@polars-redis/testkit";
 import { redisHashSink, writeHashes, writeSets, writeStrings } from "@polars-redis/writer";
@@ -18,6 +19,7 @@ export type RowId =
   | "read-pattern"
   | "read-keys"
   | "read-strings"
+  | "search-scan"
   | "hashes-replace"
   | "hashes-append"
   | "hashes-fail"
@@ -263,6 +265,36 @@ export const ROWS: readonly Row[] = [
         "value",
       ),
   ),
+  {
+    // RediSearch on the one server (an index lives on one node: docs/decisions/0184): scanSearch reads its
+    // cursor pages over the raw RESP path (0188), a page ahead.
+    ...readRow(
+      "search-scan",
+      "scanSearch over an index (FT.AGGREGATE cursor, the raw read path)",
+      async (cell) => {
+        await createIndex(cell.direct, {
+          name: cell.prefix,
+          prefixes: [`${cell.prefix}:`],
+          fields: [field.numeric("n")],
+        });
+        await hashData(cell);
+        await waitForIndex(cell.direct, cell.prefix, { timeoutMs: 60_000 });
+      },
+      (cell) =>
+        readFrames(
+          cell,
+          scanSearch(cell.conn, {
+            index: cell.prefix,
+            query: all(),
+            columns: ["n"],
+            schema: { n: pl.Int64 },
+            batchSize: READ_BATCH,
+          }),
+          "n",
+        ),
+    ),
+    targets: ["server"],
+  },
   writeRow("hashes-replace", 'writeHashes ifExists "replace"', {
     prepare: oldHashes(),
     write: hashesWrite("replace"),
