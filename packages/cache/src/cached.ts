@@ -12,6 +12,7 @@ import { checkCompression, checkFormat } from "./codec.js";
 import { checkKey, describe, entryKeys } from "./entry-keys.js";
 import { cacheDataFrame, deleteCached, readFrame, readHeadInfo } from "./frame-cache.js";
 import { hashArguments } from "./hash-arguments.js";
+import { checkTempDir } from "./off-thread-codec.js";
 import { checkChunkBytes, secondsToMs } from "./options.js";
 import { EXTEND_LOCK, RELEASE_LOCK } from "./scripts.js";
 
@@ -48,6 +49,8 @@ export interface CachedOptions<A extends unknown[]> {
   format?: CacheFormat | undefined;
   compression?: CacheCompression | undefined;
   chunkBytes?: number | undefined;
+  /** Where polars encodes and decodes off the JS thread (see CacheWriteOptions.tempDir). */
+  tempDir?: string | false | undefined;
   /** Called with the error of a background (stale-while-revalidate) refresh. [process warning] */
   onError?: ((error: unknown) => void) | undefined;
 }
@@ -65,6 +68,7 @@ const CACHED_OPTION_NAMES = optionNames<CachedOptions<unknown[]>>()([
   "format",
   "compression",
   "chunkBytes",
+  "tempDir",
   "onError",
 ]);
 
@@ -140,6 +144,7 @@ export function cached<A extends unknown[]>(
   const format = checkFormat(options.format);
   const compression = checkCompression(format, options.compression);
   const chunkBytes = checkChunkBytes(options.chunkBytes);
+  const tempDir = checkTempDir(options.tempDir);
   // Check the key shape now (a "}" in name or prefix), not at the first call.
   checkKey(`${prefix}:${name}:${version}:0`, "name");
   const conn = options.connection;
@@ -191,6 +196,7 @@ export function cached<A extends unknown[]>(
         format,
         compression,
         chunkBytes,
+        tempDir,
         ...(ttlMs === undefined ? {} : { ttl: (ttlMs + swrMs) / 1000 }),
       });
       return frame;
@@ -209,7 +215,7 @@ export function cached<A extends unknown[]>(
   const isFresh = (pttl: number): boolean => swrMs === 0 || pttl === -1 || pttl > swrMs;
 
   const lookup = async (key: string): Promise<{ frame: pl.DataFrame; fresh: boolean } | undefined> => {
-    const found = await readFrame(conn, key, {});
+    const found = await readFrame(conn, key, { tempDir });
     if (found === null) return undefined;
     return { frame: found.frame, fresh: isFresh(found.pttl) };
   };

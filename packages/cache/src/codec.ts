@@ -1,6 +1,8 @@
 import { Writable } from "node:stream";
 import { InvalidArgumentError } from "@polars-redis/core";
 import pl from "nodejs-polars";
+import { decodeIpcOffThread, encodeOffThread } from "./off-thread-codec.js";
+import { forEachInWindow } from "./window.js";
 
 export type CacheFormat = "ipc" | "parquet";
 export type IpcCompression = "uncompressed" | "lz4" | "zstd";
@@ -53,12 +55,14 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
 export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 2 * 1024 * 1024 };
 
 /**
- * A compressed payload is a fraction of the frame, so one file of it costs the write little memory beyond the
- * frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments), while every segment costs a
- * file of its own to encode (Parquet zstd: +12% CPU in four segments, uncompressed Parquet 2.3× the time of
- * one file: polars' Parquet writer has a large cost per file; measured). Payloads other than uncompressed IPC
- * are therefore segmented from 4 × minBytes per segment: 8 MiB, frames of 16 MiB or more (10 MB uncompressed
- * Parquet as one file: write peak 1.3–1.7×, read 2.3× the frame).
+ * On the JS thread (no `tempDir`), a compressed payload is a fraction of the frame, so one file of it costs the
+ * write little memory beyond the frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments),
+ * while every segment costs a file of its own to encode (Parquet zstd: +12% CPU in four segments, uncompressed
+ * Parquet 2.3× the time of one file: polars' in-thread Parquet writer has a large cost per file; measured).
+ * There, payloads other than uncompressed IPC are segmented from 4 × minBytes per segment: 8 MiB, frames of
+ * 16 MiB or more (10 MB uncompressed Parquet as one file: write peak 1.3–1.7×, read 2.3× the frame). polars'
+ * sinks have no such cost (10 MB Parquet zstd: one file 45 ms, four segments 38 ms), and smaller segments let a
+ * read decode one while the next arrives, so off the JS thread every format uses `segmenting` as it is.
  */
 const COMPRESSED_MIN_FACTOR = 4;
 
@@ -80,33 +84,53 @@ export interface EncodedFrame {
  * Serialises a frame into the buffers polars hands out, without the final `Buffer.concat` that
  * `writeIPC()` / `writeParquet()` do: the payload is cut into chunks from views of these parts.
  *
- * A frame of 4 MiB or more (16 MiB for Parquet or a compressed IPC) is written as several **segments** (see
- * `segmenting`), each a complete IPC or Parquet
+ * A frame of 4 MiB or more is written as several **segments** (see `segmenting`), each a complete IPC or Parquet
  * file of consecutive rows, one after the other: polars builds each record batch in memory of its own
  * before handing it over as a copy, so one file of the whole frame would hold the frame, that memory and the
  * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
+ *
+ * Uncompressed IPC is encoded on the JS thread (a memcpy-bound format, faster there). Parquet and compressed IPC
+ * are encoded on polars' threads through files in `tempDir` (see off-thread-codec.ts), two segments at a time;
+ * without a `tempDir`, or for a segment whose file fails, on the JS thread, from 16 MiB per segment (see
+ * `COMPRESSED_MIN_FACTOR`).
  */
-export function encodeFrame(
+export async function encodeFrame(
   frame: pl.DataFrame,
   format: CacheFormat,
   compression: CacheCompression,
-  limits: SegmentLimits = segmenting,
-): EncodedFrame {
+  { limits = segmenting, tempDir }: { limits?: SegmentLimits; tempDir?: string | undefined } = {},
+): Promise<EncodedFrame> {
   const plainIpc = format === "ipc" && compression === "uncompressed";
-  const rows = segmentRows(frame, plainIpc ? limits : compressedLimits(limits));
-  if (rows >= frame.height) {
-    const parts = encodeSegment(frame, format, compression);
-    return { parts, segments: [byteLength(parts)] };
+  const offThread = !plainIpc && tempDir !== undefined;
+  const rows = segmentRows(frame, plainIpc || offThread ? limits : compressedLimits(limits));
+  const slices =
+    rows >= frame.height
+      ? [frame]
+      : Array.from({ length: Math.ceil(frame.height / rows) }, (_, index) => frame.slice(index * rows, rows));
+  const encoded: Buffer[][] = new Array(slices.length);
+  if (offThread) {
+    await forEachInWindow(slices.length, SEGMENTS_ENCODED_AT_ONCE, async (index) => {
+      const slice = slices[index]!;
+      encoded[index] = await encodeOffThread(slice, format, compression, tempDir).then(
+        (file) => [file],
+        () => encodeSegment(slice, format, compression), // polars' error, if any, comes from the writer itself
+      );
+      return true;
+    });
+  } else {
+    for (let index = 0; index < slices.length; index++) {
+      encoded[index] = encodeSegment(slices[index]!, format, compression);
+    }
   }
-  const parts: Buffer[] = [];
-  const segments: number[] = [];
-  for (let offset = 0; offset < frame.height; offset += rows) {
-    const segment = encodeSegment(frame.slice(offset, rows), format, compression);
-    parts.push(...segment);
-    segments.push(byteLength(segment));
-  }
-  return { parts, segments };
+  return { parts: encoded.flat(), segments: encoded.map(byteLength) };
 }
+
+/**
+ * Segments encoded on polars' threads at once: its Parquet and IPC sinks already use every core for one file, so
+ * a second one only fills the gaps between them (100 MB Parquet zstd: one at a time 371 ms, four at once 334 ms),
+ * and each holds its file and its bytes.
+ */
+const SEGMENTS_ENCODED_AT_ONCE = 2;
 
 /** The limits for Parquet and compressed IPC: the least segment `COMPRESSED_MIN_FACTOR` times larger. */
 function compressedLimits(limits: SegmentLimits): SegmentLimits {
@@ -259,6 +283,49 @@ export function decodeFrame(
     offset += length;
     if (rowsLeft !== undefined) rowsLeft -= frame.height;
   }
+  return stackFrames(frames);
+}
+
+/**
+ * Whether a payload's segments are decoded on polars' threads, side by side (see off-thread-codec.ts): compressed
+ * IPC of several segments, without `nRows` (which needs each segment's height before the next is read).
+ * Uncompressed IPC and Parquet decode faster on the JS thread (polars' Parquet reader already uses every core).
+ */
+export function decodesOffThread(
+  head: {
+    readonly format: CacheFormat;
+    readonly compression: CacheCompression;
+    readonly segments?: readonly number[] | undefined;
+  },
+  options: DecodeOptions,
+  tempDir: string | undefined,
+): tempDir is string {
+  return (
+    tempDir !== undefined &&
+    head.format === "ipc" &&
+    head.compression !== "uncompressed" &&
+    (head.segments?.length ?? 0) > 1 &&
+    options.nRows === undefined
+  );
+}
+
+/** Segments decoded on polars' threads at once (each holds its file; the JS thread is free meanwhile). */
+export const SEGMENTS_DECODED_AT_ONCE = 2;
+
+/** decodeFrame on polars' threads, `SEGMENTS_DECODED_AT_ONCE` segments at a time (see decodesOffThread). */
+export async function decodeFrameOffThread(
+  payload: Buffer,
+  options: DecodeOptions,
+  segments: readonly number[],
+  tempDir: string,
+): Promise<pl.DataFrame> {
+  const ranges = segmentRanges(segments);
+  const frames: pl.DataFrame[] = new Array(ranges.length);
+  await forEachInWindow(ranges.length, SEGMENTS_DECODED_AT_ONCE, async (index) => {
+    const [start, end] = ranges[index]!;
+    frames[index] = await decodeIpcOffThread(payload.subarray(start, end), options, tempDir).frame;
+    return true;
+  });
   return stackFrames(frames);
 }
 

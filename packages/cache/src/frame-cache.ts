@@ -24,7 +24,10 @@ import {
   chunkRanges,
   type DecodeOptions,
   decodeFrame,
+  decodeFrameOffThread,
+  decodesOffThread,
   encodeFrame,
+  SEGMENTS_DECODED_AT_ONCE,
   schemaOf,
   segmentRanges,
   sliceParts,
@@ -32,6 +35,7 @@ import {
 } from "./codec.js";
 import { checkKey, describe, type EntryKeys, entryKeys } from "./entry-keys.js";
 import { outcomeUnknown, withContext } from "./errors.js";
+import { checkTempDir, decodeIpcOffThread, resolveTempDir } from "./off-thread-codec.js";
 import {
   checkChunkBytes,
   checkInlineBytes,
@@ -43,6 +47,7 @@ import {
 import { RawChunks } from "./raw-chunks.js";
 import { giveBackScratch, takeScratch } from "./scratch-buffers.js";
 import { DELETE, LAYOUT, PUBLISH } from "./scripts.js";
+import { forEachInWindow } from "./window.js";
 
 export interface CacheWriteOptions {
   /** "ipc" (Arrow IPC file, fastest) or "parquet" (smallest). ["ipc"] */
@@ -65,6 +70,13 @@ export interface CacheWriteOptions {
   reclaimDelay?: number | undefined;
   /** Seconds a staged chunk lives if the write never publishes it (a crash, a lost connection). [600] */
   stagingTtl?: number | undefined;
+  /**
+   * Where polars' encoders and decoders, run on its own threads, exchange files with this process (they take
+   * paths, not buffers; a file lives only while one segment is encoded or decoded). Default: /dev/shm on Linux
+   * (memory), else the OS's temp dir. `false` encodes and decodes on the JS thread, as does a directory that
+   * cannot be written to. See docs/caching.md.
+   */
+  tempDir?: string | false | undefined;
 }
 
 const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
@@ -75,6 +87,7 @@ const WRITE_OPTION_NAMES = optionNames<CacheWriteOptions>()([
   "inlineBytes",
   "reclaimDelay",
   "stagingTtl",
+  "tempDir",
 ]);
 
 export interface CacheReadOptions {
@@ -82,9 +95,16 @@ export interface CacheReadOptions {
   columns?: readonly string[] | undefined;
   /** Read only the first n rows. */
   nRows?: number | undefined;
+  /**
+   * Where polars' encoders and decoders, run on its own threads, exchange files with this process (they take
+   * paths, not buffers; a file lives only while one segment is encoded or decoded). Default: /dev/shm on Linux
+   * (memory), else the OS's temp dir. `false` encodes and decodes on the JS thread, as does a directory that
+   * cannot be written to. See docs/caching.md.
+   */
+  tempDir?: string | false | undefined;
 }
 
-const READ_OPTION_NAMES = optionNames<CacheReadOptions>()(["columns", "nRows"]);
+const READ_OPTION_NAMES = optionNames<CacheReadOptions>()(["columns", "nRows", "tempDir"]);
 
 /** What a cache entry holds, from its head; `ttl` is the seconds left, or null without a TTL. */
 export interface CacheInfo {
@@ -165,9 +185,10 @@ export async function cacheFrame(
     allowZero: true,
   })!;
   const stagingMs = secondsToMs(options.stagingTtl ?? DEFAULT_STAGING_TTL_SECONDS, "stagingTtl")!;
+  const tempDir = await resolveTempDir(checkTempDir(options.tempDir));
 
   const keys = entryKeys(key);
-  const { parts, segments } = encodeFrame(frame, format, compression);
+  const { parts, segments } = await encodeFrame(frame, format, compression, { tempDir });
   const bytes = byteLength(parts);
   const inline = bytes <= inlineBytes;
   const ranges = inline ? [] : chunkRanges(bytes, chunkBytes, segments);
@@ -325,9 +346,14 @@ export async function getCachedDataFrame(
   options: CacheReadOptions = {},
 ): Promise<pl.DataFrame | null> {
   const nRows = checkReadCall("getCachedDataFrame", conn, key, options);
-  const found = await readFrame(conn, key, { columns: options.columns, nRows }, (head) => {
-    if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
-  });
+  const found = await readFrame(
+    conn,
+    key,
+    { columns: options.columns, nRows, tempDir: options.tempDir },
+    (head) => {
+      if (options.columns !== undefined) checkColumnsExist(options.columns, head, key);
+    },
+  );
   return found === null ? null : found.frame;
 }
 
@@ -342,6 +368,7 @@ export function checkReadCall(
   checkKey(key);
   checkOptions(options, READ_OPTION_NAMES, { function: caller });
   checkColumnsOption(options?.columns);
+  checkTempDir(options?.tempDir);
   return checkNonNegativeInteger(options?.nRows, "nRows");
 }
 
@@ -375,9 +402,10 @@ export async function readPayload(
 export async function readFrame(
   conn: RedisConnection,
   key: string,
-  options: DecodeOptions,
+  { tempDir: tempDirOption, ...options }: DecodeOptions & { tempDir?: string | false | undefined },
   onHead?: (head: HeadFields) => void,
 ): Promise<{ frame: pl.DataFrame; head: HeadFields; pttl: number } | null> {
+  const tempDir = await resolveTempDir(tempDirOption);
   const found = await readEntry(
     conn,
     key,
@@ -386,11 +414,13 @@ export async function readFrame(
         head.chunks > 0 && (head.segments?.length ?? 0) > 1
           ? await RawChunks.for(conn, "read").catch(() => undefined)
           : undefined;
-      if (raw !== undefined) return readSegmentsRaw(raw, keys, head, options);
+      if (raw !== undefined) return readSegmentsRaw(raw, keys, head, options, tempDir);
       const bytes = await readChunks(conn, keys, head, { scratch: true });
       if (bytes === undefined) return undefined;
       try {
-        return decodeFrame(bytes, options, head.segments);
+        return decodesOffThread(head, options, tempDir)
+          ? await decodeFrameOffThread(bytes, options, head.segments!, tempDir)
+          : decodeFrame(bytes, options, head.segments);
       } finally {
         if (head.chunks > 0) giveBackScratch(bytes);
       }
@@ -434,6 +464,7 @@ async function readSegmentsRaw(
   keys: EntryKeys,
   head: HeadFields,
   options: DecodeOptions,
+  tempDir: string | undefined,
 ): Promise<pl.DataFrame | undefined> {
   const segments = segmentRanges(head.segments!);
   const ranges = chunkRanges(head.bytes, head.chunkBytes, head.segments);
@@ -442,7 +473,7 @@ async function readSegmentsRaw(
     takeScratch(largest),
   );
   try {
-    return await decodeSegmentsRaw(raw, keys, head, options, segments, ranges, buffers);
+    return await decodeSegmentsRaw(raw, keys, head, options, segments, ranges, buffers, tempDir);
   } finally {
     for (const buffer of buffers) giveBackScratch(buffer);
   }
@@ -456,7 +487,11 @@ async function decodeSegmentsRaw(
   segments: readonly [number, number][],
   ranges: readonly [number, number][],
   buffers: readonly Buffer[],
+  tempDir: string | undefined,
 ): Promise<pl.DataFrame | undefined> {
+  const offThread = decodesOffThread(head, options, tempDir);
+  /** Off the JS thread: the frames being decoded, in segment order. */
+  const decoding: Promise<pl.DataFrame>[] = [];
   let nextChunk = 0;
   let nextSegment = 0;
   const fetchNext = (): Promise<Buffer | undefined> => {
@@ -483,6 +518,14 @@ async function decodeSegmentsRaw(
       if (bytes === undefined) return undefined;
       // The segment after the ones in flight goes out before this one is decoded, into the buffer decoded last.
       if (nextSegment < segments.length && rowsLeft !== 0) inFlight.push(fetchNext());
+      if (offThread) {
+        const previous = decoding[decoding.length - SEGMENTS_DECODED_AT_ONCE];
+        if (previous !== undefined) await previous;
+        const job = decodeIpcOffThread(bytes, { columns: options.columns }, tempDir);
+        decoding.push(job.frame);
+        await job.copied; // its buffer is fetched into again next
+        continue;
+      }
       const frame = decodeFrame(bytes, { columns: options.columns, nRows: rowsLeft });
       frames.push(frame);
       if (rowsLeft !== undefined) {
@@ -494,7 +537,7 @@ async function decodeSegmentsRaw(
     // Nothing may still be writing into the buffers once they are handed back.
     await drain();
   }
-  return stackFrames(frames);
+  return stackFrames(offThread ? await Promise.all(decoding) : frames);
 }
 
 /**
@@ -982,24 +1025,4 @@ async function deleteStaged(
   } catch {
     return false;
   }
-}
-
-/**
- * Runs `task(0..count-1)` in index order with at most `width` in flight; a task returning false stops new
- * ones from starting (those in flight finish).
- */
-export async function forEachInWindow(
-  count: number,
-  width: number,
-  task: (index: number) => Promise<boolean>,
-): Promise<void> {
-  let next = 0;
-  let stopped = false;
-  const worker = async (): Promise<void> => {
-    while (!stopped && next < count) {
-      const index = next++;
-      if (!(await task(index))) stopped = true;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
 }

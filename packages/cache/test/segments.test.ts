@@ -11,7 +11,14 @@ import {
   schemaOf,
   segmenting,
 } from "../src/codec.js";
-import { cacheDataFrame, getCachedDataFrame, getCachedTable } from "../src/index.js";
+import {
+  type CacheCompression,
+  type CacheFormat,
+  cacheDataFrame,
+  getCachedDataFrame,
+  getCachedTable,
+} from "../src/index.js";
+import { resolveTempDir } from "../src/off-thread-codec.js";
 import { mixedFrame } from "./fixtures/frames.js";
 
 /**
@@ -26,10 +33,9 @@ describe("segmented payloads", () => {
     ["ipc", "zstd"],
     ["parquet", "zstd"],
   ] as const) {
-    it(`${format} ${compression}: round trip, projection and nRows across segments`, () => {
-      const { parts, segments } = encodeFrame(frame, format, compression, {
-        bytes: 64 * 1024,
-        minBytes: 16 * 1024,
+    it(`${format} ${compression}: round trip, projection and nRows across segments`, async () => {
+      const { parts, segments } = await encodeFrame(frame, format, compression, {
+        limits: { bytes: 64 * 1024, minBytes: 16 * 1024 },
       });
       expect(segments.length).toBeGreaterThan(2);
       const payload = Buffer.concat(parts);
@@ -45,7 +51,7 @@ describe("segmented payloads", () => {
     });
   }
 
-  it("gathers polars' small writes into few parts, keeping large ones as handed out", () => {
+  it("gathers polars' small writes into few parts, keeping large ones as handed out", async () => {
     // polars' Parquet writer hands over one Buffer per page header, length and magic: thousands for this frame.
     let writes = 0;
     frame.writeParquet(
@@ -57,14 +63,14 @@ describe("segmented payloads", () => {
       }),
       { compression: "zstd" },
     );
-    const { parts } = encodeFrame(frame, "parquet", "zstd");
+    const { parts } = await encodeFrame(frame, "parquet", "zstd"); // in-thread: no tempDir
     expect(writes).toBeGreaterThan(100);
     expect(parts.length).toBeLessThan(writes / 10);
     // Only the last part of a run of small writes may be short; none is empty.
     for (const part of parts) expect(part.length).toBeGreaterThan(0);
     expect(pl.readParquet(Buffer.concat(parts)).frameEqual(frame, true)).toBe(true);
     const big = pl.DataFrame({ x: Array.from({ length: 50_000 }, (_, i) => i * 1.5) });
-    const ipc = encodeFrame(big, "ipc", "uncompressed");
+    const ipc = await encodeFrame(big, "ipc", "uncompressed");
     expect(ipc.parts.some((part) => part.length >= COALESCE_BELOW_BYTES)).toBe(true);
     expect(pl.readIPC(Buffer.concat(ipc.parts)).frameEqual(big)).toBe(true);
   });
@@ -77,21 +83,27 @@ describe("segmented payloads", () => {
     expect(Object.keys(schemaOf(frame))).toEqual(frame.columns);
   });
 
-  it("cuts Parquet and compressed IPC payloads into segments four times larger", () => {
+  it("in-thread, cuts Parquet and compressed IPC payloads into segments four times larger; off-thread, not", async () => {
     const limits = { bytes: 1024 * 1024, minBytes: 100 * 1024 };
     const estimate = frame.writeIPC().length; // about what encodeFrame estimates from its sample of rows
     expect(estimate).toBeGreaterThan(2 * limits.minBytes);
     expect(estimate).toBeLessThan(2 * 4 * limits.minBytes);
-    expect(encodeFrame(frame, "ipc", "uncompressed", limits).segments.length).toBeGreaterThan(1);
-    expect(encodeFrame(frame, "ipc", "zstd", limits).segments).toHaveLength(1);
-    expect(encodeFrame(frame, "parquet", "zstd", limits).segments).toHaveLength(1);
-    expect(encodeFrame(frame, "parquet", "uncompressed", limits).segments).toHaveLength(1);
+    const segmentCount = async (format: CacheFormat, compression: CacheCompression, tempDir?: string) =>
+      (await encodeFrame(frame, format, compression, { limits, tempDir })).segments.length;
+    expect(await segmentCount("ipc", "uncompressed")).toBeGreaterThan(1);
+    expect(await segmentCount("ipc", "zstd")).toBe(1);
+    expect(await segmentCount("parquet", "zstd")).toBe(1);
+    expect(await segmentCount("parquet", "uncompressed")).toBe(1);
+    const tempDir = await resolveTempDir(undefined);
+    expect(tempDir).toBeDefined();
+    expect(await segmentCount("ipc", "zstd", tempDir)).toBeGreaterThan(1);
+    expect(await segmentCount("parquet", "zstd", tempDir)).toBeGreaterThan(1);
   });
 
-  it("keeps a frame below two segments' worth in one", () => {
-    const { segments } = encodeFrame(frame, "ipc", "uncompressed");
+  it("keeps a frame below two segments' worth in one", async () => {
+    const { segments, parts } = await encodeFrame(frame, "ipc", "uncompressed");
     expect(segments).toHaveLength(1);
-    expect(pl.readIPC(Buffer.concat(encodeFrame(frame, "ipc", "uncompressed").parts)).height).toBe(6000);
+    expect(pl.readIPC(Buffer.concat(parts)).height).toBe(6000);
   });
 });
 
@@ -112,10 +124,11 @@ describe("segmented entries on a server", () => {
 
   for (const [format, compression] of [
     ["ipc", "uncompressed"],
+    ["ipc", "zstd"], // decoded off the JS thread, segments side by side
     ["parquet", "zstd"],
   ] as const) {
     it(`${format} ${compression}: chunks never span two segments; read whole, projected and cut, raw and plain`, async () => {
-      const key = `seg:${format}`;
+      const key = `seg:${format}:${compression}`;
       const info = await cacheDataFrame(redis.conn, key, frame, {
         format,
         compression,
