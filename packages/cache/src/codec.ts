@@ -55,14 +55,14 @@ export function checkCompression(format: CacheFormat, compression: unknown): Cac
 export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 2 * 1024 * 1024 };
 
 /**
- * On the JS thread (no `tempDir`), a compressed payload is a fraction of the frame, so one file of it costs the
- * write little memory beyond the frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments),
- * while every segment costs a file of its own to encode (Parquet zstd: +12% CPU in four segments, uncompressed
- * Parquet 2.3× the time of one file: polars' in-thread Parquet writer has a large cost per file; measured).
- * There, payloads other than uncompressed IPC are segmented from 4 × minBytes per segment: 8 MiB, frames of
+ * A compressed payload is a fraction of the frame, so one file of it costs the write little memory beyond the
+ * frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments), while every segment costs a file
+ * of its own to encode in-thread (Parquet zstd: +12% CPU in four segments, uncompressed Parquet 2.3× the time
+ * of one file) and to decode (10 MB Parquet zstd: one file 9.7 ms, four segments 11.0 ms; medians of 25).
+ * Payloads other than uncompressed IPC are therefore segmented from 4 × minBytes per segment: 8 MiB, frames of
  * 16 MiB or more (10 MB uncompressed Parquet as one file: write peak 1.3–1.7×, read 2.3× the frame). polars'
- * sinks have no such cost (10 MB Parquet zstd: one file 45 ms, four segments 38 ms), and smaller segments let a
- * read decode one while the next arrives, so off the JS thread every format uses `segmenting` as it is.
+ * off-thread sinks have no per-file cost (10 MB Parquet zstd: one file 45 ms, four segments 38 ms), but a cache
+ * is read more often than written.
  */
 const COMPRESSED_MIN_FACTOR = 4;
 
@@ -91,8 +91,8 @@ export interface EncodedFrame {
  *
  * Uncompressed IPC is encoded on the JS thread (a memcpy-bound format, faster there). Parquet and compressed IPC
  * are encoded on polars' threads through files in `tempDir` (see off-thread-codec.ts), two segments at a time;
- * without a `tempDir`, or for a segment whose file fails, on the JS thread, from 16 MiB per segment (see
- * `COMPRESSED_MIN_FACTOR`).
+ * without a `tempDir`, or for a segment whose file fails, on the JS thread. Their segments are of 8 MiB or more
+ * (see `COMPRESSED_MIN_FACTOR`).
  */
 export async function encodeFrame(
   frame: pl.DataFrame,
@@ -102,7 +102,7 @@ export async function encodeFrame(
 ): Promise<EncodedFrame> {
   const plainIpc = format === "ipc" && compression === "uncompressed";
   const offThread = !plainIpc && tempDir !== undefined;
-  const rows = segmentRows(frame, plainIpc || offThread ? limits : compressedLimits(limits));
+  const rows = segmentRows(frame, plainIpc ? limits : compressedLimits(limits));
   const slices =
     rows >= frame.height
       ? [frame]
@@ -288,13 +288,15 @@ export function decodeFrame(
 
 /**
  * Whether a payload's segments are decoded on polars' threads, side by side (see off-thread-codec.ts): compressed
- * IPC of several segments, without `nRows` (which needs each segment's height before the next is read).
- * Uncompressed IPC and Parquet decode faster on the JS thread (polars' Parquet reader already uses every core).
+ * IPC of several segments of `offThreadDecode.minSegmentBytes` or more on average, without `nRows` (which needs each
+ * segment's height before the next is read). Uncompressed IPC and Parquet decode faster on the JS thread
+ * (polars' Parquet reader already uses every core).
  */
 export function decodesOffThread(
   head: {
     readonly format: CacheFormat;
     readonly compression: CacheCompression;
+    readonly bytes: number;
     readonly segments?: readonly number[] | undefined;
   },
   options: DecodeOptions,
@@ -305,9 +307,18 @@ export function decodesOffThread(
     head.format === "ipc" &&
     head.compression !== "uncompressed" &&
     (head.segments?.length ?? 0) > 1 &&
+    head.bytes >= offThreadDecode.minSegmentBytes * head.segments!.length &&
     options.nRows === undefined
   );
 }
+
+/**
+ * Below this many payload bytes per segment, compressed IPC decodes faster in-thread: on 2 cores, two decodes
+ * side by side take the core the fetch and the server need, and a file per segment costs ~1 ms. In one process,
+ * alternating (medians, ms, hand-written GET + readIPC / in-thread / off-thread): 10 MB zstd (0.9 MB segments)
+ * 17.6 / 16.7 / 22.2, 30 MB (2.6 MB) 65.5 / 63.3 / 62.2, 100 MB (8.8 MB) 206 / 207 / 165. Mutable for tests.
+ */
+export const offThreadDecode = { minSegmentBytes: 4 * 1024 * 1024 };
 
 /** Segments decoded on polars' threads at once (each holds its file; the JS thread is free meanwhile). */
 export const SEGMENTS_DECODED_AT_ONCE = 2;

@@ -6,7 +6,7 @@ import { connect, InvalidArgumentError } from "@polars-redis/core";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { COMPRESSIONS, encodeFrame, segmenting } from "../src/codec.js";
+import { COMPRESSIONS, encodeFrame, offThreadDecode, segmenting } from "../src/codec.js";
 import { cacheDataFrame, getCachedDataFrame } from "../src/index.js";
 import { encodeOffThread, offThreadCounts, resolveTempDir } from "../src/off-thread-codec.js";
 import { mixedFrame } from "./fixtures/frames.js";
@@ -103,14 +103,17 @@ describe("the off-thread codec", () => {
 describe("off-thread entries on a server", () => {
   const redis = useRedisConnection({ connect });
   const saved = { ...segmenting };
+  const savedDecode = { ...offThreadDecode };
   let dir: string;
   beforeAll(() => {
     segmenting.bytes = 64 * 1024; // mixedFrame(6000) in several segments
     segmenting.minBytes = 16 * 1024;
+    offThreadDecode.minSegmentBytes = 1024; // and those segments decoded off-thread
     dir = mkdtempSync(join(tmpdir(), "off-thread-server-"));
   });
   afterAll(() => {
     Object.assign(segmenting, saved);
+    Object.assign(offThreadDecode, savedDecode);
     rmSync(dir, { recursive: true, force: true });
   });
   afterEach(() => expect(ourFiles(dir)).toEqual([]));
@@ -145,6 +148,29 @@ describe("off-thread entries on a server", () => {
       expect(inInfo.bytes).toBeGreaterThan(0);
     });
   }
+
+  it("decodes compressed IPC segments smaller than offThreadDecode.minSegmentBytes in-thread", async () => {
+    await cacheDataFrame(redis.conn, "small-segments", frame, {
+      format: "ipc",
+      compression: "zstd",
+      chunkBytes: 8 * 1024,
+      tempDir: dir,
+    });
+    const decoded = offThreadCounts.decoded;
+    offThreadDecode.minSegmentBytes = 64 * 1024 * 1024;
+    try {
+      expect(
+        (await getCachedDataFrame(redis.conn, "small-segments", { tempDir: dir }))!.frameEqual(frame, true),
+      ).toBe(true);
+    } finally {
+      offThreadDecode.minSegmentBytes = 1024;
+    }
+    expect(offThreadCounts.decoded).toBe(decoded);
+    expect(
+      (await getCachedDataFrame(redis.conn, "small-segments", { tempDir: dir }))!.frameEqual(frame, true),
+    ).toBe(true);
+    expect(offThreadCounts.decoded).toBeGreaterThan(decoded);
+  });
 
   it("falls back to the JS thread when the directory cannot be written, or is gone after its check", async () => {
     const missing = join(dir, "never-made");

@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import type { BenchCase, BenchDataset, BenchServer, CaseGroup } from "../../registry/bench-case.js";
 import { buildCacheFrame } from "./cache-frame.js";
+import { decodeWhole, encodeWhole } from "./hand-written.js";
 import { rawGet, rawSet } from "./raw-socket.js";
 
 /**
@@ -43,16 +44,6 @@ function handWrittenWriteName(format: string, compression: string): string {
 
 function handWrittenReadName(format: string, compression: string): string {
   return `hand-written ${format} ${compression}: GET + read`;
-}
-
-function encodeWhole(frame: pl.DataFrame, format: string, compression: string): Buffer {
-  return format === "ipc"
-    ? frame.writeIPC({ compression: compression as "lz4" | "zstd" })
-    : frame.writeParquet({ compression: compression as "uncompressed" | "lz4" | "zstd" });
-}
-
-function decodeWhole(payload: Buffer, format: string): pl.DataFrame {
-  return format === "ipc" ? pl.readIPC(payload) : pl.readParquet(payload);
 }
 
 const everyRow = (size: number) => size;
