@@ -58,11 +58,13 @@ export const segmenting = { bytes: 32 * 1024 * 1024, minBytes: 2 * 1024 * 1024 }
  * A compressed payload is a fraction of the frame, so one file of it costs the write little memory beyond the
  * frame (10 MB, IPC/Parquet zstd: 1.6× the frame as one file or as segments), while every segment costs a file
  * of its own to encode in-thread (Parquet zstd: +12% CPU in four segments, uncompressed Parquet 2.3× the time
- * of one file) and to decode (10 MB Parquet zstd: one file 9.7 ms, four segments 11.0 ms; medians of 25).
- * Payloads other than uncompressed IPC are therefore segmented from 4 × minBytes per segment: 8 MiB, frames of
- * 16 MiB or more (10 MB uncompressed Parquet as one file: write peak 1.3–1.7×, read 2.3× the frame). polars'
- * off-thread sinks have no per-file cost (10 MB Parquet zstd: one file 45 ms, four segments 38 ms), but a cache
- * is read more often than written.
+ * of one file). In-thread, payloads other than uncompressed IPC are therefore segmented from 4 × minBytes per
+ * segment: 8 MiB, frames of 16 MiB or more (10 MB uncompressed Parquet as one file: write peak 1.3–1.7×, read
+ * 2.3× the frame). polars' off-thread sinks have no per-file cost (10 MB Parquet zstd: one file 45 ms, four
+ * segments 38 ms) but hold about a copy of what they encode: as one file, a 10 MB write peaked at 2.3–3.2× the
+ * frame (Parquet uncompressed 3.22×, lz4 2.93×), as 2 MiB segments at 1.0–2.0×. Off the JS thread every format
+ * is therefore segmented like uncompressed IPC; reading four Parquet segments costs a little more than one
+ * file (10 MB zstd: 11.0 vs 9.7 ms decoding, medians of 25), while the next segment arrives during a decode.
  */
 const COMPRESSED_MIN_FACTOR = 4;
 
@@ -91,8 +93,8 @@ export interface EncodedFrame {
  *
  * Uncompressed IPC is encoded on the JS thread (a memcpy-bound format, faster there). Parquet and compressed IPC
  * are encoded on polars' threads through files in `tempDir` (see off-thread-codec.ts), two segments at a time;
- * without a `tempDir`, or for a segment whose file fails, on the JS thread. Their segments are of 8 MiB or more
- * (see `COMPRESSED_MIN_FACTOR`).
+ * without a `tempDir`, or for a segment whose file fails, on the JS thread. In-thread, their segments are of
+ * 8 MiB or more (see `COMPRESSED_MIN_FACTOR`).
  */
 export async function encodeFrame(
   frame: pl.DataFrame,
@@ -102,7 +104,7 @@ export async function encodeFrame(
 ): Promise<EncodedFrame> {
   const plainIpc = format === "ipc" && compression === "uncompressed";
   const offThread = !plainIpc && tempDir !== undefined;
-  const rows = segmentRows(frame, plainIpc ? limits : compressedLimits(limits));
+  const rows = segmentRows(frame, plainIpc || offThread ? limits : compressedLimits(limits));
   const slices =
     rows >= frame.height
       ? [frame]

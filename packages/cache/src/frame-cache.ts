@@ -411,7 +411,7 @@ export async function readFrame(
     key,
     async (keys, head) => {
       const raw =
-        head.chunks > 0 && (head.segments?.length ?? 0) > 1
+        head.chunks > 0 && (head.segments?.length ?? 0) > 1 && !readWhole(head)
           ? await RawChunks.for(conn, "read").catch(() => undefined)
           : undefined;
       if (raw !== undefined) return readSegmentsRaw(raw, keys, head, options, tempDir);
@@ -429,6 +429,19 @@ export async function readFrame(
   );
   return found === null ? null : { frame: found.value, head: found.head, pttl: found.pttl };
 }
+
+/**
+ * Whether a segmented payload is fetched whole (every chunk GET sent at once) and then decoded, rather than a
+ * segment at a time while the previous one decodes: a compressed payload of at most `wholeRead.maxBytes`. Its bytes are a fraction of the frame, so holding them whole costs little, and decoding
+ * Parquet takes both cores of a 2-core machine, so the next segment hardly moves meanwhile: a segment at a time
+ * cost a 10 MB Parquet lz4 read 13.9 ms, fetching it whole then decoding 11.7 ms (6.0 + 5.7; medians of 25).
+ */
+function readWhole(head: HeadFields): boolean {
+  const compressed = head.format === "parquet" || head.compression !== "uncompressed";
+  return compressed && head.bytes <= wholeRead.maxBytes;
+}
+/** See readWhole. Mutable for tests only (not exported from the package): they read small entries both ways. */
+export const wholeRead = { maxBytes: 16 * 1024 * 1024 };
 
 /**
  * Reads the head (with its PTTL, one round trip), then what `read` makes of its payload. When a chunk is gone

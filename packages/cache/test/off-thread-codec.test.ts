@@ -6,7 +6,15 @@ import { connect, InvalidArgumentError } from "@polars-redis/core";
 import { useRedisConnection } from "@polars-redis/testkit/vitest";
 import pl from "nodejs-polars";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { COMPRESSIONS, encodeFrame, offThreadDecode, segmenting } from "../src/codec.js";
+import {
+  type CacheCompression,
+  type CacheFormat,
+  COMPRESSIONS,
+  encodeFrame,
+  offThreadDecode,
+  segmenting,
+} from "../src/codec.js";
+import { wholeRead } from "../src/frame-cache.js";
 import { cacheDataFrame, getCachedDataFrame } from "../src/index.js";
 import { encodeOffThread, offThreadCounts, resolveTempDir } from "../src/off-thread-codec.js";
 import { mixedFrame } from "./fixtures/frames.js";
@@ -125,6 +133,17 @@ describe("off-thread entries on a server", () => {
     ["parquet", "uncompressed"],
   ] as const) {
     it(`${format} ${compression}: written and read off-thread, in-thread, and across the two`, async () => {
+      // Read whole, then decoded (the default for small compressed payloads), and a segment at a time.
+      for (const maxBytes of [wholeRead.maxBytes, 0]) {
+        await writeAndReadBothWays(format, compression, maxBytes);
+      }
+    });
+  }
+
+  async function writeAndReadBothWays(format: CacheFormat, compression: CacheCompression, maxBytes: number) {
+    const saved = wholeRead.maxBytes;
+    wholeRead.maxBytes = maxBytes;
+    try {
       const options = { format, compression, chunkBytes: 8 * 1024 };
       const before = { ...offThreadCounts };
       const offInfo = await cacheDataFrame(redis.conn, "off", frame, { ...options, tempDir: dir });
@@ -146,7 +165,9 @@ describe("off-thread entries on a server", () => {
         }
       }
       expect(inInfo.bytes).toBeGreaterThan(0);
-    });
+    } finally {
+      wholeRead.maxBytes = saved;
+    }
   }
 
   it("decodes compressed IPC segments smaller than offThreadDecode.minSegmentBytes in-thread", async () => {
