@@ -432,13 +432,14 @@ export async function readFrame(
 
 /**
  * Whether a segmented payload is fetched whole (every chunk GET sent at once) and then decoded, rather than a
- * segment at a time while the previous one decodes: a compressed payload of at most `wholeRead.maxBytes`. Its bytes are a fraction of the frame, so holding them whole costs little, and decoding
- * Parquet takes both cores of a 2-core machine, so the next segment hardly moves meanwhile: a segment at a time
- * cost a 10 MB Parquet lz4 read 13.9 ms, fetching it whole then decoding 11.7 ms (6.0 + 5.7; medians of 25).
+ * segment at a time while the previous one decodes: a compressed payload (lz4, zstd, ...; not uncompressed
+ * Parquet, ~0.8x the frame) of at most `wholeRead.maxBytes`. Its bytes are a fraction of the frame, so holding
+ * them whole costs little, and decoding Parquet takes both cores of a 2-core machine, so the next segment hardly
+ * moves meanwhile: a segment at a time cost a 10 MB Parquet lz4 read 13.9 ms, fetching it whole then decoding
+ * 11.7 ms (6.0 + 5.7; medians of 25). Uncompressed Parquet read whole peaked at 2.65x the frame.
  */
 function readWhole(head: HeadFields): boolean {
-  const compressed = head.format === "parquet" || head.compression !== "uncompressed";
-  return compressed && head.bytes <= wholeRead.maxBytes;
+  return head.compression !== "uncompressed" && head.bytes <= wholeRead.maxBytes;
 }
 /** See readWhole. Mutable for tests only (not exported from the package): they read small entries both ways. */
 export const wholeRead = { maxBytes: 16 * 1024 * 1024 };
