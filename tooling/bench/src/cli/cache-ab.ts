@@ -14,16 +14,7 @@ import { startRedis } from "@polars-redis/testkit";
 import { Redis } from "ioredis";
 import type pl from "nodejs-polars";
 import { buildCacheFrame } from "../cases/cache/cache-frame.js";
-import { decodeWhole, encodeWhole } from "../cases/cache/hand-written.js";
-
-const CODECS = [
-  ["ipc", "uncompressed"],
-  ["ipc", "lz4"],
-  ["ipc", "zstd"],
-  ["parquet", "uncompressed"],
-  ["parquet", "lz4"],
-  ["parquet", "zstd"],
-] as const;
+import { decodeWhole, encodeWhole, FORMATS } from "../cases/cache/hand-written.js";
 
 const sizes = (process.env.CACHE_AB_ROWS ?? "100000,1000000").split(",").map(Number);
 const rounds = Number(process.env.CACHE_AB_ROUNDS ?? 9);
@@ -61,7 +52,7 @@ try {
   for (const rows of sizes) {
     const frame = buildCacheFrame(rows);
     const mb = `${(frame.writeIPC().length / 1e6).toFixed(0)} MB`;
-    for (const [format, compression] of CODECS) {
+    for (const [format, compression] of FORMATS) {
       if (codecFilter && !codecFilter.includes(`${format} ${compression}`)) continue;
       // Writes alternate among themselves, then reads: a read never follows a write's garbage.
       const samples: Record<string, Sample[]> = {

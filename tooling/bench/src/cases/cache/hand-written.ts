@@ -1,5 +1,15 @@
 import pl from "nodejs-polars";
 
+/** Every format and codec the cache groups measure, as [format, compression]. */
+export const FORMATS = [
+  ["ipc", "uncompressed"],
+  ["ipc", "lz4"],
+  ["ipc", "zstd"],
+  ["parquet", "uncompressed"],
+  ["parquet", "lz4"],
+  ["parquet", "zstd"],
+] as const;
+
 /** The hand-written way's encoding: one `writeIPC({ compression })` / `writeParquet({ compression })` call. */
 export function encodeWhole(frame: pl.DataFrame, format: string, compression: string): Buffer {
   return format === "ipc"

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import pl from "nodejs-polars";
 import type { BenchCase, BenchDataset, BenchServer, CaseGroup } from "../../registry/bench-case.js";
 import { buildCacheFrame } from "./cache-frame.js";
-import { decodeWhole, encodeWhole } from "./hand-written.js";
+import { decodeWhole, encodeWhole, FORMATS } from "./hand-written.js";
 import { rawGet, rawSet } from "./raw-socket.js";
 
 /**
@@ -20,14 +20,6 @@ import { rawGet, rawSet } from "./raw-socket.js";
  * `BENCH_CASES="ceiling,hand-written,ipc uncompressed,ipc zstd"`; the read group's data set then stores only
  * the entries its selected cases read.
  */
-const FORMATS = [
-  ["ipc", "uncompressed"],
-  ["ipc", "lz4"],
-  ["ipc", "zstd"],
-  ["parquet", "uncompressed"],
-  ["parquet", "lz4"],
-  ["parquet", "zstd"],
-] as const;
 
 /**
  * The hand-written way with a codec, for the codec's own comparison (the group's baseline stays uncompressed
