@@ -6,7 +6,7 @@ import {
   scanStrings,
   WriteResult,
 } from "@polars-redis/core";
-import { all, createIndex, field, scanSearch, waitForIndex } from "@polars-redis/search";
+import { all, createIndex, field, scanSearch } from "@polars-redis/search";
 import { createConsumer, createRouter } from "@polars-redis/streams";
 import { waitFor } from "@polars-redis/testkit";
 import { redisHashSink, writeHashes, writeSets, writeStrings } from "@polars-redis/writer";
@@ -278,7 +278,19 @@ export const ROWS: readonly Row[] = [
           fields: [field.numeric("n")],
         });
         await hashData(cell);
-        await waitForIndex(cell.direct, cell.prefix, { timeoutMs: 60_000 });
+        // Hashes written after FT.CREATE are indexed as they are written. waitForIndex would also wait for the
+        // index's background scan of every key already on the server (the other cells'), which a starved server
+        // (CI with CPU burners beside it) did not finish in 60 s: wait for this cell's documents instead.
+        await waitFor(
+          async () => {
+            const reply = await cell.direct.call("FT.SEARCH", cell.prefix, "*", "LIMIT", "0", "0");
+            return Array.isArray(reply) && Number(reply[0]) === cell.keys.length;
+          },
+          {
+            timeoutMs: 60_000,
+            description: `index ${cell.prefix} to hold the cell's ${cell.keys.length} documents`,
+          },
+        );
       },
       (cell) =>
         readFrames(
