@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { InvalidArgumentError } from "@polars-redis/core";
 import pl from "nodejs-polars";
-import { decodeIpcOffThread, encodeOffThread } from "./off-thread-codec.js";
+import { decodeIpcOffThread, encodeOffThread, resolveTempDir } from "./off-thread-codec.js";
 import { forEachInWindow } from "./window.js";
 
 export type CacheFormat = "ipc" | "parquet";
@@ -92,18 +92,22 @@ export interface EncodedFrame {
  * copy at once (3× the frame); a segment at a time holds the frame, the copies so far and one segment.
  *
  * Uncompressed IPC is encoded on the JS thread (a memcpy-bound format, faster there). Parquet and compressed IPC
- * are encoded on polars' threads through files in `tempDir` (see off-thread-codec.ts), two segments at a time;
- * without a `tempDir`, or for a segment whose file fails, on the JS thread. In-thread, their segments are of
- * 8 MiB or more (see `COMPRESSED_MIN_FACTOR`).
+ * are encoded on polars' threads through files in `tempDir` (the option as given: see resolveTempDir), two
+ * segments at a time; with `tempDir: false`, a directory that cannot be written to, or for a segment whose file
+ * fails, on the JS thread. In-thread, their segments are of 8 MiB or more (see `COMPRESSED_MIN_FACTOR`).
  */
 export async function encodeFrame(
   frame: pl.DataFrame,
   format: CacheFormat,
   compression: CacheCompression,
-  { limits = segmenting, tempDir }: { limits?: SegmentLimits; tempDir?: string | undefined } = {},
+  {
+    limits = segmenting,
+    tempDir: tempDirOption,
+  }: { limits?: SegmentLimits; tempDir?: string | false | undefined } = {},
 ): Promise<EncodedFrame> {
   const plainIpc = format === "ipc" && compression === "uncompressed";
-  const offThread = !plainIpc && tempDir !== undefined;
+  const tempDir = plainIpc ? undefined : await resolveTempDir(tempDirOption);
+  const offThread = tempDir !== undefined;
   const rows = segmentRows(frame, plainIpc || offThread ? limits : compressedLimits(limits));
   const slices =
     rows >= frame.height
@@ -289,10 +293,10 @@ export function decodeFrame(
 }
 
 /**
- * Whether a payload's segments are decoded on polars' threads, side by side (see off-thread-codec.ts): compressed
- * IPC of several segments of `offThreadDecode.minSegmentBytes` or more on average, without `nRows` (which needs each
- * segment's height before the next is read). Uncompressed IPC and Parquet decode faster on the JS thread
- * (polars' Parquet reader already uses every core).
+ * Whether a payload's segments are decoded on polars' threads, side by side (see off-thread-codec.ts), when a
+ * temp directory is usable: compressed IPC of several segments of `offThreadDecode.minSegmentBytes` or more on
+ * average, without `nRows` (which needs each segment's height before the next is read). Uncompressed IPC and
+ * Parquet decode faster on the JS thread (polars' Parquet reader already uses every core).
  */
 export function decodesOffThread(
   head: {
@@ -302,10 +306,8 @@ export function decodesOffThread(
     readonly segments?: readonly number[] | undefined;
   },
   options: DecodeOptions,
-  tempDir: string | undefined,
-): tempDir is string {
+): boolean {
   return (
-    tempDir !== undefined &&
     head.format === "ipc" &&
     head.compression !== "uncompressed" &&
     (head.segments?.length ?? 0) > 1 &&
@@ -336,7 +338,9 @@ export async function decodeFrameOffThread(
   const frames: pl.DataFrame[] = new Array(ranges.length);
   await forEachInWindow(ranges.length, SEGMENTS_DECODED_AT_ONCE, async (index) => {
     const [start, end] = ranges[index]!;
-    frames[index] = await decodeIpcOffThread(payload.subarray(start, end), options, tempDir).frame;
+    const bytes = payload.subarray(start, end);
+    frames[index] = await decodeIpcOffThread(bytes, options, tempDir, () => decodeSegment(bytes, options))
+      .frame;
     return true;
   });
   return stackFrames(frames);

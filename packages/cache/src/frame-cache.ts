@@ -185,7 +185,7 @@ export async function cacheFrame(
     allowZero: true,
   })!;
   const stagingMs = secondsToMs(options.stagingTtl ?? DEFAULT_STAGING_TTL_SECONDS, "stagingTtl")!;
-  const tempDir = await resolveTempDir(checkTempDir(options.tempDir));
+  const tempDir = checkTempDir(options.tempDir);
 
   const keys = entryKeys(key);
   const { parts, segments } = await encodeFrame(frame, format, compression, { tempDir });
@@ -405,11 +405,12 @@ export async function readFrame(
   { tempDir: tempDirOption, ...options }: DecodeOptions & { tempDir?: string | false | undefined },
   onHead?: (head: HeadFields) => void,
 ): Promise<{ frame: pl.DataFrame; head: HeadFields; pttl: number } | null> {
-  const tempDir = await resolveTempDir(tempDirOption);
   const found = await readEntry(
     conn,
     key,
     async (keys, head) => {
+      // A directory is looked at only for a payload that would be decoded off the JS thread; undefined: in-thread.
+      const tempDir = decodesOffThread(head, options) ? await resolveTempDir(tempDirOption) : undefined;
       const raw =
         head.chunks > 0 && (head.segments?.length ?? 0) > 1 && !readWhole(head)
           ? await RawChunks.for(conn, "read").catch(() => undefined)
@@ -418,7 +419,7 @@ export async function readFrame(
       const bytes = await readChunks(conn, keys, head, { scratch: true });
       if (bytes === undefined) return undefined;
       try {
-        return decodesOffThread(head, options, tempDir)
+        return tempDir !== undefined
           ? await decodeFrameOffThread(bytes, options, head.segments!, tempDir)
           : decodeFrame(bytes, options, head.segments);
       } finally {
@@ -472,6 +473,7 @@ async function readEntry<T>(
 /**
  * A segmented payload over the raw channel: the chunk GETs of the next segment are in flight while one is
  * decoded, each segment fetched into one of two buffers that take turns. Undefined when a chunk is missing.
+ * With a `tempDir`, the segments are decoded off the JS thread (see decodesOffThread).
  */
 async function readSegmentsRaw(
   raw: RawChunks,
@@ -503,7 +505,7 @@ async function decodeSegmentsRaw(
   buffers: readonly Buffer[],
   tempDir: string | undefined,
 ): Promise<pl.DataFrame | undefined> {
-  const offThread = decodesOffThread(head, options, tempDir);
+  const offThread = tempDir !== undefined;
   /** Off the JS thread: the frames being decoded, in segment order. */
   const decoding: Promise<pl.DataFrame>[] = [];
   let nextChunk = 0;
@@ -535,7 +537,8 @@ async function decodeSegmentsRaw(
       if (offThread) {
         const previous = decoding[decoding.length - SEGMENTS_DECODED_AT_ONCE];
         if (previous !== undefined) await previous;
-        const job = decodeIpcOffThread(bytes, { columns: options.columns }, tempDir);
+        const columns = { columns: options.columns };
+        const job = decodeIpcOffThread(bytes, columns, tempDir, () => decodeFrame(bytes, columns));
         decoding.push(job.frame);
         await job.copied; // its buffer is fetched into again next
         continue;

@@ -140,9 +140,14 @@ export interface OffThreadDecode {
 /**
  * Decodes one IPC file's bytes on polars' threads, with `columns` (in the order given, as readIPC does).
  * `nRows` is the in-thread decoder's business (the caller knows heights only once frames are made). When the
- * file cannot be written, it decodes in-thread from `bytes` before `copied` settles.
+ * file cannot be written, `decodeInThread` decodes `bytes` before `copied` settles.
  */
-export function decodeIpcOffThread(bytes: Buffer, options: DecodeOptions, dir: string): OffThreadDecode {
+export function decodeIpcOffThread(
+  bytes: Buffer,
+  options: DecodeOptions,
+  dir: string,
+  decodeInThread: () => pl.DataFrame,
+): OffThreadDecode {
   const path = newFilePath(dir, "ipc");
   const written = writeFile(path, bytes).then(
     () => true,
@@ -150,7 +155,7 @@ export function decodeIpcOffThread(bytes: Buffer, options: DecodeOptions, dir: s
   );
   let fallback: pl.DataFrame | undefined;
   const copied = written.then((ok) => {
-    if (!ok) fallback = readIpcInThread(bytes, options);
+    if (!ok) fallback = decodeInThread();
   });
   const frame = (async () => {
     if (!(await written)) {
@@ -169,10 +174,4 @@ export function decodeIpcOffThread(bytes: Buffer, options: DecodeOptions, dir: s
   })();
   frame.catch(() => undefined); // awaited by the caller; never unhandled while earlier segments decode
   return { copied, frame };
-}
-
-function readIpcInThread(bytes: Buffer, options: DecodeOptions): pl.DataFrame {
-  return options.columns === undefined
-    ? pl.readIPC(bytes)
-    : pl.readIPC(bytes, { columns: [...options.columns] });
 }

@@ -37,6 +37,7 @@ describe("segmented payloads", () => {
     it(`${format} ${compression}: round trip, projection and nRows across segments`, async () => {
       const { parts, segments } = await encodeFrame(frame, format, compression, {
         limits: { bytes: 64 * 1024, minBytes: 16 * 1024 },
+        tempDir: false,
       });
       expect(segments.length).toBeGreaterThan(2);
       const payload = Buffer.concat(parts);
@@ -64,7 +65,7 @@ describe("segmented payloads", () => {
       }),
       { compression: "zstd" },
     );
-    const { parts } = await encodeFrame(frame, "parquet", "zstd"); // in-thread: no tempDir
+    const { parts } = await encodeFrame(frame, "parquet", "zstd", { tempDir: false });
     expect(writes).toBeGreaterThan(100);
     expect(parts.length).toBeLessThan(writes / 10);
     // Only the last part of a run of small writes may be short; none is empty.
@@ -91,10 +92,10 @@ describe("segmented payloads", () => {
     expect(estimate).toBeLessThan(2 * 4 * limits.minBytes);
     const tempDir = await resolveTempDir(undefined);
     expect(tempDir).toBeDefined();
-    for (const dir of [undefined, tempDir]) {
+    for (const dir of [false, tempDir] as const) {
       const segmentCount = async (format: CacheFormat, compression: CacheCompression) =>
         (await encodeFrame(frame, format, compression, { limits, tempDir: dir })).segments.length;
-      const compressedSegments = dir === undefined ? 1 : await segmentCount("ipc", "uncompressed");
+      const compressedSegments = dir === false ? 1 : await segmentCount("ipc", "uncompressed");
       expect(await segmentCount("ipc", "uncompressed")).toBeGreaterThan(1);
       expect(await segmentCount("ipc", "zstd")).toBe(compressedSegments);
       expect(await segmentCount("parquet", "zstd")).toBe(compressedSegments);
